@@ -1,0 +1,51 @@
+"""The ``corridor`` command line: one sub-command family per stage.
+
+Each module in this package owns one family and exposes ``register(subparsers)``;
+handlers return an exit code. Library errors (``ValueError`` subclasses, ``FileNotFoundError``)
+are reported as one clear line on stderr with exit code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from logistics.cli import app_cmd, bench, delays, fleet, network
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the full ``corridor`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="corridor",
+        description="ASEAN corridor networks, border delays, scenarios and fleet routing.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (network, delays, fleet, bench, app_cmd):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``corridor`` console script."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "app":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args) or 0)
+    except (ValueError, KeyError, FileNotFoundError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"corridor {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
