@@ -1,0 +1,83 @@
+"""Tests for networks.countries: shipped Natural Earth polygons and point-in-country lookup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from networks.countries import (
+    STUDY_COUNTRIES,
+    CoordinateError,
+    countries_of,
+    country_of,
+    country_polygons,
+)
+
+
+def test_country_polygons_has_every_study_country() -> None:
+    gdf = country_polygons()
+    assert sorted(gdf["iso2"]) == sorted(STUDY_COUNTRIES)
+    assert list(gdf.columns) == ["iso2", "name", "geometry"]
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.geometry.is_valid.all()
+
+
+def test_country_polygons_returns_a_copy() -> None:
+    gdf = country_polygons()
+    gdf.loc[0, "iso2"] = "XX"
+    assert "XX" not in set(country_polygons()["iso2"])
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "iso2"),
+    [
+        (13.7563, 100.5018, "TH"),  # Bangkok
+        (17.9757, 102.6331, "LA"),  # Vientiane
+        (21.0278, 105.8342, "VN"),  # Hanoi
+        (11.5564, 104.9282, "KH"),  # Phnom Penh
+        (3.1390, 101.6869, "MY"),  # Kuala Lumpur
+        (1.3521, 103.8198, "SG"),  # Singapore
+        (16.8409, 96.1735, "MM"),  # Yangon
+        (1.5535, 110.3593, "MY"),  # Kuching (Borneo)
+        (13.0827, 100.8830, "TH"),  # Laem Chabang port, on the coast
+        (23.1291, 113.2644, ""),  # Guangzhou, China: outside the study area
+        (-6.2088, 106.8456, ""),  # Jakarta, Indonesia
+        (10.0, 95.0, ""),  # Andaman Sea, far from land
+    ],
+)
+def test_country_of_known_places(lat: float, lon: float, iso2: str) -> None:
+    assert country_of(lat, lon) == iso2
+
+
+def test_point_just_across_a_land_border_is_not_a_study_country() -> None:
+    # Dongxing, China, 1-2 km north of the Mong Cai (VN) border: within the coastal tolerance of
+    # Viet Nam, but inside the Chinese polygon, so it must stay "".
+    assert country_of(21.56, 107.97) == ""
+
+
+def test_countries_of_is_vectorised_and_keeps_shape() -> None:
+    lats = np.array([[13.7563, 1.3521], [21.0278, 0.0]])
+    lons = np.array([[100.5018, 103.8198], [105.8342, 0.0]])
+    codes = countries_of(lats, lons)
+    assert codes.shape == (2, 2)
+    assert codes.tolist() == [["TH", "SG"], ["VN", ""]]
+
+
+def test_bad_coordinates_name_the_field() -> None:
+    with pytest.raises(CoordinateError, match=r"lat=95\.0 is invalid; allowed: -90 to 90"):
+        country_of(95.0, 100.0)
+    with pytest.raises(CoordinateError, match=r"lon=nan is invalid"):
+        countries_of([10.0], [float("nan")])
+    with pytest.raises(CoordinateError, match="differ in shape"):
+        countries_of([1.0, 2.0], [1.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(min_value=-90, max_value=90, allow_nan=False),
+    st.floats(min_value=-180, max_value=180, allow_nan=False),
+)
+def test_country_of_fuzz_returns_study_code_or_empty(lat: float, lon: float) -> None:
+    assert country_of(lat, lon) in {*STUDY_COUNTRIES, ""}

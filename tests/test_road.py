@@ -1,0 +1,146 @@
+"""Tests for the shipped default road network (networks.road.load_default_roads) and helpers."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+import pytest
+
+from networks.countries import STUDY_COUNTRIES
+from networks.road import (
+    CLASS_SPEEDS,
+    COUNTRY_MAX_SPEEDS,
+    COUNTRY_SPEEDS,
+    RoadNetworkError,
+    edge_speed_kph,
+    haversine_m,
+    load_default_roads,
+    nearest_road_node,
+)
+
+
+@pytest.fixture(scope="module")
+def roads() -> nx.MultiDiGraph:
+    return load_default_roads()
+
+
+def test_default_follows_the_graph_contract(roads: nx.MultiDiGraph) -> None:
+    assert isinstance(roads, nx.MultiDiGraph)
+    assert roads.graph["crs"] == "EPSG:4326"
+    assert "OpenStreetMap" in roads.graph["source"]
+    for n, d in roads.nodes(data=True):
+        assert isinstance(n, int)
+        assert d["kind"] == "road"
+        assert d["country"] in STUDY_COUNTRIES
+        assert -90 <= d["y"] <= 90 and -180 <= d["x"] <= 180
+    for u, v, d in roads.edges(data=True):
+        assert d["length"] > 0
+        assert d["speed_kph"] > 0
+        assert d["travel_time"] == pytest.approx(d["length"] / (d["speed_kph"] / 3.6))
+        assert d["mode"] == "road"
+        assert d["connector"] is False
+        assert d["country"] == roads.nodes[u]["country"]
+        assert d["cross_border"] is (roads.nodes[u]["country"] != roads.nodes[v]["country"])
+
+
+def test_default_node_counts_per_country(roads: nx.MultiDiGraph) -> None:
+    counts = Counter(d["country"] for _, d in roads.nodes(data=True))
+    # Figures of the shipped extract (docs/data-sources.md); regenerate both together.
+    assert counts == {
+        "MY": 4073,
+        "VN": 3590,
+        "TH": 3018,
+        "SG": 1113,
+        "MM": 523,
+        "KH": 250,
+        "LA": 81,
+    }
+    assert roads.number_of_edges() == 35574
+
+
+def test_default_edges_come_in_both_directions(roads: nx.MultiDiGraph) -> None:
+    for u, v, d in roads.edges(data=True):
+        back = roads.get_edge_data(v, u)
+        assert back is not None
+        assert any(b["length"] == d["length"] for b in back.values())
+
+
+def test_cross_border_edges_are_flagged(roads: nx.MultiDiGraph) -> None:
+    flagged = [(u, v) for u, v, d in roads.edges(data=True) if d["cross_border"]]
+    assert flagged, "world_highways has road links across the study borders"
+    pairs = {frozenset((roads.nodes[u]["country"], roads.nodes[v]["country"])) for u, v in flagged}
+    assert frozenset(("SG", "MY")) not in pairs  # the Johor causeway is missing in world_highways
+    assert frozenset(("TH", "MY")) in pairs
+
+
+def test_default_speeds_are_the_country_table(roads: nx.MultiDiGraph) -> None:
+    for _, _, d in roads.edges(data=True):
+        assert d["speed_kph"] == COUNTRY_SPEEDS[d["country"]].kph
+
+
+def test_countries_filter_keeps_only_internal_edges() -> None:
+    sub = load_default_roads(countries=["sg", "MY"])
+    assert {d["country"] for _, d in sub.nodes(data=True)} == {"SG", "MY"}
+    for u, v in sub.edges():
+        assert sub.nodes[u]["country"] in {"SG", "MY"}
+        assert sub.nodes[v]["country"] in {"SG", "MY"}
+
+
+def test_unknown_country_lists_the_allowed_codes() -> None:
+    with pytest.raises(RoadNetworkError, match=r"unknown country code\(s\) \['ID'\]; allowed: TH"):
+        load_default_roads(countries=["TH", "ID"])
+
+
+def test_every_speed_value_is_sourced_or_labelled() -> None:
+    for table in (COUNTRY_SPEEDS, COUNTRY_MAX_SPEEDS, CLASS_SPEEDS):
+        for speed in table.values():
+            assert speed.kph > 0
+            assert speed.source.strip()
+    assert set(COUNTRY_SPEEDS) == set(STUDY_COUNTRIES)
+
+
+def test_edge_speed_rules() -> None:
+    assert edge_speed_kph("TH") == COUNTRY_SPEEDS["TH"].kph
+    assert edge_speed_kph("TH", "motorway") == min(
+        CLASS_SPEEDS["motorway"].kph, COUNTRY_MAX_SPEEDS["TH"].kph
+    )
+    assert edge_speed_kph("SG", "motorway") == COUNTRY_MAX_SPEEDS["SG"].kph
+    assert edge_speed_kph("TH", "motorway", "50") == 50.0
+    assert edge_speed_kph("TH", "motorway", "30 mph") == pytest.approx(48.28032)
+    assert edge_speed_kph("TH", ["primary", "secondary"]) == pytest.approx(
+        (CLASS_SPEEDS["primary"].kph + CLASS_SPEEDS["secondary"].kph) / 2
+    )
+    assert edge_speed_kph("TH", "motorway", "none") == COUNTRY_MAX_SPEEDS["TH"].kph
+
+
+def test_nearest_road_node(roads: nx.MultiDiGraph) -> None:
+    node, dist = nearest_road_node(roads, 13.7563, 100.5018)  # Bangkok
+    assert roads.nodes[node]["country"] == "TH"
+    assert dist < 2_000
+    assert dist == pytest.approx(
+        haversine_m(13.7563, 100.5018, roads.nodes[node]["y"], roads.nodes[node]["x"])
+    )
+    # Restricted to Viet Nam, from a point in Lao PDR near Lao Bao.
+    node_vn, dist_vn = nearest_road_node(roads, 16.62, 106.58, country="VN")
+    assert roads.nodes[node_vn]["country"] == "VN"
+    assert dist_vn > dist
+
+
+def test_nearest_road_node_skips_non_road_nodes(roads: nx.MultiDiGraph) -> None:
+    sub = roads.copy()
+    sub.add_node("port:x", x=100.5018, y=13.7563, kind="port", country="TH")
+    node, _ = nearest_road_node(sub, 13.7563, 100.5018)
+    assert node != "port:x"
+
+
+def test_nearest_road_node_errors(roads: nx.MultiDiGraph) -> None:
+    with pytest.raises(RoadNetworkError, match="no road node in country='ID'"):
+        nearest_road_node(roads, 1.0, 104.0, country="ID")
+    with pytest.raises(RoadNetworkError, match=r"lat=91 is invalid"):
+        nearest_road_node(roads, 91, 100.0)
+
+
+def test_haversine_known_distance() -> None:
+    # One degree of latitude on the 6,371,009 m sphere.
+    assert haversine_m(0.0, 0.0, 1.0, 0.0) == pytest.approx(111_195.08, rel=1e-6)
