@@ -1,0 +1,944 @@
+"""Shipments and fleet for just-in-time routing: readers, validation and the synthetic demo set.
+
+A shipment table (CSV or Parquet) has one row per shipment::
+
+    shipment_id, origin, destination, ready_time, earliest_delivery, latest_delivery,
+    weight_t, [volume_m3 | pallets | teu], [value_usd], [lateness_cost_usd_per_h]
+
+``origin`` / ``destination`` are gazetteer names or ``"LAT,LON"``; separate ``origin_lat`` /
+``origin_lon`` (and ``destination_lat`` / ``destination_lon``) columns may replace them, with an
+optional ``origin_name`` / ``destination_name`` label. Times are ISO 8601; with an offset
+(``2026-03-02T18:00+07:00``) they are absolute, without one they are the local time of the place
+(the origin for ``ready_time``, the destination for the delivery window).
+
+A fleet table has one row per vehicle type and depot::
+
+    vehicle_type, depot, count, capacity_weight_t, [capacity_volume_m3], [capacity_pallets],
+    [capacity_teu], cost_per_km_usd, cost_per_h_usd, fixed_cost_usd, crew, country,
+    cross_border_permit
+
+A blank capacity in a unit means the vehicle carries no load measured in that unit (a rigid truck
+without a container chassis has ``capacity_teu`` 0). Every row error is collected and raised as
+one :class:`ShipmentError` / :class:`FleetError` listing them all.
+
+``python -m logistics.shipments --write-demo`` regenerates the shipped synthetic demo set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from networks.types import UTC_OFFSET_H, Place
+
+log = logging.getLogger(__name__)
+
+#: Demand units a shipment may be measured in, besides ``weight_t`` (always required).
+SPACE_UNITS: tuple[str, ...] = ("volume_m3", "pallets", "teu")
+#: All capacity dimensions of the routing model, in this order.
+DEMAND_UNITS: tuple[str, ...] = ("weight_t", *SPACE_UNITS)
+
+#: Lateness cost when the shipment table has none.
+#: Source: assumption: USD 50 per hour late, a round figure of the order of one truck-hour of
+#: line-stoppage risk; no published JIT penalty for these corridors was found.
+DEFAULT_LATENESS_COST_USD_PER_H = 50.0
+
+CREWS: tuple[str, ...] = ("single", "double")
+MAX_ERRORS_SHOWN = 40
+
+SHIPMENT_REQUIRED = (
+    "shipment_id",
+    "ready_time",
+    "earliest_delivery",
+    "latest_delivery",
+    "weight_t",
+)
+SHIPMENT_OPTIONAL = (
+    "origin",
+    "destination",
+    "origin_lat",
+    "origin_lon",
+    "origin_name",
+    "destination_lat",
+    "destination_lon",
+    "destination_name",
+    *SPACE_UNITS,
+    "value_usd",
+    "lateness_cost_usd_per_h",
+)
+#: Columns ignored silently (free-text notes).
+NOTE_COLUMNS = ("synthetic", "note", "notes", "description", "commodity", "flow")
+
+FLEET_REQUIRED = (
+    "vehicle_type",
+    "count",
+    "capacity_weight_t",
+    "cost_per_km_usd",
+    "cost_per_h_usd",
+    "fixed_cost_usd",
+    "crew",
+    "country",
+    "cross_border_permit",
+)
+FLEET_OPTIONAL = (
+    "depot",
+    "depot_lat",
+    "depot_lon",
+    "depot_name",
+    "capacity_volume_m3",
+    "capacity_pallets",
+    "capacity_teu",
+)
+
+TRUE_WORDS = ("yes", "y", "true", "1")
+FALSE_WORDS = ("no", "n", "false", "0", "")
+
+
+class ShipmentError(ValueError):
+    """Bad shipment input; ``errors`` lists every problem found (one line each)."""
+
+    def __init__(self, errors: Sequence[str], *, source: str = "shipments") -> None:
+        self.errors = list(errors)
+        shown = self.errors[:MAX_ERRORS_SHOWN]
+        more = len(self.errors) - len(shown)
+        text = f"{len(self.errors)} problem(s) in {source}:\n  " + "\n  ".join(shown)
+        if more:
+            text += f"\n  ... and {more} more"
+        super().__init__(text)
+
+
+class FleetError(ShipmentError):
+    """Bad fleet input; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: Sequence[str], *, source: str = "fleet") -> None:
+        super().__init__(errors, source=source)
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """One shipment with its JIT delivery window; times are timezone-aware UTC.
+
+    Attributes
+    ----------
+    shipment_id : str
+    origin, destination : Place
+    ready_utc : datetime
+        Earliest pick-up.
+    earliest_utc, latest_utc : datetime
+        Delivery window.
+    weight_t, volume_m3, pallets, teu : float
+        Demand in each unit (0 when not measured in that unit).
+    value_usd : float
+    lateness_cost_usd_per_h : float
+        Penalty per hour delivered after ``latest_utc`` (soft windows).
+    """
+
+    shipment_id: str
+    origin: Place
+    destination: Place
+    ready_utc: datetime
+    earliest_utc: datetime
+    latest_utc: datetime
+    weight_t: float
+    volume_m3: float = 0.0
+    pallets: float = 0.0
+    teu: float = 0.0
+    value_usd: float = 0.0
+    lateness_cost_usd_per_h: float = DEFAULT_LATENESS_COST_USD_PER_H
+
+    def demand(self, unit: str) -> float:
+        """Demand in ``unit`` (one of :data:`DEMAND_UNITS`)."""
+        return float(getattr(self, unit))
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """``count`` identical vehicles based at ``depot``.
+
+    Attributes
+    ----------
+    vehicle_type : str
+    depot : Place
+    count : int
+    capacity_weight_t, capacity_volume_m3, capacity_pallets, capacity_teu : float
+        Capacity in each unit; 0 means the vehicle carries no load measured in that unit.
+    cost_per_km_usd, cost_per_h_usd, fixed_cost_usd : float
+        Distance cost, time cost (driving hours) and the fixed cost of using the vehicle.
+    crew : str
+        ``single`` or ``double``.
+    country : str
+        Registration country (ISO 3166-1 alpha-2).
+    cross_border_permit : bool
+        Holds a cross-border permit (GMS CBTA / ASEAN AGVCBP).
+    """
+
+    vehicle_type: str
+    depot: Place
+    count: int
+    capacity_weight_t: float
+    cost_per_km_usd: float
+    cost_per_h_usd: float
+    fixed_cost_usd: float
+    crew: str
+    country: str
+    cross_border_permit: bool
+    capacity_volume_m3: float = 0.0
+    capacity_pallets: float = 0.0
+    capacity_teu: float = 0.0
+
+    def capacity(self, unit: str) -> float:
+        """Capacity in ``unit`` (one of :data:`DEMAND_UNITS`)."""
+        return float(getattr(self, f"capacity_{unit}"))
+
+    def fits(self, shipment: Shipment) -> bool:
+        """Whether one shipment alone fits this vehicle in every unit."""
+        return all(
+            shipment.demand(u) <= self.capacity(u) + 1e-9
+            for u in DEMAND_UNITS
+            if shipment.demand(u) > 0
+        )
+
+
+# --------------------------------------------------------------------------- places and times
+
+
+PlaceResolver = Callable[[str], Place]
+
+
+def default_resolver(text: str) -> Place:
+    """Resolve a gazetteer name or ``"LAT,LON"`` with :func:`networks.resolve_place`."""
+    from networks.places import resolve_place
+
+    return resolve_place(text)
+
+
+def parse_time(text: str, *, place: Place, field: str) -> datetime:
+    """Parse an ISO 8601 date-time into UTC.
+
+    Parameters
+    ----------
+    text : str
+        ``2026-03-02T18:00+07:00`` (absolute), ``2026-03-02 18:00`` (local time of ``place``),
+        ``...Z`` for UTC.
+    place : Place
+        Supplies the UTC offset of a naive time (from its ``country``).
+    field : str
+        Column name, for the error message.
+
+    Raises
+    ------
+    ValueError
+        Unparseable text, or a naive time at a place whose country (and so zone) is unknown.
+    """
+    raw = str(text).strip()
+    try:
+        stamp = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"{field} {raw!r} is not a date-time; allowed: ISO 8601 such as "
+            "'2026-03-02T18:00+07:00' or '2026-03-02 18:00' (local time of the place)"
+        ) from None
+    if stamp.tzinfo is None:
+        offset_h = UTC_OFFSET_H.get(place.country)
+        if offset_h is None:
+            raise ValueError(
+                f"{field} {raw!r} has no UTC offset and the place {place.name!r} has no known "
+                f"country; add an offset such as +07:00; countries with a zone: "
+                f"{', '.join(UTC_OFFSET_H)}"
+            )
+        stamp = stamp.replace(tzinfo=timezone(timedelta(hours=offset_h)))
+    return stamp.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- frame helpers
+
+
+def _read_table(path: str | os.PathLike[str], *, kind: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{kind} file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        frame = pd.read_parquet(path)
+        return frame.astype(object).where(frame.notna(), "").astype(str)
+    if suffix in (".csv", ".txt", ""):
+        try:
+            return pd.read_csv(
+                path, dtype=str, keep_default_na=False, comment="#", skipinitialspace=True
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise ShipmentError([f"cannot parse {path.name} as CSV: {exc}"], source=kind) from None
+        except pd.errors.EmptyDataError:
+            raise ShipmentError([f"{path.name} is empty (no header row)"], source=kind) from None
+    raise ShipmentError(
+        [f"file {path.name!r} has suffix {suffix!r}; allowed: .csv, .parquet"], source=kind
+    )
+
+
+def _column_errors(
+    columns: Iterable[str], required: Sequence[str], optional: Sequence[str]
+) -> list[str]:
+    """Missing required columns and misnamed ones, with the closest match."""
+    cols = list(columns)
+    known = set(required) | set(optional) | set(NOTE_COLUMNS)
+    unknown = [c for c in cols if c not in known]
+    errors = []
+    for name in required:
+        if name not in cols:
+            close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
+            hint = f"; found {close[0]!r}, did you mean {name!r}?" if close else ""
+            errors.append(f"missing column {name!r}{hint}")
+    for name in unknown:
+        close = difflib.get_close_matches(name, [*required, *optional], n=1, cutoff=0.75)
+        if close and close[0] not in cols:
+            errors.append(f"unknown column {name!r}; did you mean {close[0]!r}?")
+    return errors
+
+
+def _number(
+    value: str, *, field: str, minimum: float = 0.0, required: bool = True, strict: bool = False
+) -> float:
+    text = str(value).strip()
+    if text == "":
+        if required:
+            raise ValueError(f"{field} is empty; a number >= {minimum:g} is required")
+        return 0.0
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{field} {text!r} is not a number") from None
+    if not math.isfinite(number) or number < minimum or (strict and number <= minimum):
+        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+        raise ValueError(f"{field} {text!r} is out of range; allowed: a finite number {bound}")
+    return number
+
+
+class _Attempt:
+    """Call a parser; on ``ValueError`` record ``"<where>: <message>"`` and return ``None``."""
+
+    def __init__(self, where: str, errors: list[str]) -> None:
+        self.where = where
+        self.errors = errors
+
+    def __call__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as exc:
+            self.errors.append(f"{self.where}: {exc}")
+            return None
+
+
+class _PlaceCache:
+    """Resolve each place text once per read (not shared between calls)."""
+
+    def __init__(self, resolver: PlaceResolver) -> None:
+        self.resolver = resolver
+        self.cache: dict[str, Place] = {}
+
+    def __call__(self, text: str) -> Place:
+        if text not in self.cache:
+            self.cache[text] = self.resolver(text)
+        return self.cache[text]
+
+
+def _place(row: pd.Series, prefix: str, places: _PlaceCache, columns: Sequence[str]) -> Place:
+    """The place of ``prefix`` (origin / destination / depot) from text or lat/lon columns."""
+    text = str(row.get(prefix, "")).strip() if prefix in columns else ""
+    lat = str(row.get(f"{prefix}_lat", "")).strip() if f"{prefix}_lat" in columns else ""
+    lon = str(row.get(f"{prefix}_lon", "")).strip() if f"{prefix}_lon" in columns else ""
+    label = str(row.get(f"{prefix}_name", "")).strip() if f"{prefix}_name" in columns else ""
+    if lat or lon:
+        if not (lat and lon):
+            raise ValueError(f"{prefix}_lat and {prefix}_lon must both be given")
+        for field, value, bound in ((f"{prefix}_lat", lat, 90), (f"{prefix}_lon", lon, 180)):
+            try:
+                number = float(value)
+            except ValueError:
+                raise ValueError(f"{field} {value!r} is not a number") from None
+            if not (math.isfinite(number) and abs(number) <= bound):
+                raise ValueError(f"{field} {value!r} is out of range; allowed: -{bound}..{bound}")
+        place = places(f"{float(lat)},{float(lon)}")
+        return replace(place, name=label) if label else place
+    if not text:
+        raise ValueError(
+            f"{prefix} is empty; give a place name or 'LAT,LON' "
+            f"(or {prefix}_lat and {prefix}_lon columns)"
+        )
+    try:
+        place = places(text)
+    except ValueError as exc:
+        raise ValueError(f"{prefix} {text!r}: {exc}") from None
+    return replace(place, name=label) if label else place
+
+
+# --------------------------------------------------------------------------- shipments
+
+
+def shipments_from_frame(
+    frame: pd.DataFrame,
+    *,
+    resolver: PlaceResolver | None = None,
+    source: str = "shipments",
+) -> tuple[Shipment, ...]:
+    """Validate a shipment table and return the shipments.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns as described in the module docstring; values are converted from text.
+    resolver : callable, optional
+        Text -> :class:`~networks.types.Place`; default :func:`default_resolver`.
+    source : str
+        Name used in error messages (usually the file name).
+
+    Raises
+    ------
+    ShipmentError
+        Listing every problem: columns, then per-row errors (row numbers count data rows from 1).
+    """
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    columns = list(frame.columns)
+    errors = _column_errors(columns, SHIPMENT_REQUIRED, SHIPMENT_OPTIONAL)
+    for prefix in ("origin", "destination"):
+        if prefix not in columns and not {f"{prefix}_lat", f"{prefix}_lon"} <= set(columns):
+            errors.append(
+                f"missing column {prefix!r} (or {prefix}_lat and {prefix}_lon); "
+                f"found columns: {', '.join(columns)}"
+            )
+    if not any(u in columns for u in SPACE_UNITS):
+        errors.append(f"missing a space column: one of {', '.join(SPACE_UNITS)}")
+    if errors:
+        raise ShipmentError(errors, source=source)
+    if frame.empty:
+        raise ShipmentError(["no shipments (the table has no rows)"], source=source)
+    frame = frame.fillna("").astype(str)
+
+    places = _PlaceCache(resolver or default_resolver)
+    out: list[Shipment] = []
+    seen: dict[str, int] = {}
+    for number, (_, row) in enumerate(frame.iterrows(), start=1):
+        sid = str(row["shipment_id"]).strip()
+        where = f"row {number}" + (f" (shipment {sid!r})" if sid else "")
+        row_errors: list[str] = []
+
+        check = _Attempt(where, row_errors)
+
+        if not sid:
+            row_errors.append(f"{where}: shipment_id is empty")
+        elif sid in seen:
+            row_errors.append(f"{where}: duplicate shipment_id {sid!r} (first in row {seen[sid]})")
+        else:
+            seen[sid] = number
+        origin = check(_place, row, "origin", places, columns)
+        destination = check(_place, row, "destination", places, columns)
+        ready: datetime | None = None
+        earliest: datetime | None = None
+        latest: datetime | None = None
+        if origin is not None:
+            ready = check(parse_time, row["ready_time"], place=origin, field="ready_time")
+        if destination is not None:
+            earliest = check(
+                parse_time, row["earliest_delivery"], place=destination, field="earliest_delivery"
+            )
+            latest = check(
+                parse_time, row["latest_delivery"], place=destination, field="latest_delivery"
+            )
+        if earliest is not None and latest is not None and latest <= earliest:
+            row_errors.append(
+                f"{where}: latest_delivery {row['latest_delivery']!r} is not after "
+                f"earliest_delivery {row['earliest_delivery']!r}"
+            )
+        if ready is not None and latest is not None and latest <= ready:
+            row_errors.append(
+                f"{where}: latest_delivery {row['latest_delivery']!r} is not after "
+                f"ready_time {row['ready_time']!r}"
+            )
+        weight = check(_number, row["weight_t"], field="weight_t", strict=True)
+        space = {
+            u: check(_number, row[u], field=u, required=False) if u in columns else 0.0
+            for u in SPACE_UNITS
+        }
+        if all(v is not None for v in space.values()) and not any(space.values()):
+            row_errors.append(
+                f"{where}: no space demand; give a positive {' or '.join(SPACE_UNITS)}"
+            )
+        value = 0.0
+        if "value_usd" in columns:
+            value = check(_number, row["value_usd"], field="value_usd", required=False)
+        lateness = DEFAULT_LATENESS_COST_USD_PER_H
+        if "lateness_cost_usd_per_h" in columns and str(row["lateness_cost_usd_per_h"]).strip():
+            lateness = check(
+                _number, row["lateness_cost_usd_per_h"], field="lateness_cost_usd_per_h"
+            )
+        if row_errors or ready is None or earliest is None or latest is None:
+            errors.extend(row_errors)
+            continue
+        out.append(
+            Shipment(
+                shipment_id=sid,
+                origin=origin,
+                destination=destination,
+                ready_utc=ready,
+                earliest_utc=earliest,
+                latest_utc=latest,
+                weight_t=float(weight),
+                volume_m3=float(space["volume_m3"] or 0.0),
+                pallets=float(space["pallets"] or 0.0),
+                teu=float(space["teu"] or 0.0),
+                value_usd=float(value or 0.0),
+                lateness_cost_usd_per_h=float(lateness),
+            )
+        )
+    if errors:
+        raise ShipmentError(errors, source=source)
+    log.info("read %d shipments from %s", len(out), source)
+    return tuple(out)
+
+
+def read_shipments(
+    path: str | os.PathLike[str],
+    *,
+    fleet: Sequence[VehicleType] | None = None,
+    resolver: PlaceResolver | None = None,
+) -> tuple[Shipment, ...]:
+    """Read and validate a shipment CSV or Parquet file.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.csv`` (``#`` starts a comment line) or ``.parquet``.
+    fleet : sequence of VehicleType, optional
+        When given, also check that every shipment fits at least one vehicle type.
+    resolver : callable, optional
+        Place resolver (default: the network gazetteer).
+
+    Raises
+    ------
+    ShipmentError
+        Every problem found, one per line.
+    FileNotFoundError
+    """
+    frame = _read_table(path, kind="shipments")
+    shipments = shipments_from_frame(frame, resolver=resolver, source=Path(path).name)
+    if fleet is not None:
+        check_fleet_fits(shipments, fleet)
+    return shipments
+
+
+def check_fleet_fits(shipments: Sequence[Shipment], fleet: Sequence[VehicleType]) -> None:
+    """Raise :class:`ShipmentError` for every shipment larger than every vehicle type."""
+    errors = []
+    for number, s in enumerate(shipments, start=1):
+        if any(v.fits(s) for v in fleet):
+            continue
+        parts = []
+        for unit in DEMAND_UNITS:
+            if s.demand(unit) > 0:
+                best = max(fleet, key=lambda v: v.capacity(unit))
+                if s.demand(unit) > best.capacity(unit):
+                    parts.append(
+                        f"{unit} {s.demand(unit):g} > largest capacity {best.capacity(unit):g} "
+                        f"({best.vehicle_type})"
+                    )
+        detail = "; ".join(parts) or "no single vehicle type has room in every unit at once"
+        errors.append(
+            f"row {number} (shipment {s.shipment_id!r}): demand larger than every vehicle: {detail}"
+        )
+    if errors:
+        raise ShipmentError(errors, source="shipments vs fleet")
+
+
+# --------------------------------------------------------------------------- fleet
+
+
+def fleet_from_frame(
+    frame: pd.DataFrame,
+    *,
+    resolver: PlaceResolver | None = None,
+    source: str = "fleet",
+) -> tuple[VehicleType, ...]:
+    """Validate a fleet table and return its vehicle types.
+
+    Raises
+    ------
+    FleetError
+        Every problem found; an empty fleet (no rows, or every count 0) is an error.
+    """
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    columns = list(frame.columns)
+    errors = _column_errors(columns, FLEET_REQUIRED, FLEET_OPTIONAL)
+    if "depot" not in columns and not {"depot_lat", "depot_lon"} <= set(columns):
+        errors.append("missing column 'depot' (or depot_lat and depot_lon)")
+    if errors:
+        raise FleetError(errors, source=source)
+    frame = frame.fillna("").astype(str)
+    places = _PlaceCache(resolver or default_resolver)
+    out: list[VehicleType] = []
+    for number, (_, row) in enumerate(frame.iterrows(), start=1):
+        name = str(row["vehicle_type"]).strip()
+        where = f"row {number}" + (f" ({name!r})" if name else "")
+        row_errors: list[str] = []
+
+        check = _Attempt(where, row_errors)
+
+        if not name:
+            row_errors.append(f"{where}: vehicle_type is empty")
+        depot = check(_place, row, "depot", places, columns)
+        count = check(_number, row["count"], field="count")
+        if count is not None and count != int(count):
+            row_errors.append(f"{where}: count {row['count']!r} is not a whole number")
+        caps = {
+            u: check(
+                _number, row[f"capacity_{u}"], field=f"capacity_{u}", required=(u == "weight_t")
+            )
+            if f"capacity_{u}" in columns
+            else 0.0
+            for u in DEMAND_UNITS
+        }
+        costs = {
+            c: check(_number, row[c], field=c)
+            for c in ("cost_per_km_usd", "cost_per_h_usd", "fixed_cost_usd")
+        }
+        crew = str(row["crew"]).strip().lower()
+        if crew not in CREWS:
+            row_errors.append(
+                f"{where}: crew {row['crew']!r} is not allowed; allowed: single, double"
+            )
+        country = str(row["country"]).strip().upper()
+        if country not in UTC_OFFSET_H:
+            close = difflib.get_close_matches(country, list(UTC_OFFSET_H), n=1)
+            row_errors.append(
+                f"{where}: country {row['country']!r} is not a study country; allowed: "
+                f"{', '.join(close + [c for c in UTC_OFFSET_H if c not in close])}"
+            )
+        permit_text = str(row["cross_border_permit"]).strip().lower()
+        if permit_text not in TRUE_WORDS + FALSE_WORDS:
+            row_errors.append(
+                f"{where}: cross_border_permit {row['cross_border_permit']!r} is not allowed; "
+                "allowed: yes, no"
+            )
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        out.append(
+            VehicleType(
+                vehicle_type=name,
+                depot=depot,
+                count=int(count),
+                capacity_weight_t=float(caps["weight_t"]),
+                capacity_volume_m3=float(caps["volume_m3"] or 0.0),
+                capacity_pallets=float(caps["pallets"] or 0.0),
+                capacity_teu=float(caps["teu"] or 0.0),
+                cost_per_km_usd=float(costs["cost_per_km_usd"]),
+                cost_per_h_usd=float(costs["cost_per_h_usd"]),
+                fixed_cost_usd=float(costs["fixed_cost_usd"]),
+                crew=crew,
+                country=country,
+                cross_border_permit=permit_text in TRUE_WORDS,
+            )
+        )
+    if errors:
+        raise FleetError(errors, source=source)
+    if sum(v.count for v in out) == 0:
+        raise FleetError(["empty fleet: no vehicle types with count > 0"], source=source)
+    log.info(
+        "read %d vehicle types (%d vehicles) from %s", len(out), sum(v.count for v in out), source
+    )
+    return tuple(out)
+
+
+def read_fleet(
+    path: str | os.PathLike[str], *, resolver: PlaceResolver | None = None
+) -> tuple[VehicleType, ...]:
+    """Read and validate a fleet CSV or Parquet file (see the module docstring)."""
+    frame = _read_table(path, kind="fleet")
+    return fleet_from_frame(frame, resolver=resolver, source=Path(path).name)
+
+
+# --------------------------------------------------------------------------- demo set
+
+DEMO_SHIPMENTS_FILE = "demo_shipments.csv"
+DEMO_FLEET_FILE = "demo_fleet.csv"
+DEMO_NOTE = (
+    "SYNTHETIC demo data generated by `python -m logistics.shipments --write-demo` (seeded); "
+    "not real shipments; place coordinates approximate; costs are assumptions"
+)
+
+
+def _data_file(name: str) -> Any:
+    return resources.files("logistics") / "data" / name
+
+
+def demo_shipments(*, resolver: PlaceResolver | None = None) -> tuple[Shipment, ...]:
+    """The shipped SYNTHETIC demo shipments (both corridors; see ``docs/fleet.md``)."""
+    with resources.as_file(_data_file(DEMO_SHIPMENTS_FILE)) as path:
+        return read_shipments(path, resolver=resolver)
+
+
+def demo_fleet(*, resolver: PlaceResolver | None = None) -> tuple[VehicleType, ...]:
+    """The shipped SYNTHETIC demo fleet."""
+    with resources.as_file(_data_file(DEMO_FLEET_FILE)) as path:
+        return read_fleet(path, resolver=resolver)
+
+
+#: Demo places: name -> (lat, lon). Approximate positions typed by hand for the synthetic demo
+#: (source: assumption: approximate centroids of the named estates, cities and ports).
+DEMO_PLACES: dict[str, tuple[float, float]] = {
+    "Eastern Seaboard (Rayong)": (13.03, 101.10),
+    "Amata City Chonburi": (13.42, 101.03),
+    "Ayutthaya Rojana": (14.33, 100.63),
+    "Bangkok Lat Krabang": (13.72, 100.77),
+    "Laem Chabang": (13.08, 100.90),
+    "Khon Kaen": (16.43, 102.83),
+    "Hat Yai": (7.01, 100.47),
+    "Vientiane": (17.97, 102.61),
+    "Savannakhet": (16.56, 104.76),
+    "Bac Ninh Yen Phong": (21.20, 105.95),
+    "Thang Long Hanoi": (21.12, 105.78),
+    "Hai Phong": (20.85, 106.70),
+    "Da Nang": (16.05, 108.20),
+    "Penang Bayan Lepas": (5.30, 100.27),
+    "Kulim": (5.42, 100.58),
+    "Shah Alam (Klang Valley)": (3.07, 101.52),
+    "Port Klang": (3.00, 101.39),
+    "Johor Pasir Gudang": (1.47, 103.90),
+    "Jurong": (1.33, 103.70),
+}
+
+#: Flows of the demo: (flow label, origins, destinations, shipments, unit, rough road hours).
+_DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float], ...] = (
+    (
+        "auto parts TH->VN",
+        ("Eastern Seaboard (Rayong)", "Amata City Chonburi", "Ayutthaya Rojana"),
+        ("Bac Ninh Yen Phong", "Thang Long Hanoi"),
+        16,
+        "pallets",
+        60.0,
+    ),
+    (
+        "returnable racks VN->TH",
+        ("Bac Ninh Yen Phong", "Thang Long Hanoi"),
+        ("Ayutthaya Rojana", "Amata City Chonburi"),
+        6,
+        "pallets",
+        60.0,
+    ),
+    (
+        "electronics MY->TH",
+        ("Penang Bayan Lepas", "Kulim", "Johor Pasir Gudang"),
+        ("Bangkok Lat Krabang", "Ayutthaya Rojana"),
+        12,
+        "pallets",
+        40.0,
+    ),
+    (
+        "components SG->MY",
+        ("Jurong",),
+        ("Shah Alam (Klang Valley)", "Penang Bayan Lepas"),
+        4,
+        "pallets",
+        14.0,
+    ),
+    ("returns TH->MY", ("Bangkok Lat Krabang",), ("Penang Bayan Lepas",), 3, "pallets", 30.0),
+    (
+        "containers TH domestic",
+        ("Laem Chabang",),
+        ("Ayutthaya Rojana", "Bangkok Lat Krabang"),
+        6,
+        "teu",
+        5.0,
+    ),
+    (
+        "auto parts TH domestic",
+        ("Amata City Chonburi", "Eastern Seaboard (Rayong)"),
+        ("Khon Kaen", "Bangkok Lat Krabang"),
+        5,
+        "pallets",
+        8.0,
+    ),
+    (
+        "parts VN domestic",
+        ("Hai Phong",),
+        ("Bac Ninh Yen Phong", "Thang Long Hanoi", "Da Nang"),
+        5,
+        "pallets",
+        6.0,
+    ),
+    (
+        "containers MY domestic",
+        ("Port Klang",),
+        ("Shah Alam (Klang Valley)", "Penang Bayan Lepas"),
+        4,
+        "teu",
+        6.0,
+    ),
+    (
+        "consumer goods TH->LA",
+        ("Bangkok Lat Krabang",),
+        ("Vientiane", "Savannakhet"),
+        3,
+        "pallets",
+        14.0,
+    ),
+)
+
+
+def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    monday = datetime(2026, 3, 2, 6, 0)
+    rows = []
+    n = 0
+    for flow, origins, destinations, count, unit, road_h in _DEMO_FLOWS:
+        for k in range(count):
+            n += 1
+            o = origins[k % len(origins)]
+            d = destinations[(k // len(origins)) % len(destinations)]
+            ready = monday + timedelta(hours=float(rng.integers(0, 72)))
+            # JIT windows: about half tight (road only), half loose enough for sea.
+            loose = rng.random() < 0.4 and road_h > 30
+            lead_h = road_h * (1.2 + 0.3 * rng.random()) + (96.0 if loose else 0.0)
+            width_h = float(rng.choice([4, 6, 8, 12]))
+            earliest = ready + timedelta(hours=round(lead_h))
+            latest = earliest + timedelta(hours=width_h)
+            if unit == "teu":
+                teu, pallets = 1.0, 0.0
+                weight = round(float(rng.uniform(8, 18)), 1)
+            else:
+                teu, pallets = 0.0, float(rng.integers(4, 17))
+                weight = round(pallets * float(rng.uniform(0.35, 0.7)), 1)
+            rows.append(
+                {
+                    "shipment_id": f"D{n:03d}",
+                    "origin_name": o,
+                    "origin_lat": DEMO_PLACES[o][0],
+                    "origin_lon": DEMO_PLACES[o][1],
+                    "destination_name": d,
+                    "destination_lat": DEMO_PLACES[d][0],
+                    "destination_lon": DEMO_PLACES[d][1],
+                    "ready_time": ready.strftime("%Y-%m-%d %H:%M"),
+                    "earliest_delivery": earliest.strftime("%Y-%m-%d %H:%M"),
+                    "latest_delivery": latest.strftime("%Y-%m-%d %H:%M"),
+                    "weight_t": weight,
+                    "pallets": pallets,
+                    "teu": teu,
+                    "value_usd": round(float(rng.uniform(20_000, 250_000)), -2),
+                    "lateness_cost_usd_per_h": float(rng.choice([50, 100, 200])),
+                    "flow": flow,
+                    "synthetic": "yes",
+                }
+            )
+    shipments = pd.DataFrame(rows)
+    # (type, depot, count, weight_t, pallets, teu, usd/km, usd/h, fixed, crew, country, permit)
+    st, bkk, sav, han, pen = (
+        "semi-trailer",
+        "Bangkok Lat Krabang",
+        "Savannakhet",
+        "Thang Long Hanoi",
+        "Penang Bayan Lepas",
+    )
+    fleet_rows = [
+        (st, bkk, 6, 25, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
+        (f"{st} CBTA", bkk, 4, 25, 33, 2, 1.00, 8, 150, "double", "TH", "yes"),
+        (st, "Laem Chabang", 3, 25, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
+        ("rigid 10-wheel", "Amata City Chonburi", 3, 15, 16, 0, 0.75, 6, 90, "single", "TH", "no"),
+        (st, sav, 3, 25, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
+        (f"{st} CBTA", sav, 3, 25, 33, 2, 1.10, 7, 140, "double", "LA", "yes"),
+        (st, "Vientiane", 2, 25, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
+        (st, han, 5, 25, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
+        (f"{st} CBTA", han, 3, 25, 33, 2, 0.95, 7, 140, "double", "VN", "yes"),
+        (st, "Hai Phong", 3, 25, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
+        (st, pen, 5, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (f"{st} ACTS", pen, 3, 25, 33, 2, 0.95, 9, 150, "double", "MY", "yes"),
+        (st, "Shah Alam (Klang Valley)", 3, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (st, "Johor Pasir Gudang", 3, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (st, "Jurong", 2, 25, 33, 2, 1.20, 12, 180, "single", "SG", "no"),
+    ]
+    fleet = pd.DataFrame(
+        [
+            {
+                "vehicle_type": t,
+                "depot_name": depot,
+                "depot_lat": DEMO_PLACES[depot][0],
+                "depot_lon": DEMO_PLACES[depot][1],
+                "count": c,
+                "capacity_weight_t": w,
+                "capacity_pallets": p,
+                "capacity_teu": teu,
+                "cost_per_km_usd": km,
+                "cost_per_h_usd": h,
+                "fixed_cost_usd": fixed,
+                "crew": crew,
+                "country": country,
+                "cross_border_permit": permit,
+                "synthetic": "yes",
+            }
+            for t, depot, c, w, p, teu, km, h, fixed, crew, country, permit in fleet_rows
+        ]
+    )
+    return shipments, fleet
+
+
+def _write_csv_atomic(frame: pd.DataFrame, path: Path, *, header_comment: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(f"# {header_comment}\n")
+            frame.to_csv(fh, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_demo(out_dir: str | os.PathLike[str], *, seed: int = 20260302) -> tuple[Path, Path]:
+    """Regenerate the SYNTHETIC demo shipments and fleet CSVs (seeded, deterministic).
+
+    Returns
+    -------
+    (Path, Path)
+        The shipments and fleet files written.
+    """
+    shipments, fleet = _demo_frames(seed)
+    out = Path(out_dir)
+    s_path, f_path = out / DEMO_SHIPMENTS_FILE, out / DEMO_FLEET_FILE
+    _write_csv_atomic(shipments, s_path, header_comment=f"{DEMO_NOTE}; seed {seed}")
+    _write_csv_atomic(
+        fleet,
+        f_path,
+        header_comment=f"{DEMO_NOTE}; costs and capacities: assumption (see docs/fleet.md)",
+    )
+    return s_path, f_path
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m logistics.shipments")
+    parser.add_argument("--write-demo", action="store_true", help="regenerate the demo CSVs")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "data"))
+    parser.add_argument("--seed", type=int, default=20260302)
+    args = parser.parse_args(argv)
+    if not args.write_demo:
+        parser.print_help()
+        return 0
+    paths = write_demo(args.out, seed=args.seed)
+    print("wrote", *paths)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(_main())
