@@ -1,0 +1,127 @@
+"""Cached calls into the public API of ``networks`` and ``logistics``.
+
+* The graph is a shared read-only resource: ``st.cache_resource``.
+* Results on built-in inputs (place names, built-in scenarios) are cached globally with
+  ``st.cache_data``; results that depend on a session's own scenario are cached with
+  ``scope="session"``, keyed by the scenario's TOML text, so no other session can see them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from app import _state
+
+#: Corridor loaded by the app (both corridors in one graph).
+CORRIDOR = "all"
+
+
+@st.cache_resource(show_spinner="Loading the corridor network…")
+def network(corridor: str = CORRIDOR) -> nx.MultiDiGraph:
+    """The multimodal graph of a corridor (shared, never mutated by the app)."""
+    load_network = _state.resolve("networks.load_network")
+    assert load_network is not None
+    graph: nx.MultiDiGraph = load_network(corridor)
+    return graph
+
+
+@st.cache_data(show_spinner=False)
+def crossings() -> pd.DataFrame:
+    """The shipped crossings table (one row per crossing)."""
+    table = _state.resolve("networks.crossings_table")
+    return pd.DataFrame() if table is None else pd.DataFrame(table())
+
+
+@st.cache_data(show_spinner=False)
+def ports() -> pd.DataFrame:
+    """The shipped ports table."""
+    table = _state.resolve("networks.ports_table")
+    return pd.DataFrame() if table is None else pd.DataFrame(table())
+
+
+@st.cache_data(show_spinner="Finding the route…", max_entries=256)
+def route(origin: str, destination: str, via: str | None, mode: str) -> Any:
+    """``networks.shortest_route`` on the cached graph."""
+    shortest_route = _state.resolve("networks.shortest_route")
+    assert shortest_route is not None
+    return shortest_route(network(), origin, destination, via=via, mode=mode)
+
+
+def _scenario_text(name: str) -> str:
+    own = _state.custom_scenarios().get(name)
+    return "" if own is None else str(own["toml"])
+
+
+def _itinerary(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
+    build_itinerary = _state.resolve("logistics.build_itinerary")
+    assert build_itinerary is not None
+    return build_itinerary(
+        route(*route_args), depart=depart, scenario=_state.scenario(scenario_name)
+    )
+
+
+def _simulate(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, draws: int, seed: int
+) -> Any:
+    simulate = _state.resolve("logistics.simulate")
+    assert simulate is not None
+    return simulate(
+        route(*route_args),
+        depart=depart,
+        scenario=_state.scenario(scenario_name),
+        draws=draws,
+        seed=seed,
+    )
+
+
+@st.cache_data(show_spinner="Building the itinerary…", max_entries=256)
+def _itinerary_global(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
+    return _itinerary(route_args, scenario_name, depart)
+
+
+@st.cache_data(show_spinner="Building the itinerary…", max_entries=32, scope="session")
+def _itinerary_session(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, scenario_toml: str
+) -> Any:
+    return _itinerary(route_args, scenario_name, depart)
+
+
+@st.cache_data(show_spinner="Simulating delays…", max_entries=128)
+def _simulate_global(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, draws: int, seed: int
+) -> Any:
+    return _simulate(route_args, scenario_name, depart, draws, seed)
+
+
+@st.cache_data(show_spinner="Simulating delays…", max_entries=16, scope="session")
+def _simulate_session(
+    route_args: tuple[Any, ...],
+    scenario_name: str,
+    depart: str,
+    draws: int,
+    seed: int,
+    scenario_toml: str,
+) -> Any:
+    return _simulate(route_args, scenario_name, depart, draws, seed)
+
+
+def itinerary(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
+    """``logistics.build_itinerary`` for a route (given by its ``route()`` arguments)."""
+    text = _scenario_text(scenario_name)
+    if text:
+        return _itinerary_session(route_args, scenario_name, depart, text)
+    return _itinerary_global(route_args, scenario_name, depart)
+
+
+def simulate(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, *, draws: int, seed: int
+) -> Any:
+    """``logistics.simulate`` for a route (given by its ``route()`` arguments)."""
+    text = _scenario_text(scenario_name)
+    if text:
+        return _simulate_session(route_args, scenario_name, depart, draws, seed, text)
+    return _simulate_global(route_args, scenario_name, depart, draws, seed)

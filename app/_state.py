@@ -1,0 +1,269 @@
+"""Shared helpers of the Streamlit app: backend availability, session storage, uploads.
+
+The app is served to many users at once, so nothing here keeps user data at module level:
+
+* graphs and shipped tables are cached with ``st.cache_resource`` / ``st.cache_data`` (global,
+  read-only, derived from the package only);
+* anything derived from a user's input (uploads, edited scenarios, results) lives in
+  ``st.session_state`` or in a session-scoped ``st.cache_data``;
+* files are written only into a per-session :class:`tempfile.TemporaryDirectory` held in
+  ``st.session_state``, under names chosen by the app, never by the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import logging
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+log = logging.getLogger(__name__)
+
+#: Public API names each page needs, by feature (see docs/architecture.md).
+BACKENDS: dict[str, tuple[str, ...]] = {
+    "network": (
+        "networks.load_network",
+        "networks.resolve_place",
+        "networks.shortest_route",
+    ),
+    "basemap": ("networks.countries.country_polygons",),
+    "tables": ("networks.crossings_table", "networks.ports_table"),
+    "scenarios": ("logistics.load_scenario", "logistics.list_scenarios"),
+    "itinerary": ("logistics.build_itinerary", "logistics.simulate"),
+    "compare": ("logistics.compare_od",),
+    "border": ("logistics.border_parameters",),
+    "fleet": (
+        "logistics.read_shipments",
+        "logistics.read_fleet",
+        "logistics.demo_shipments",
+        "logistics.demo_fleet",
+        "logistics.solve_fleet",
+    ),
+    "export": ("logistics.export_delays",),
+}
+
+#: Largest upload the app parses (the server refuses anything above ``server.maxUploadSize``).
+MAX_UPLOAD_MB = 10
+#: Largest number of rows accepted in an uploaded shipments or fleet table.
+MAX_UPLOAD_ROWS = 5_000
+#: Upload formats accepted for tables.
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+_SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+
+
+class UploadError(ValueError):
+    """An uploaded file was refused: too large, wrong format or unreadable."""
+
+
+def resolve(dotted: str) -> Any | None:
+    """Return the object named ``package.module.attr``, or ``None`` when it has not landed."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module_name, attrs = ".".join(parts[:cut]), parts[cut:]
+        try:
+            obj: Any = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for attr in attrs:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+
+
+def missing(*features: str) -> list[str]:
+    """Names of the public API the features need that are not importable yet."""
+    return [name for f in features for name in BACKENDS[f] if resolve(name) is None]
+
+
+def require(*features: str) -> bool:
+    """Show a clear "not available yet" notice when a feature's backend is missing.
+
+    Returns ``True`` when every name the features need is importable.
+    """
+    gone = missing(*features)
+    if gone:
+        st.info(
+            "**Not available yet.** This part of the app needs "
+            + ", ".join(f"`{n}`" for n in gone)
+            + ", which this installation does not provide yet.",
+            icon=":material/construction:",
+        )
+    return not gone
+
+
+def session_dir() -> Path:
+    """This session's private temporary directory (removed when the session ends)."""
+    holder = st.session_state.get("_tmpdir")
+    if holder is None:
+        holder = tempfile.TemporaryDirectory(prefix="corridor-app-")
+        st.session_state["_tmpdir"] = holder
+    return Path(holder.name)
+
+
+def custom_scenarios() -> dict[str, dict[str, Any]]:
+    """This session's edited or uploaded scenarios: name -> {"toml": str, "scenario": obj}."""
+    store: dict[str, dict[str, Any]] = st.session_state.setdefault("custom_scenarios", {})
+    return store
+
+
+@st.cache_data(show_spinner=False)
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    list_scenarios = resolve("logistics.list_scenarios")
+    if list_scenarios is None:
+        return []
+    return [str(n) for n in list_scenarios()]
+
+
+def scenario_names() -> list[str]:
+    """Built-in scenario names followed by this session's own ones."""
+    return builtin_scenarios() + [n for n in custom_scenarios() if n not in builtin_scenarios()]
+
+
+@st.cache_resource(show_spinner=False)
+def _builtin_scenario(name: str) -> Any:
+    load_scenario = resolve("logistics.load_scenario")
+    assert load_scenario is not None
+    return load_scenario(name)
+
+
+def scenario(name: str) -> Any:
+    """The scenario object for a built-in or session scenario name."""
+    own = custom_scenarios().get(name)
+    if own is not None:
+        return own["scenario"]
+    if name not in builtin_scenarios():
+        raise ValueError(
+            f"scenario: unknown name {name!r}; choose one of {', '.join(scenario_names())}"
+        )
+    return _builtin_scenario(name)
+
+
+def check_scenario_name(name: str) -> str:
+    """Validate a user-chosen scenario name (lower-case letters, digits and dashes)."""
+    name = name.strip()
+    if not _SCENARIO_NAME.match(name):
+        raise ValueError(
+            f"scenario name: {name!r} is not allowed; use 1-48 lower-case letters, digits "
+            "and dashes, starting with a letter or digit"
+        )
+    if name in builtin_scenarios():
+        raise ValueError(f"scenario name: {name!r} is a built-in scenario; choose another name")
+    return name
+
+
+def parse_scenario_toml(text: str, *, name: str) -> Any:
+    """Validate scenario TOML text from the user and return the scenario object.
+
+    The text is parsed with :mod:`tomllib` (never evaluated). ``extends`` must name a built-in
+    scenario, so user text can never point the loader at a server path. The validated text is
+    written to this session's private directory under an app-chosen name and loaded from there.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"scenario TOML: {exc}") from exc
+    extends = data.get("extends")
+    if extends is not None and extends not in builtin_scenarios():
+        raise ValueError(
+            f"scenario TOML: extends = {extends!r} is not allowed; use one of "
+            + ", ".join(builtin_scenarios())
+        )
+    load_scenario = resolve("logistics.load_scenario")
+    if load_scenario is None:
+        raise ValueError("scenario TOML: the scenario loader is not available yet")
+    path = session_dir() / f"scenario-{check_scenario_name(name)}.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_scenario(path)
+
+
+def read_upload(uploaded: Any, *, label: str) -> tuple[Path, pd.DataFrame]:
+    """Check an uploaded table and store it in this session's directory.
+
+    Parameters
+    ----------
+    uploaded : streamlit UploadedFile
+        The file from ``st.file_uploader``.
+    label : str
+        What the file is (``"shipments"``, ``"fleet"``); also the stored file's stem.
+
+    Returns
+    -------
+    (Path, DataFrame)
+        The app-named copy in the session directory and its raw table.
+
+    Raises
+    ------
+    UploadError
+        Too large, not CSV/Parquet, unreadable, empty or too many rows.
+    """
+    name = str(getattr(uploaded, "name", ""))
+    suffix = Path(name).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UploadError(
+            f"{label} file: {name!r} has format {suffix or '(none)'!r}; "
+            f"upload one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    data = uploaded.getvalue()
+    size_mb = len(data) / 1e6
+    if size_mb > MAX_UPLOAD_MB:
+        raise UploadError(
+            f"{label} file: {name!r} is {size_mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB"
+        )
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(io.BytesIO(data))
+        else:
+            frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # any parser failure is a bad upload, reported in the page
+        raise UploadError(f"{label} file: {name!r} could not be read as {suffix}: {exc}") from exc
+    if frame.empty:
+        raise UploadError(f"{label} file: {name!r} has no rows")
+    if len(frame) > MAX_UPLOAD_ROWS:
+        raise UploadError(
+            f"{label} file: {name!r} has {len(frame)} rows; the limit is {MAX_UPLOAD_ROWS}"
+        )
+    path = session_dir() / f"{label}{suffix}"
+    path.write_bytes(data)
+    return path, frame
+
+
+def guarded(action: Callable[[], Any], *, what: str) -> Any | None:
+    """Run ``action``; show a library error in the page (``st.error``) instead of a traceback.
+
+    Input errors (``ValueError``, ``KeyError``, ``LookupError``) are the user's to fix and are
+    shown as they are. Anything else is logged with its traceback on the server and reported
+    in the page in one line.
+    """
+    try:
+        return action()
+    except (ValueError, KeyError, LookupError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        st.error(f"{what}: {message}", icon=":material/error:")
+    except Exception as exc:
+        log.exception("%s failed", what)
+        st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/error:")
+    return None
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV bytes for a download button."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as Parquet bytes for a download button."""
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()

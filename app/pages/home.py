@@ -1,0 +1,63 @@
+"""Overview page: what the app does and which parts are available in this installation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import _state
+
+st.title("ASEAN corridor planner")
+st.markdown(
+    "Door-to-door routes, border delays and harmonization scenarios on the **Bangkok–Hanoi** "
+    "corridor (through Lao PDR on R9, R12 and R8, or by sea Laem Chabang–Hai Phong) and the "
+    "**Singapore–Malaysia–Thailand** corridor. Everything runs offline on the data shipped "
+    "with the package."
+)
+
+PAGES = [
+    (
+        "pages/route_tester.py",
+        "Route tester",
+        ("network", "scenarios", "itinerary"),
+        "one origin and destination: map, legs, time/cost-distance chart, reliability",
+    ),
+    (
+        "pages/scenario_comparison.py",
+        "Scenario comparison",
+        ("network", "scenarios", "compare"),
+        "the same trip or shipment set under several scenarios, side by side",
+    ),
+    (
+        "pages/border_parameters.py",
+        "Border parameters",
+        ("border", "scenarios"),
+        "the crossings table with sources; edit it and save a scenario",
+    ),
+    (
+        "pages/fleet_optimization.py",
+        "Fleet optimization",
+        ("network", "scenarios", "fleet"),
+        "route a set of just-in-time shipments with a fleet",
+    ),
+    (
+        "pages/delay_export.py",
+        "Delay export",
+        ("scenarios", "export"),
+        "per-crossing and per-route delay estimates with their sources",
+    ),
+]
+
+for path, title, features, blurb in PAGES:
+    gone = _state.missing(*features)
+    with st.container(border=True):
+        st.page_link(path, label=title, icon=":material/arrow_forward:")
+        st.caption(blurb)
+        if gone:
+            st.caption(":orange[not available yet: needs " + ", ".join(gone) + "]")
+
+st.divider()
+st.caption(
+    "Road network © OpenStreetMap contributors (ODbL 1.0) via `scgraph_data`; country outlines "
+    "Natural Earth (public domain); sea lanes from `searoute` (Eurostat MARNET). Maps are drawn "
+    "without basemap tiles, from the shipped country outlines."
+)
