@@ -61,7 +61,18 @@ def basemap_layers() -> list[pdk.Layer]:
     data = country_geojson()
     if data is None:
         return []
+    lon0, lat0, lon1, lat1 = REGION
+    sea = [{"polygon": [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1]]}]
     return [
+        pdk.Layer(
+            "PolygonLayer",
+            data=sea,
+            id="sea",
+            get_polygon="polygon",
+            get_fill_color=[214, 232, 245, 255],
+            stroked=False,
+            pickable=False,
+        ),
         pdk.Layer(
             "GeoJsonLayer",
             data=data,
@@ -72,7 +83,7 @@ def basemap_layers() -> list[pdk.Layer]:
             get_line_color=[140, 140, 140, 255],
             line_width_min_pixels=1,
             pickable=False,
-        )
+        ),
     ]
 
 

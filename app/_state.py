@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import streamlit as st
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,13 @@ BACKENDS: dict[str, tuple[str, ...]] = {
     "itinerary": ("logistics.build_itinerary", "logistics.simulate"),
     "compare": ("logistics.compare_od",),
     "border": ("logistics.border_parameters",),
-    "fleet": (
+    "fleet_input": (
         "logistics.read_shipments",
         "logistics.read_fleet",
         "logistics.demo_shipments",
         "logistics.demo_fleet",
-        "logistics.solve_fleet",
     ),
+    "fleet": ("logistics.solve_fleet",),
     "export": ("logistics.export_delays",),
 }
 
@@ -188,7 +189,7 @@ def parse_scenario_toml(text: str, *, name: str) -> Any:
     return load_scenario(path)
 
 
-def read_upload(uploaded: Any, *, label: str) -> tuple[Path, pd.DataFrame]:
+def read_upload(uploaded: Any, *, label: str) -> Path:
     """Check an uploaded table and store it in this session's directory.
 
     Parameters
@@ -200,43 +201,41 @@ def read_upload(uploaded: Any, *, label: str) -> tuple[Path, pd.DataFrame]:
 
     Returns
     -------
-    (Path, DataFrame)
-        The app-named copy in the session directory and its raw table.
+    Path
+        The copy in the session directory, named by the app (``{label}.csv`` or
+        ``{label}.parquet``), ready for the project's own reader.
 
     Raises
     ------
     UploadError
-        Too large, not CSV/Parquet, unreadable, empty or too many rows.
+        Too large, not CSV/Parquet, not a readable Parquet file or too many rows.
     """
     name = str(getattr(uploaded, "name", ""))
     suffix = Path(name).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise UploadError(
-            f"{label} file: {name!r} has format {suffix or '(none)'!r}; "
-            f"upload one of {', '.join(TABLE_SUFFIXES)}"
+            f"{name!r} has format {suffix or '(none)'!r}; upload one of {', '.join(TABLE_SUFFIXES)}"
         )
     data = uploaded.getvalue()
     size_mb = len(data) / 1e6
     if size_mb > MAX_UPLOAD_MB:
-        raise UploadError(
-            f"{label} file: {name!r} is {size_mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB"
+        raise UploadError(f"{name!r} is {size_mb:.1f} MB; the limit is {MAX_UPLOAD_MB} MB")
+    if not data.strip():
+        raise UploadError(f"{name!r} is empty")
+    if suffix == ".csv":
+        rows = (
+            sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#")) - 1
         )
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(io.BytesIO(data))
-        else:
-            frame = pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # any parser failure is a bad upload, reported in the page
-        raise UploadError(f"{label} file: {name!r} could not be read as {suffix}: {exc}") from exc
-    if frame.empty:
-        raise UploadError(f"{label} file: {name!r} has no rows")
-    if len(frame) > MAX_UPLOAD_ROWS:
-        raise UploadError(
-            f"{label} file: {name!r} has {len(frame)} rows; the limit is {MAX_UPLOAD_ROWS}"
-        )
+    else:
+        try:
+            rows = pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
+        except Exception as exc:  # any parser failure is a bad upload, reported in the page
+            raise UploadError(f"{name!r} is not a Parquet file: {exc}") from exc
+    if rows > MAX_UPLOAD_ROWS:
+        raise UploadError(f"{name!r} has {rows:,} rows; the limit is {MAX_UPLOAD_ROWS:,}")
     path = session_dir() / f"{label}{suffix}"
     path.write_bytes(data)
-    return path, frame
+    return path
 
 
 def guarded(action: Callable[[], Any], *, what: str) -> Any | None:
@@ -249,12 +248,19 @@ def guarded(action: Callable[[], Any], *, what: str) -> Any | None:
     try:
         return action()
     except (ValueError, KeyError, LookupError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        st.error(f"{what}: {message}", icon=":material/error:")
+        message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+        st.error(f"{what}: {_markdown_lines(message)}", icon=":material/error:")
     except Exception as exc:
         log.exception("%s failed", what)
         st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/error:")
     return None
+
+
+def _markdown_lines(message: str) -> str:
+    """A multi-line error message (first line, then one problem per line) as markdown."""
+    first, *rest = message.splitlines()
+    items = [line.strip() for line in rest if line.strip()]
+    return first + "".join(f"\n- {item}" for item in items)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -36,7 +36,7 @@ PAGES = [
     (
         "pages/fleet_optimization.py",
         "Fleet optimization",
-        ("network", "scenarios", "fleet"),
+        ("network", "scenarios", "fleet_input", "fleet"),
         "route a set of just-in-time shipments with a fleet",
     ),
     (
