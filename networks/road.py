@@ -13,12 +13,15 @@ is in ``docs/data-sources.md``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -205,8 +208,9 @@ def annotate_road_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for u, v, data in graph.edges(data=True):
         country = node_country[u]
         kph = edge_speed_kph(country, data.get("highway"), data.get("maxspeed:hgv"))
+        data["length"] = float(data["length"])
         data["speed_kph"] = kph
-        data["travel_time"] = float(data["length"]) / (kph / 3.6)
+        data["travel_time"] = data["length"] / (kph / 3.6)
         data["mode"] = "road"
         data["country"] = country
         data["connector"] = False
@@ -357,3 +361,337 @@ def nearest_road_node(
     dist = haversine_m(lat, lon, np.asarray(ys), np.asarray(xs))
     i = int(np.argmin(dist))
     return ids[i], float(dist[i])
+
+
+# -- OSM sources: shared pipeline ------------------------------------------------------------------
+
+#: Overpass way filter of :func:`graph_from_overpass` (trunk network for trucks).
+OVERPASS_FILTER = '["highway"~"motorway|trunk|primary|motorway_link|trunk_link|primary_link"]'
+
+#: Truck-relevant OSM way tags kept on edges, on top of osmnx's ``useful_tags_way``.
+TRUCK_WAY_TAGS: tuple[str, ...] = ("maxweight", "maxaxleload", "hgv", "maxspeed:hgv")
+
+#: OSM node tags kept on nodes, on top of osmnx's ``useful_tags_node``.
+TRUCK_NODE_TAGS: tuple[str, ...] = ("barrier",)
+
+#: ``oneway`` values meaning one-way, and those meaning one-way against the node order
+#: (the same sets as osmnx 2.1, so XML and PBF graphs agree).
+_ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
+_REVERSED_VALUES = frozenset({"-1", "reverse", "T"})
+
+
+class OverpassUnavailableError(ConnectionError):
+    """The Overpass API could not be reached (offline, blocked or down)."""
+
+
+class OSMFileError(ValueError):
+    """A local file is not a readable OSM extract, or holds no drivable road."""
+
+
+@contextmanager
+def _osmnx_truck_tags() -> Iterator[Any]:
+    """Temporarily extend osmnx's useful tags with the truck tags; yields the osmnx module.
+
+    osmnx keeps these lists in its global ``settings``; they are restored on exit.
+    """
+    import osmnx as ox
+
+    saved_way, saved_node = ox.settings.useful_tags_way, ox.settings.useful_tags_node
+    ox.settings.useful_tags_way = list(dict.fromkeys([*saved_way, *TRUCK_WAY_TAGS]))
+    ox.settings.useful_tags_node = list(dict.fromkeys([*saved_node, *TRUCK_NODE_TAGS]))
+    try:
+        yield ox
+    finally:
+        ox.settings.useful_tags_way, ox.settings.useful_tags_node = saved_way, saved_node
+
+
+def _is_drivable(highway: Any) -> bool:
+    values = highway if isinstance(highway, list) else [highway]
+    return any(h in DRIVABLE_HIGHWAYS for h in values)
+
+
+def _finish_osm_graph(
+    raw: nx.MultiDiGraph, *, name: str, simplify: bool, where: str
+) -> nx.MultiDiGraph:
+    """Keep drivable highway edges, mark border posts, simplify, annotate.
+
+    ``raw`` is an unsimplified osmnx-style graph (edges with ``length``).
+    """
+    from osmnx import simplification
+
+    drop = [
+        (u, v, k)
+        for u, v, k, data in raw.edges(keys=True, data=True)
+        if not _is_drivable(data.get("highway"))
+    ]
+    raw.remove_edges_from(drop)
+    raw.remove_nodes_from([n for n in list(raw.nodes) if raw.degree(n) == 0])
+    if raw.number_of_edges() == 0:
+        raise OSMFileError(
+            f"{where}: no drivable road ways (highway={'|'.join(sorted(DRIVABLE_HIGHWAYS))}); "
+            "is it an empty or non-road extract?"
+        )
+    for _, data in raw.nodes(data=True):
+        if data.get("barrier") == "border_control":
+            data["border_control"] = True
+    graph = raw
+    if simplify:
+        graph = simplification.simplify_graph(raw, node_attrs_include=["border_control"])
+    graph.graph["crs"] = "EPSG:4326"
+    graph.graph["name"] = name
+    annotate_road_graph(graph)
+    posts = sum(1 for _, b in graph.nodes(data="border_control") if b)
+    logger.info(
+        "%s: road graph with %d nodes, %d edges, %d border_control nodes",
+        where,
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+        posts,
+    )
+    return graph
+
+
+# -- Overpass ------------------------------------------------------------------------------------
+
+
+def _overpass_reachable(timeout_s: float) -> bool:
+    import osmnx as ox
+    import requests
+
+    url = ox.settings.overpass_url.rstrip("/") + "/status"
+    try:
+        requests.get(url, timeout=timeout_s)
+    except requests.exceptions.RequestException:
+        return False
+    return True
+
+
+def graph_from_overpass(
+    polygon: Any = None,
+    *,
+    countries: Iterable[str] | None = None,
+    retain_all: bool = True,
+    simplify: bool = True,
+    status_timeout_s: float = 10.0,
+) -> nx.MultiDiGraph:
+    """Full-fidelity truck road graph from the Overpass API (needs internet).
+
+    osmnx ``graph_from_polygon`` with the custom filter :data:`OVERPASS_FILTER` (motorway, trunk,
+    primary and their links), keeping the truck tags :data:`TRUCK_WAY_TAGS` on edges and
+    ``barrier`` on nodes; ``barrier=border_control`` nodes are kept through simplification.
+    Responses go through osmnx's cache when ``osmnx.settings.use_cache`` is on.
+
+    Parameters
+    ----------
+    polygon : shapely Polygon or MultiPolygon, optional
+        Query area (WGS84). Default: the union of the ``countries`` polygons.
+    countries : iterable of str, optional
+        ISO2 study countries. With ``polygon``, nodes outside these countries are dropped after
+        download; without it, their union is the query area.
+    retain_all : bool, default True
+        Keep every connected component (osmnx ``retain_all``).
+    simplify : bool, default True
+        Simplify topology (interstitial nodes removed; border posts kept).
+    status_timeout_s : float, default 10
+        Timeout of the reachability check of the Overpass server.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Annotated as described in the module docstring.
+
+    Raises
+    ------
+    OverpassUnavailableError
+        The server cannot be reached and the response is not cached.
+    RoadNetworkError
+        No polygon and no countries, an unknown country code, or an invalid polygon.
+    """
+    import requests
+    import shapely
+    from osmnx._errors import InsufficientResponseError
+
+    chosen = _check_countries(countries) if countries is not None else None
+    if polygon is None:
+        if chosen is None:
+            raise RoadNetworkError(
+                "graph_from_overpass needs polygon= or countries= "
+                f"(allowed countries: {', '.join(STUDY_COUNTRIES)})"
+            )
+        from networks.countries import country_polygons
+
+        gdf = country_polygons()
+        polygon = shapely.union_all(np.asarray(gdf.geometry[gdf["iso2"].isin(chosen)]))
+    if not isinstance(polygon, shapely.Polygon | shapely.MultiPolygon) or not polygon.is_valid:
+        raise RoadNetworkError(
+            f"polygon={type(polygon).__name__}: expected a valid shapely Polygon or MultiPolygon"
+        )
+    with _osmnx_truck_tags() as ox:
+        reachable = _overpass_reachable(status_timeout_s)
+        saved_rate_limit = ox.settings.overpass_rate_limit
+        if not reachable:
+            # Offline: only a cached response can answer. Skip osmnx's status-endpoint pause
+            # (60 s when the server is unreachable) so a cache miss fails fast.
+            ox.settings.overpass_rate_limit = False
+        try:
+            raw = ox.graph_from_polygon(
+                polygon, custom_filter=OVERPASS_FILTER, simplify=False, retain_all=retain_all
+            )
+        except (requests.exceptions.RequestException, ConnectionError) as exc:
+            raise OverpassUnavailableError(
+                f"cannot reach the Overpass API at {ox.settings.overpass_url!r} ({exc}); "
+                "work offline with the shipped network (--source default) or a local OSM file "
+                "(--source PATH.osm / PATH.osm.bz2 / PATH.osm.pbf)"
+            ) from exc
+        except InsufficientResponseError as exc:
+            raise RoadNetworkError(
+                f"Overpass returned no road ways for this polygon ({exc})"
+            ) from exc
+        finally:
+            ox.settings.overpass_rate_limit = saved_rate_limit
+        for _, data in raw.nodes(data=True):
+            if data.get("barrier") == "border_control":
+                data["border_control"] = True
+        graph = raw
+        if simplify:
+            from osmnx import simplification
+
+            graph = simplification.simplify_graph(raw, node_attrs_include=["border_control"])
+    graph.graph["crs"] = "EPSG:4326"
+    graph.graph["name"] = "overpass"
+    annotate_road_graph(graph)
+    if chosen is not None:
+        outside = [n for n, c in graph.nodes(data="country") if c not in chosen]
+        graph.remove_nodes_from(outside)
+    logger.info(
+        "overpass: road graph with %d nodes, %d edges",
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+    )
+    return graph
+
+
+# -- Local OSM files -----------------------------------------------------------------------------
+
+_XML_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".xml.bz2")
+_PBF_SUFFIXES = (".osm.pbf", ".pbf")
+
+
+def _check_osm_xml(path: Path) -> None:
+    import bz2
+
+    opener: Any = bz2.open if path.suffix == ".bz2" else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError) as exc:
+        raise OSMFileError(f"{path}: cannot read as OSM XML ({exc})") from exc
+    if b"<osm" not in head:
+        raise OSMFileError(f"{path}: not an OSM XML file (no <osm> root element)")
+
+
+def _graph_from_xml(path: Path, *, simplify: bool) -> nx.MultiDiGraph:
+    from xml.etree.ElementTree import ParseError
+    from xml.sax import SAXException
+
+    from osmnx._errors import InsufficientResponseError
+
+    _check_osm_xml(path)
+    with _osmnx_truck_tags() as ox:
+        try:
+            raw = ox.graph_from_xml(path, simplify=False, retain_all=True)
+        except InsufficientResponseError as exc:
+            raise OSMFileError(f"{path}: OSM file holds no nodes or ways") from exc
+        except (SAXException, ParseError, OSError, EOFError, ValueError) as exc:
+            raise OSMFileError(f"{path}: not a readable OSM XML file ({exc})") from exc
+    return _finish_osm_graph(raw, name=path.name, simplify=simplify, where=str(path))
+
+
+def _graph_from_pbf(path: Path, *, simplify: bool) -> nx.MultiDiGraph:
+    import osmium
+    from osmnx import distance
+
+    with _osmnx_truck_tags() as ox:  # the same tag lists as the XML path
+        way_tags = tuple(ox.settings.useful_tags_way)
+        node_tags = tuple(ox.settings.useful_tags_node)
+    coords: dict[int, tuple[float, float]] = {}
+    node_attrs: dict[int, dict[str, str]] = {}
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+    try:
+        processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+        for obj in processor.with_locations():
+            if isinstance(obj, osmium.osm.Node):
+                tags = {k: obj.tags[k] for k in node_tags if k in obj.tags}
+                if tags:
+                    node_attrs[obj.id] = tags
+            elif isinstance(obj, osmium.osm.Way) and obj.tags.get("highway") in DRIVABLE_HIGHWAYS:
+                refs: list[int] = []
+                for nd in obj.nodes:
+                    if nd.location.valid():
+                        coords[nd.ref] = (nd.location.lon, nd.location.lat)
+                        if not refs or refs[-1] != nd.ref:
+                            refs.append(nd.ref)
+                tags = {k: obj.tags[k] for k in way_tags if k in obj.tags}
+                ways.append((obj.id, refs, tags))
+    except RuntimeError as exc:
+        raise OSMFileError(f"{path}: not a readable OSM PBF file ({exc})") from exc
+    raw: nx.MultiDiGraph = nx.MultiDiGraph(crs="EPSG:4326")
+    for node, (x, y) in coords.items():
+        raw.add_node(node, y=y, x=x, **node_attrs.get(node, {}))
+    for way_id, refs, tags in ways:
+        if len(refs) < 2:
+            continue
+        oneway = tags.get("oneway") in _ONEWAY_VALUES or tags.get("junction") == "roundabout"
+        if oneway and tags.get("oneway") in _REVERSED_VALUES:
+            refs = refs[::-1]
+        attrs = {"osmid": way_id, **tags, "oneway": oneway}
+        pairs = list(itertools.pairwise(refs))
+        raw.add_edges_from((u, v, {**attrs, "reversed": False}) for u, v in pairs)
+        if not oneway:
+            raw.add_edges_from((v, u, {**attrs, "reversed": True}) for u, v in pairs)
+    if raw.number_of_edges() == 0:
+        raise OSMFileError(
+            f"{path}: no drivable road ways (highway={'|'.join(sorted(DRIVABLE_HIGHWAYS))}); "
+            "is it an empty or non-road extract?"
+        )
+    distance.add_edge_lengths(raw)
+    return _finish_osm_graph(raw, name=path.name, simplify=simplify, where=str(path))
+
+
+def graph_from_osm_file(path: str | Path, *, simplify: bool = True) -> nx.MultiDiGraph:
+    """Truck road graph from a local OpenStreetMap extract.
+
+    ``.osm``/``.osm.bz2`` (XML) go through osmnx ``graph_from_xml``; ``.osm.pbf`` through
+    pyosmium (osmnx 2.1 has no PBF reader), with osmnx's one-way rules. Only ways whose
+    ``highway`` is in :data:`DRIVABLE_HIGHWAYS` are kept; ``barrier=border_control`` nodes survive
+    simplification (node attribute ``border_control=True``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The OSM file.
+    simplify : bool, default True
+        Simplify topology with osmnx ``simplify_graph``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Annotated as described in the module docstring.
+
+    Raises
+    ------
+    OSMFileError
+        Missing file, unknown extension, not an OSM file, or no drivable road in it.
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if not path.is_file():
+        raise OSMFileError(f"{path}: no such file")
+    if name.endswith(_PBF_SUFFIXES):
+        return _graph_from_pbf(path, simplify=simplify)
+    if name.endswith(_XML_SUFFIXES):
+        return _graph_from_xml(path, simplify=simplify)
+    raise OSMFileError(
+        f"{path}: unknown OSM file type; allowed extensions: "
+        f"{', '.join(_XML_SUFFIXES + _PBF_SUFFIXES)}"
+    )
