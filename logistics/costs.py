@@ -1,0 +1,62 @@
+"""Money and CO2 of one truckload: truck cost by country, sea freight, handling, emissions.
+
+All rates come from the sourced tables in ``logistics/data`` (see ``docs/parameters.md``) after a
+scenario's ``[general]`` overrides. Money (``*_usd``) and time (``*_h``) are kept separate; nothing
+here converts time into money except the truck's own hourly cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from logistics.parameters import ParameterSet
+from logistics.scenarios import Scenario
+
+__all__ = ["CostModel"]
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Cost and emission rates for one scenario and crew.
+
+    Parameters
+    ----------
+    params : ParameterSet
+    scenario : Scenario
+    crew : {"single", "double"}
+    """
+
+    params: ParameterSet
+    scenario: Scenario
+    crew: str = "single"
+
+    def _g(self, key: str) -> float:
+        return self.scenario.general_value(self.params, key)
+
+    def truck_usd_per_km(self, country: str) -> float:
+        """Distance-dependent truck cost (fuel, tyres, maintenance) in ``country``."""
+        return self.params.country(country or "TH").truck_cost_usd_per_km
+
+    def truck_usd_per_h(self, country: str) -> float:
+        """Time-dependent truck cost (driver(s), depreciation, insurance) in ``country``."""
+        rate = self.params.country(country or "TH").truck_cost_usd_per_h
+        if self.crew == "double":
+            rate += self._g("double_crew_extra_usd_per_h")
+        return rate
+
+    def sea_freight_usd(self, sea_km: float) -> float:
+        """Ocean freight of one container over ``sea_km``."""
+        return self._g("sea_freight_base_usd") + self._g("sea_freight_usd_per_km") * sea_km
+
+    def road_co2_kg(self, km: float) -> float:
+        """CO2 of one loaded truck over ``km`` (per vehicle-km factor)."""
+        return self._g("co2_road_kg_per_vkm") * km
+
+    def sea_co2_kg(self, km: float, payload_t: float) -> float:
+        """CO2 of ``payload_t`` tonnes carried ``km`` by container ship."""
+        return self._g("co2_sea_kg_per_tkm") * km * payload_t
+
+    @property
+    def sailing_speed_kph(self) -> float:
+        """Ship service speed (km/h)."""
+        return self._g("sailing_speed_kph")

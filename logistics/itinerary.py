@@ -1,0 +1,1133 @@
+"""Door-to-door itineraries: a route walked in time under a scenario.
+
+:func:`build_itinerary` walks the legs of a :class:`networks.Route` from a departure date-time:
+driving (free-flow leg times) under hours-of-service rules, waiting for closed borders and port
+gates (opening hours in each side's local time), exit and entry clearance, transloading where the
+scenario forbids through-trucking, port dwell, waiting for the next sailing and sailing time.
+
+The same engine (:class:`_Walker`) runs on arrays of draws, so :mod:`logistics.montecarlo`
+reuses it: one array element per draw, numpy arithmetic per event, never a Python loop over draws.
+
+Model choices (see ``docs/parameters.md``):
+
+* Clearance, documents and transloading progress only while the office is open; they pause at
+  closing and resume at the next opening (the pause counts as waiting).
+* A stop of at least ``break_h`` resets the continuous-driving counter; a stop of at least
+  ``daily_rest_h`` also resets the daily counter. Transloading and a sea leg hand the cargo to a new
+  truck and driver. Double crew: no break stops, ``double_crew_daily_driving_h`` then
+  ``double_crew_daily_rest_h``.
+* Sailings leave at evenly spaced times, ``168 / sailings_per_week`` hours apart, from Monday 00:00
+  local time of the loading port.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from logistics.costs import CostModel
+from logistics.parameters import Delay, OpeningHours, ParameterSet, load_parameters
+from logistics.scenarios import Scenario, load_scenario
+from networks.types import UTC_OFFSET_H, Leg, Route
+
+__all__ = [
+    "CREWS",
+    "Itinerary",
+    "ItineraryError",
+    "build_itinerary",
+    "parse_departure",
+    "time_cost_distance_chart",
+]
+
+log = logging.getLogger(__name__)
+
+CREWS = ("single", "double")
+ZONE_NAMES = {7.0: "ICT", 8.0: "MYT", 6.5: "MMT"}
+_EPS = 1e-9
+
+Sampler = Callable[[str, Delay], np.ndarray]
+
+
+class ItineraryError(ValueError):
+    """An itinerary cannot be built (bad departure, crew, payload, a crossing never open)."""
+
+
+# --------------------------------------------------------------------------- time helpers
+
+
+def utc_offset(country: str) -> float:
+    """UTC offset (hours) of ``country``; UTC+7 when unknown (the corridor's dominant zone)."""
+    return UTC_OFFSET_H.get(country, 7.0)
+
+
+def zone_name(country: str) -> str:
+    """Short zone label: ICT, MYT, SGT, MMT."""
+    if country == "SG":
+        return "SGT"
+    return ZONE_NAMES.get(utc_offset(country), f"UTC{utc_offset(country):+g}")
+
+
+def parse_departure(depart: str | dt.datetime, origin_country: str) -> tuple[dt.datetime, bool]:
+    """Parse a departure time.
+
+    Parameters
+    ----------
+    depart : str or datetime
+        ISO 8601 (``"2026-03-02 18:00"``, ``"2026-03-02T18:00+07:00"``) or a datetime.
+    origin_country : str
+        Country whose local time a naive departure is taken in.
+
+    Returns
+    -------
+    (datetime, bool)
+        The tz-aware departure and whether the origin's local time was assumed.
+    """
+    if isinstance(depart, dt.datetime):
+        value = depart
+    elif isinstance(depart, str):
+        text = depart.strip()
+        try:
+            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ItineraryError(
+                f"unparseable departure time {depart!r}; use ISO 8601 such as '2026-03-02 18:00' "
+                "or '2026-03-02T18:00+07:00'"
+            ) from None
+    else:
+        raise ItineraryError(f"departure must be an ISO 8601 text or a datetime, got {depart!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        tz = dt.timezone(dt.timedelta(hours=utc_offset(origin_country)), zone_name(origin_country))
+        return value.replace(tzinfo=tz), True
+    return value, False
+
+
+def to_hours(t: dt.datetime) -> float:
+    """Hours since the Unix epoch (UTC) of an aware datetime."""
+    return t.timestamp() / 3600.0
+
+
+def from_hours(h: float, country: str) -> pd.Timestamp:
+    """Aware timestamp in ``country``'s local time from hours since the epoch."""
+    tz = dt.timezone(dt.timedelta(hours=utc_offset(country)), zone_name(country))
+    return pd.Timestamp(dt.datetime.fromtimestamp(round(h * 3600.0, 3), tz))
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+@dataclass
+class _Event:
+    place: str
+    country: str
+    activity: str
+    start: np.ndarray
+    end: np.ndarray
+    km: float
+    cost_usd: np.ndarray
+    crossing_id: str = ""
+    port_id: str = ""
+
+
+@dataclass
+class _CrossingTrace:
+    crossing_id: str
+    from_country: str
+    to_country: str
+    arrive: np.ndarray
+    leave: np.ndarray
+    wait_h: np.ndarray
+    clearance_h: np.ndarray
+    documentary_h: np.ndarray
+    transload_h: np.ndarray
+    cost_usd: np.ndarray
+    through_trucking: bool
+    single_stop: bool
+
+
+@dataclass
+class _PortTrace:
+    port_id: str
+    role: str
+    dwell_h: np.ndarray
+    wait_h: np.ndarray
+
+
+@dataclass
+class _Trace:
+    t0: float
+    end: np.ndarray
+    cost_usd: np.ndarray
+    events: list[_Event]
+    crossings: list[_CrossingTrace]
+    ports: list[_PortTrace]
+    km: float
+    driving_h: float
+    co2_kg: float
+    payload_t: float
+    capacity_t: float
+
+
+def _place_name(route: Route, leg: Leg, i: int, legs: list[Leg]) -> str:
+    if leg.crossing_id:
+        return leg.crossing_id
+    if leg.port_id:
+        return leg.port_id
+    if i == 0:
+        return f"{route.origin.name} ({leg.country})" if leg.country else route.origin.name
+    if i == len(legs) - 1:
+        return f"{leg.country} to {route.destination.name}"
+    return f"{leg.country} road"
+
+
+class _Walker:
+    """Walk a route for ``n`` draws at once (one array element per draw)."""
+
+    def __init__(
+        self,
+        route: Route,
+        t0: float,
+        scenario: Scenario,
+        params: ParameterSet,
+        *,
+        n: int,
+        sampler: Sampler,
+        crew: str,
+        detail: bool,
+        payload_t: float | None,
+    ) -> None:
+        if crew not in CREWS:
+            raise ItineraryError(f"unknown crew {crew!r}; allowed: {', '.join(CREWS)}")
+        if not route.legs:
+            raise ItineraryError(
+                f"route {route.origin.name} -> {route.destination.name} has no legs"
+            )
+        self.route, self.scenario, self.params = route, scenario, params
+        self.n, self.sample, self.detail, self.crew = n, sampler, detail, crew
+        self.costs = CostModel(params, scenario, crew)
+        g = scenario.general_value
+        if crew == "single":
+            self.cont_limit = g(params, "continuous_driving_h")
+            self.break_h = g(params, "break_h")
+            self.day_limit = g(params, "daily_driving_h")
+            self.rest_h = g(params, "daily_rest_h")
+        else:
+            self.cont_limit = math.inf
+            self.break_h = g(params, "break_h")
+            self.day_limit = g(params, "double_crew_daily_driving_h")
+            self.rest_h = g(params, "double_crew_daily_rest_h")
+        if self.day_limit <= 0 or self.cont_limit <= 0:
+            raise ItineraryError("hours of service: driving limits must be > 0")
+        countries = [
+            leg.country for leg in route.legs if leg.mode in ("road", "port") and leg.country
+        ]
+        self.capacity_t = scenario.capacity_t(params, sorted(set(countries)))
+        if payload_t is None:
+            payload_t = self.capacity_t
+        if (
+            isinstance(payload_t, bool)
+            or not isinstance(payload_t, (int, float))
+            or not math.isfinite(payload_t)
+            or payload_t <= 0
+        ):
+            raise ItineraryError(
+                f"payload_t must be a positive number of tonnes, got {payload_t!r}"
+            )
+        if payload_t > self.capacity_t + _EPS:
+            raise ItineraryError(
+                f"payload_t = {payload_t:g} t exceeds the truck's capacity of "
+                f"{self.capacity_t:g} t under "
+                f"scenario {scenario.name!r} (axle_loads = {scenario.axle_loads!r})"
+            )
+        self.payload_t = float(payload_t)
+        self.t = np.full(n, t0)
+        self.t0 = t0
+        self.cont = np.zeros(n)
+        self.day = np.zeros(n)
+        self.last_drive_end = np.full(n, t0)
+        self.cost = np.zeros(n)
+        self.events: list[_Event] = []
+        self.crossings: list[_CrossingTrace] = []
+        self.ports: list[_PortTrace] = []
+        self.km = 0.0
+        self.driving_h = 0.0
+        self.co2 = 0.0
+
+    # -- bookkeeping
+
+    def _event(
+        self,
+        place: str,
+        country: str,
+        activity: str,
+        start: np.ndarray,
+        end: np.ndarray,
+        *,
+        km: float = 0.0,
+        cost: np.ndarray | float = 0.0,
+        crossing_id: str = "",
+        port_id: str = "",
+    ) -> None:
+        cost_arr = np.broadcast_to(np.asarray(cost, dtype=float), (self.n,))
+        self.cost = self.cost + cost_arr
+        if activity in ("drive", "sailing") or np.any(end > start + _EPS) or np.any(cost_arr > 0):
+            self.events.append(
+                _Event(
+                    place,
+                    country,
+                    activity,
+                    start.copy(),
+                    end.copy(),
+                    km,
+                    cost_arr.copy(),
+                    crossing_id,
+                    port_id,
+                )
+            )
+
+    def _stationary(
+        self,
+        place: str,
+        country: str,
+        activity: str,
+        end: np.ndarray,
+        *,
+        truck: bool = True,
+        extra_cost: np.ndarray | float = 0.0,
+        crossing_id: str = "",
+        port_id: str = "",
+    ) -> np.ndarray:
+        """Advance time to ``end`` doing ``activity``; charge truck hours if ``truck``."""
+        start = self.t
+        end = np.maximum(end, start)
+        dur = end - start
+        cost = np.asarray(extra_cost, dtype=float) + (
+            dur * self.costs.truck_usd_per_h(country) if truck else 0.0
+        )
+        self._event(
+            place,
+            country,
+            activity,
+            start,
+            end,
+            cost=cost,
+            crossing_id=crossing_id,
+            port_id=port_id,
+        )
+        self.t = end
+        return dur
+
+    def _new_driver(self) -> None:
+        self.cont = np.zeros(self.n)
+        self.day = np.zeros(self.n)
+        self.last_drive_end = self.t.copy()
+
+    # -- driving under hours of service
+
+    def drive(
+        self,
+        place: str,
+        country: str,
+        hours: float,
+        km: float,
+        *,
+        crossing_id: str = "",
+        port_id: str = "",
+    ) -> None:
+        idle = self.t - self.last_drive_end
+        rested = idle >= self.rest_h - _EPS
+        self.day = np.where(rested, 0.0, self.day)
+        self.cont = np.where(rested | (idle >= self.break_h - _EPS), 0.0, self.cont)
+        remaining = np.full(self.n, max(hours, 0.0))
+        leg_start = self.t.copy()
+        per_h = self.costs.truck_usd_per_h(country)
+        per_km = self.costs.truck_usd_per_km(country)
+        speed = km / hours if hours > 0 else 0.0
+        while True:
+            active = remaining > _EPS
+            if not active.any():
+                break
+            chunk = np.where(
+                active,
+                np.clip(
+                    np.minimum(
+                        remaining,
+                        np.minimum(self.cont_limit - self.cont, self.day_limit - self.day),
+                    ),
+                    0.0,
+                    None,
+                ),
+                0.0,
+            )
+            start = self.t
+            self.t = self.t + chunk
+            remaining = remaining - chunk
+            self.cont = self.cont + chunk
+            self.day = self.day + chunk
+            if self.detail and chunk[0] > _EPS:
+                self._event(
+                    place,
+                    country,
+                    "drive",
+                    start,
+                    self.t,
+                    km=float(chunk[0]) * speed,
+                    cost=chunk * (per_h + per_km * speed),
+                    crossing_id=crossing_id,
+                    port_id=port_id,
+                )
+            need = remaining > _EPS
+            rest = need & (self.day >= self.day_limit - _EPS)
+            brk = need & ~rest & (self.cont >= self.cont_limit - _EPS)
+            if rest.any() or brk.any():
+                pause = np.where(rest, self.rest_h, np.where(brk, self.break_h, 0.0))
+                start = self.t
+                self.t = self.t + pause
+                self.day = np.where(rest, 0.0, self.day)
+                self.cont = np.where(rest | brk, 0.0, self.cont)
+                if self.detail:
+                    self._event(
+                        place,
+                        country,
+                        "daily rest" if rest[0] else "break",
+                        start,
+                        self.t,
+                        cost=pause * per_h,
+                        crossing_id=crossing_id,
+                        port_id=port_id,
+                    )
+        if not self.detail:
+            self._event(
+                place,
+                country,
+                "drive",
+                leg_start,
+                self.t,
+                km=km,
+                cost=(self.t - leg_start) * per_h + per_km * km,
+                crossing_id=crossing_id,
+                port_id=port_id,
+            )
+        self.last_drive_end = self.t.copy()
+        self.km += km
+        self.driving_h += hours
+        self.co2 += self.costs.road_co2_kg(km)
+
+    # -- calendar-bound work
+
+    def _work(
+        self,
+        place: str,
+        country: str,
+        activity: str,
+        hours: OpeningHours,
+        work: np.ndarray,
+        *,
+        crossing_id: str,
+        extra_cost: float = 0.0,
+        what: str,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Wait for ``hours`` to open, then work ``work`` hours while open; return (wait, work)."""
+        if hours.never_open:
+            raise ItineraryError(
+                f"{what} never opens (opening hours {hours.text!r}); the route cannot pass"
+            )
+        off = utc_offset(country)
+        opened = hours.next_open(self.t, off)
+        wait = self._stationary(
+            place, country, f"wait ({what} closed)", opened, crossing_id=crossing_id
+        )
+        end = hours.finish(self.t, work, off)
+        elapsed = self._stationary(
+            place, country, activity, end, extra_cost=extra_cost, crossing_id=crossing_id
+        )
+        # pauses inside the work (closing time) count as waiting
+        waited = wait + (elapsed - work)
+        return np.where(waited < 1e-7, 0.0, waited), work
+
+    # -- border crossing
+
+    def cross(self, leg: Leg) -> None:
+        cid, a, b = leg.crossing_id, leg.from_country, leg.to_country
+        if not (a and b):
+            raise ItineraryError(f"border leg at crossing {cid!r} lacks from_country/to_country")
+        rule = self.scenario.border_rule(self.params, cid, a, b)
+        for side, cal, country in (("exit", rule.exit_hours, a), ("entry", rule.entry_hours, b)):
+            if cal.never_open and not (side == "exit" and rule.single_stop):
+                raise ItineraryError(
+                    f"crossing {cid!r} ({a}->{b}) never opens on the {side} side "
+                    f"({country}, opening hours "
+                    f"{cal.text!r}) under scenario {self.scenario.name!r}; the route cannot pass"
+                )
+        arrive = self.t.copy()
+        cost0 = self.cost.copy()
+        wait = np.zeros(self.n)
+        clear = np.zeros(self.n)
+        doc = np.full(self.n, rule.documentary_h)
+        trans = np.zeros(self.n)
+        exit_draw = self.sample(f"{cid}:{a}-{b}:exit_clearance_h", rule.exit_clearance)
+        entry_draw = self.sample(f"{cid}:{a}-{b}:entry_clearance_h", rule.entry_clearance)
+        if rule.single_stop:
+            self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
+            factor = self.scenario.general_value(self.params, "single_stop_time_factor")
+            w, _ = self._work(
+                cid,
+                b,
+                "documents",
+                rule.entry_hours,
+                doc,
+                crossing_id=cid,
+                what=f"{cid} ({b} side)",
+            )
+            wait += w
+            joint = factor * (exit_draw + entry_draw)
+            w, _ = self._work(
+                cid,
+                b,
+                "joint inspection (single stop)",
+                rule.entry_hours,
+                joint,
+                crossing_id=cid,
+                extra_cost=rule.exit_fee_usd + rule.entry_fee_usd,
+                what=f"{cid} ({b} side)",
+            )
+            wait += w
+            clear += joint
+        else:
+            w, _ = self._work(
+                cid, a, "documents", rule.exit_hours, doc, crossing_id=cid, what=f"{cid} ({a} side)"
+            )
+            wait += w
+            w, _ = self._work(
+                cid,
+                a,
+                "exit clearance",
+                rule.exit_hours,
+                exit_draw,
+                crossing_id=cid,
+                extra_cost=rule.exit_fee_usd,
+                what=f"{cid} ({a} side)",
+            )
+            wait += w
+            clear += exit_draw
+            self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
+            w, _ = self._work(
+                cid,
+                b,
+                "entry clearance",
+                rule.entry_hours,
+                entry_draw,
+                crossing_id=cid,
+                extra_cost=rule.entry_fee_usd,
+                what=f"{cid} ({b} side)",
+            )
+            wait += w
+            clear += entry_draw
+        if not rule.through_trucking:
+            trans = self.sample(f"{cid}:{a}-{b}:transload_h", rule.transload)
+            w, _ = self._work(
+                cid,
+                b,
+                "transload (new truck and driver)",
+                rule.entry_hours,
+                trans,
+                crossing_id=cid,
+                extra_cost=rule.transload_cost_usd,
+                what=f"{cid} ({b} side)",
+            )
+            wait += w
+            self._new_driver()
+        self.crossings.append(
+            _CrossingTrace(
+                cid,
+                a,
+                b,
+                arrive,
+                self.t.copy(),
+                wait,
+                clear,
+                doc,
+                trans,
+                self.cost - cost0,
+                rule.through_trucking,
+                rule.single_stop,
+            )
+        )
+
+    # -- sea block
+
+    def sea(self, block: list[Leg]) -> None:
+        port_ids = [leg.port_id for leg in block if leg.port_id]
+        if len(port_ids) < 1 or port_ids[0] == port_ids[-1]:
+            raise ItineraryError(f"sea legs without two distinct ports (found {port_ids})")
+        origin, dest = (
+            self.scenario.port_rule(self.params, port_ids[0]),
+            self.scenario.port_rule(self.params, port_ids[-1]),
+        )
+        first_sea = next(i for i, leg in enumerate(block) if leg.mode == "sea")
+        last_sea = max(i for i, leg in enumerate(block) if leg.mode == "sea")
+        for leg in block[:first_sea]:  # port access (drayage) on the loading side
+            self.drive(
+                origin.port_id,
+                leg.country or origin.country,
+                leg.travel_time_h,
+                leg.distance_km,
+                port_id=origin.port_id,
+            )
+        oc, dc = origin.country, dest.country
+        gate = origin.gate_hours
+        if gate.never_open:
+            raise ItineraryError(f"port {origin.port_id!r} gate never opens ({gate.text!r})")
+        w1 = self._stationary(
+            origin.port_id,
+            oc,
+            "wait (port gate closed)",
+            gate.next_open(self.t, utc_offset(oc)),
+            port_id=origin.port_id,
+        )
+        dwell = self.sample(f"{origin.port_id}:export_dwell_h", origin.export_dwell)
+        self._stationary(
+            origin.port_id,
+            oc,
+            "port dwell and handling (export)",
+            self.t + dwell,
+            truck=False,
+            extra_cost=origin.handling_cost_usd,
+            port_id=origin.port_id,
+        )
+        per_week = self.params.sailings_per_week(origin.port_id, dest.port_id)
+        period = 168.0 / per_week
+        local = self.t + utc_offset(oc) + 72.0  # hours since a Monday 00:00 local
+        nxt = np.ceil((local - _EPS) / period) * period
+        w2 = self._stationary(
+            origin.port_id,
+            oc,
+            "wait for next sailing",
+            self.t + (nxt - local),
+            truck=False,
+            port_id=origin.port_id,
+        )
+        sea_km = sum(leg.distance_km for leg in block[first_sea : last_sea + 1])
+        sail_h = sea_km / self.costs.sailing_speed_kph
+        self._event(
+            f"{origin.port_id} to {dest.port_id}",
+            oc,
+            "sailing",
+            self.t,
+            self.t + sail_h,
+            km=sea_km,
+            cost=self.costs.sea_freight_usd(sea_km),
+            port_id=dest.port_id,
+        )
+        self.t = self.t + sail_h
+        self.km += sea_km
+        self.co2 += self.costs.sea_co2_kg(sea_km, self.payload_t)
+        self.ports.append(_PortTrace(origin.port_id, "export", dwell, w1 + w2))
+        dwell2 = self.sample(f"{dest.port_id}:import_dwell_h", dest.import_dwell)
+        self._stationary(
+            dest.port_id,
+            dc,
+            "port dwell and handling (import)",
+            self.t + dwell2,
+            truck=False,
+            extra_cost=dest.handling_cost_usd,
+            port_id=dest.port_id,
+        )
+        gate = dest.gate_hours
+        if gate.never_open:
+            raise ItineraryError(f"port {dest.port_id!r} gate never opens ({gate.text!r})")
+        w3 = self._stationary(
+            dest.port_id,
+            dc,
+            "wait (port gate closed)",
+            gate.next_open(self.t, utc_offset(dc)),
+            truck=False,
+            port_id=dest.port_id,
+        )
+        self.ports.append(_PortTrace(dest.port_id, "import", dwell2, w3))
+        self._new_driver()
+        for leg in block[last_sea + 1 :]:
+            self.drive(
+                dest.port_id,
+                leg.country or dc,
+                leg.travel_time_h,
+                leg.distance_km,
+                port_id=dest.port_id,
+            )
+
+    # -- whole route
+
+    def run(self) -> _Trace:
+        legs = self.route.legs
+        i = 0
+        while i < len(legs):
+            leg = legs[i]
+            if leg.mode == "border":
+                self.cross(leg)
+                i += 1
+            elif leg.mode in ("port", "sea"):
+                j = i
+                while j < len(legs) and legs[j].mode in ("port", "sea"):
+                    j += 1
+                block = legs[i:j]
+                if any(b.mode == "sea" for b in block):
+                    self.sea(block)
+                else:
+                    for b in block:
+                        self.drive(
+                            b.port_id or _place_name(self.route, b, i, legs),
+                            b.country,
+                            b.travel_time_h,
+                            b.distance_km,
+                            port_id=b.port_id,
+                        )
+                i = j
+            elif leg.mode == "road":
+                self.drive(
+                    _place_name(self.route, leg, i, legs),
+                    leg.country,
+                    leg.travel_time_h,
+                    leg.distance_km,
+                )
+                i += 1
+            else:
+                raise ItineraryError(
+                    f"leg {i} has unknown mode {leg.mode!r}; allowed: road, sea, port, border"
+                )
+        return _Trace(
+            self.t0,
+            self.t,
+            self.cost,
+            self.events,
+            self.crossings,
+            self.ports,
+            self.km,
+            self.driving_h,
+            self.co2,
+            self.payload_t,
+            self.capacity_t,
+        )
+
+
+def walk(
+    route: Route,
+    t0: float,
+    scenario: Scenario,
+    params: ParameterSet,
+    *,
+    n: int,
+    sampler: Sampler,
+    crew: str = "single",
+    detail: bool = False,
+    payload_t: float | None = None,
+) -> _Trace:
+    """Run the engine for ``n`` draws (internal; used by :mod:`logistics.montecarlo`)."""
+    scenario.check_crossings(params)
+    return _Walker(
+        route,
+        t0,
+        scenario,
+        params,
+        n=n,
+        sampler=sampler,
+        crew=crew,
+        detail=detail,
+        payload_t=payload_t,
+    ).run()
+
+
+def median_sampler(overrides: Mapping[str, float] | None = None) -> Sampler:
+    """A sampler returning each distribution's median, or a pinned value from ``overrides``."""
+    pinned = dict(overrides or {})
+    for key, value in pinned.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ItineraryError(
+                f"draws[{key!r}] must be a non-negative number of hours, got {value!r}"
+            )
+
+    def sample(key: str, delay: Delay) -> np.ndarray:
+        return np.array([float(pinned.get(key, delay.median_h))])
+
+    return sample
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """A door-to-door itinerary (one realisation: medians unless ``draws`` pinned values).
+
+    Attributes
+    ----------
+    route : Route
+    scenario : Scenario
+    crew : str
+    depart : pandas.Timestamp
+        Aware departure time.
+    depart_assumed_local : bool
+        True when the departure had no UTC offset and the origin's local time was assumed.
+    events : DataFrame
+        One row per event: ``place``, ``country``, ``zone``, ``activity``, ``start``, ``end``
+        (aware, local time of the place), ``duration_h``, ``km``, ``cum_km``, ``cum_h``,
+        ``cost_usd``, ``cum_cost_usd``, ``crossing_id``, ``port_id``.
+    crossings : DataFrame
+        Per crossing: ``id``, ``from_country``, ``to_country``, ``arrive``, ``leave``, ``time_h``,
+        ``wait_h``, ``documentary_h``, ``clearance_h``, ``transload_h``, ``cost_usd``,
+        ``through_trucking``, ``single_stop``.
+    hours, cost_usd, co2_kg, distance_km, driving_h, payload_t, capacity_t : float
+    """
+
+    route: Route
+    scenario: Scenario
+    crew: str
+    depart: pd.Timestamp
+    depart_assumed_local: bool
+    arrive: pd.Timestamp
+    events: pd.DataFrame
+    crossings: pd.DataFrame
+    hours: float
+    cost_usd: float
+    co2_kg: float
+    distance_km: float
+    driving_h: float
+    payload_t: float
+    capacity_t: float
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def delay_h(self) -> float:
+        """Hours not spent driving or sailing (waiting, breaks, rests, clearance, dwell)."""
+        moving = self.events.loc[
+            self.events["activity"].isin(["drive", "sailing"]), "duration_h"
+        ].sum()
+        return self.hours - float(moving)
+
+    @property
+    def indicators(self) -> dict[str, float]:
+        """CPMM-style indicators: speed with and without delays, time and cost at borders."""
+        moving = float(
+            self.events.loc[self.events["activity"].isin(["drive", "sailing"]), "duration_h"].sum()
+        )
+        return {
+            "distance_km": round(self.distance_km, 1),
+            "hours": round(self.hours, 2),
+            "moving_h": round(moving, 2),
+            "delay_h": round(self.hours - moving, 2),
+            "speed_with_delays_kph": round(self.distance_km / self.hours, 1)
+            if self.hours > 0
+            else 0.0,
+            "speed_without_delays_kph": round(self.distance_km / moving, 1) if moving > 0 else 0.0,
+            "border_time_h": round(float(self.crossings["time_h"].sum()), 2)
+            if len(self.crossings)
+            else 0.0,
+            "border_cost_usd": round(float(self.crossings["cost_usd"].sum()), 2)
+            if len(self.crossings)
+            else 0.0,
+            "cost_usd": round(self.cost_usd, 2),
+            "cost_usd_per_t": round(self.cost_usd / self.payload_t, 2),
+            "co2_kg": round(self.co2_kg, 1),
+            "co2_kg_per_t": round(self.co2_kg / self.payload_t, 2),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (stable names: hours, cost_usd, co2_kg, crossings, legs)."""
+        legs = _records(self.events.drop(columns=["zone"]))
+        crossings = _records(self.crossings)
+        return {
+            "origin": self.route.origin.name,
+            "destination": self.route.destination.name,
+            "scenario": self.scenario.name,
+            "crew": self.crew,
+            "depart": self.depart.isoformat(),
+            "depart_assumed_local": self.depart_assumed_local,
+            "arrive": self.arrive.isoformat(),
+            "hours": round(self.hours, 3),
+            "cost_usd": round(self.cost_usd, 2),
+            "co2_kg": round(self.co2_kg, 2),
+            "distance_km": round(self.distance_km, 2),
+            "payload_t": round(self.payload_t, 2),
+            "indicators": self.indicators,
+            "crossings": crossings,
+            "legs": legs,
+            "notes": list(self.notes),
+        }
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of ``df`` as JSON-ready dicts (ISO times, rounded floats, ``""`` -> ``None``)."""
+    out: list[dict[str, Any]] = []
+    for rec in df.to_dict("records"):
+        row: dict[str, Any] = {}
+        for key, value in rec.items():
+            if isinstance(value, pd.Timestamp):
+                row[str(key)] = value.isoformat()
+            elif isinstance(value, (bool, np.bool_)):
+                row[str(key)] = bool(value)
+            elif isinstance(value, (float, np.floating)):
+                row[str(key)] = round(float(value), 3)
+            elif value == "":
+                row[str(key)] = None
+            else:
+                row[str(key)] = value
+        out.append(row)
+    return out
+
+
+def _events_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
+    rows = []
+    cum_km = 0.0
+    cum_cost = 0.0
+    for ev in trace.events:
+        s, e = float(ev.start[index]), float(ev.end[index])
+        cost = float(ev.cost_usd[index])
+        cum_km += ev.km
+        cum_cost += cost
+        country = ev.country or "TH"
+        rows.append(
+            {
+                "place": ev.place,
+                "country": ev.country,
+                "zone": zone_name(country),
+                "activity": ev.activity,
+                "start": from_hours(s, country),
+                "end": from_hours(e, country),
+                "duration_h": e - s,
+                "km": ev.km,
+                "cum_km": cum_km,
+                "cum_h": e - trace.t0,
+                "cost_usd": cost,
+                "cum_cost_usd": cum_cost,
+                "crossing_id": ev.crossing_id,
+                "port_id": ev.port_id,
+            }
+        )
+    columns = [
+        "place",
+        "country",
+        "zone",
+        "activity",
+        "start",
+        "end",
+        "duration_h",
+        "km",
+        "cum_km",
+        "cum_h",
+        "cost_usd",
+        "cum_cost_usd",
+        "crossing_id",
+        "port_id",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _crossings_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
+    rows = [
+        {
+            "id": c.crossing_id,
+            "from_country": c.from_country,
+            "to_country": c.to_country,
+            "arrive": from_hours(float(c.arrive[index]), c.from_country),
+            "leave": from_hours(float(c.leave[index]), c.to_country),
+            "time_h": float(c.leave[index] - c.arrive[index]),
+            "wait_h": float(c.wait_h[index]),
+            "documentary_h": float(c.documentary_h[index]),
+            "clearance_h": float(c.clearance_h[index]),
+            "transload_h": float(c.transload_h[index]),
+            "cost_usd": float(c.cost_usd[index]),
+            "through_trucking": c.through_trucking,
+            "single_stop": c.single_stop,
+        }
+        for c in trace.crossings
+    ]
+    columns = [
+        "id",
+        "from_country",
+        "to_country",
+        "arrive",
+        "leave",
+        "time_h",
+        "wait_h",
+        "documentary_h",
+        "clearance_h",
+        "transload_h",
+        "cost_usd",
+        "through_trucking",
+        "single_stop",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _origin_country(route: Route) -> str:
+    if route.origin.country:
+        return route.origin.country
+    for leg in route.legs:
+        if leg.country:
+            return leg.country
+    return "TH"
+
+
+def build_itinerary(
+    route: Route,
+    depart: str | dt.datetime,
+    scenario: Scenario | str = "status-quo",
+    *,
+    crew: str = "single",
+    payload_t: float | None = None,
+    draws: Mapping[str, float] | None = None,
+    params: ParameterSet | None = None,
+) -> Itinerary:
+    """Walk ``route`` in time from ``depart`` under ``scenario``.
+
+    Parameters
+    ----------
+    route : networks.Route
+        From :func:`networks.shortest_route` (or built by hand).
+    depart : str or datetime
+        ISO 8601; without an offset it is the origin's local time (``depart_assumed_local``).
+    scenario : Scenario or str
+        A scenario or a built-in name / TOML path.
+    crew : {"single", "double"}
+    payload_t : float, optional
+        Cargo on the truck (t); default the truck's capacity under the scenario's axle regime.
+    draws : mapping, optional
+        Pinned delay values (hours) by key, e.g.
+        ``{"na-phao-cha-lo:LA-VN:entry_clearance_h": 4.0}``;
+        every other delay takes its median.
+    params : ParameterSet, optional
+        Parameter tables (default: the shipped ones).
+
+    Returns
+    -------
+    Itinerary
+
+    Raises
+    ------
+    ItineraryError
+        Unparseable departure, unknown crew, payload above capacity, a crossing that never opens.
+    """
+    sc = load_scenario(scenario)
+    p = params or load_parameters()
+    origin_country = _origin_country(route)
+    start, assumed = parse_departure(depart, origin_country)
+    t0 = to_hours(start)
+    trace = walk(
+        route,
+        t0,
+        sc,
+        p,
+        n=1,
+        sampler=median_sampler(draws),
+        crew=crew,
+        detail=True,
+        payload_t=payload_t,
+    )
+    events = _events_frame(trace)
+    dest_country = route.destination.country or (
+        events["country"].iloc[-1] if len(events) else origin_country
+    )
+    notes = []
+    if assumed:
+        notes.append(
+            f"departure {depart!s} has no UTC offset: taken as local time at the origin "
+            f"({zone_name(origin_country)}, UTC{utc_offset(origin_country):+g})"
+        )
+    hours = float(trace.end[0] - t0)
+    log.info(
+        "itinerary %s -> %s under %s: %.1f h",
+        route.origin.name,
+        route.destination.name,
+        sc.name,
+        hours,
+    )
+    return Itinerary(
+        route=route,
+        scenario=sc,
+        crew=crew,
+        depart=pd.Timestamp(start),
+        depart_assumed_local=assumed,
+        arrive=from_hours(float(trace.end[0]), dest_country),
+        events=events,
+        crossings=_crossings_frame(trace),
+        hours=hours,
+        cost_usd=float(trace.cost_usd[0]),
+        co2_kg=trace.co2_kg,
+        distance_km=trace.km,
+        driving_h=trace.driving_h,
+        payload_t=trace.payload_t,
+        capacity_t=trace.capacity_t,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- chart
+
+
+def time_cost_distance_chart(itinerary: Itinerary, path: str | Path) -> Path:
+    """Write the UNESCAP time/cost-distance chart of ``itinerary`` as a PNG (atomically).
+
+    Two panels share the distance axis: cumulative hours and cumulative cost (USD) against
+    cumulative km. Stops (borders, rests, ports) appear as vertical steps; crossings are labelled.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(path)
+    ev = itinerary.events
+    km = np.concatenate([[0.0], ev["cum_km"].to_numpy()])
+    hours = np.concatenate([[0.0], ev["cum_h"].to_numpy()])
+    cost = np.concatenate([[0.0], ev["cum_cost_usd"].to_numpy()])
+    fig, (ax_t, ax_c) = plt.subplots(2, 1, sharex=True, figsize=(9, 7))
+    ax_t.plot(km, hours, color="tab:blue", lw=1.8)
+    ax_c.plot(km, cost, color="tab:red", lw=1.8)
+    for row in itinerary.crossings.to_dict("records"):
+        sel = ev["crossing_id"] == row["id"]
+        if sel.any():
+            x = float(ev.loc[sel, "cum_km"].iloc[0])
+            for ax in (ax_t, ax_c):
+                ax.axvline(x, color="grey", ls=":", lw=0.8)
+            ax_t.annotate(
+                f"{row['id']}\n{row['time_h']:.1f} h",
+                (x, float(ev.loc[sel, "cum_h"].iloc[-1])),
+                fontsize=7,
+                xytext=(3, -14),
+                textcoords="offset points",
+            )
+    ax_t.set_ylabel("cumulative time (h)")
+    ax_c.set_ylabel("cumulative cost (USD)")
+    ax_c.set_xlabel("cumulative distance (km)")
+    ax_t.set_title(
+        f"Time/cost-distance: {itinerary.route.origin.name} to {itinerary.route.destination.name} "
+        f"({itinerary.scenario.name}, {itinerary.crew} crew)",
+        fontsize=10,
+    )
+    for ax in (ax_t, ax_c):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".png", dir=out.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="png", dpi=120)
+        os.replace(tmp, out)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

@@ -1,0 +1,606 @@
+"""Harmonization scenarios: TOML files validated into frozen dataclasses.
+
+A scenario changes the shipped parameters (``logistics.parameters``) globally or per crossing.
+Built-ins live in ``logistics/data/scenarios/*.toml``; a user file may ``extends = "status-quo"``
+(or another built-in, or a path relative to the file) and override any value.
+
+Precedence when a rule is built for one crossing and direction: a per-crossing value in
+``[crossings."<id>"]`` beats a global scenario value, which beats the shipped table.
+
+Example::
+
+    name = "my-measure"
+    extends = "status-quo"
+    single_window_cut = 0.2
+    [crossings."na-phao-cha-lo"]
+    opening_hours = "06:00-22:00"
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from logistics.parameters import (
+    GENERAL_NAMES,
+    BorderRule,
+    Delay,
+    OpeningHours,
+    ParameterError,
+    ParameterSet,
+    PortRule,
+)
+
+__all__ = [
+    "CrossingOverride",
+    "Scenario",
+    "ScenarioError",
+    "diff_scenarios",
+    "list_scenarios",
+    "load_scenario",
+]
+
+log = logging.getLogger(__name__)
+
+AXLE_REGIMES = ("strictest", "harmonized")
+_MAX_EXTENDS_DEPTH = 16
+
+
+class ScenarioError(ValueError):
+    """A scenario is unknown or invalid (names the file, line, key and value where known)."""
+
+
+def _check_number(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    lo: float = 0.0,
+    hi: float | None = None,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ScenarioError(f"{owner}: {name} must be a finite number, got {value!r}")
+    if value < lo or (lo_open and value == lo):
+        raise ScenarioError(
+            f"{owner}: {name} = {value!r} is not allowed; must be {'>' if lo_open else '>='} {lo:g}"
+        )
+    if hi is not None and (value > hi or (hi_open and value == hi)):
+        raise ScenarioError(
+            f"{owner}: {name} = {value!r} is not allowed; must be {'<' if hi_open else '<='} {hi:g}"
+        )
+
+
+def _check_hours(owner: str, name: str, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ScenarioError(
+            f"{owner}: {name} must be text like '06:00-22:00', '24h' or 'closed', got {value!r}"
+        )
+    try:
+        OpeningHours.parse(value, what=f"{owner}: {name}")
+    except ParameterError as exc:
+        raise ScenarioError(str(exc)) from None
+
+
+def _check_bool(owner: str, name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ScenarioError(f"{owner}: {name} must be true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class CrossingOverride:
+    """Per-crossing overrides (both directions); ``None`` keeps the global or table value."""
+
+    crossing_id: str
+    opening_hours: str | None = None
+    exit_hours: str | None = None
+    entry_hours: str | None = None
+    through_trucking: bool | None = None
+    single_stop: bool | None = None
+    exit_clearance_median_h: float | None = None
+    exit_clearance_p90_h: float | None = None
+    entry_clearance_median_h: float | None = None
+    entry_clearance_p90_h: float | None = None
+    documentary_h: float | None = None
+    exit_fee_usd: float | None = None
+    entry_fee_usd: float | None = None
+    transload_median_h: float | None = None
+    transload_p90_h: float | None = None
+    transload_cost_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        owner = f"crossing {self.crossing_id!r}"
+        if not isinstance(self.crossing_id, str) or not self.crossing_id:
+            raise ScenarioError(f"crossing id must be non-empty text, got {self.crossing_id!r}")
+        for name in ("opening_hours", "exit_hours", "entry_hours"):
+            _check_hours(owner, name, getattr(self, name))
+        for name in ("through_trucking", "single_stop"):
+            _check_bool(owner, name, getattr(self, name))
+        for f in fields(self):
+            if f.name.endswith(("_h", "_usd")) and getattr(self, f.name) is not None:
+                _check_number(owner, f.name, getattr(self, f.name))
+        for side in ("exit_clearance", "entry_clearance", "transload"):
+            med, p90 = getattr(self, f"{side}_median_h"), getattr(self, f"{side}_p90_h")
+            if med is not None and p90 is not None and p90 < med:
+                raise ScenarioError(
+                    f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
+                    "P90 must be >= median"
+                )
+
+
+_CROSSING_KEYS = tuple(f.name for f in fields(CrossingOverride) if f.name != "crossing_id")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated, immutable set of policy settings applied to the default parameters.
+
+    Attributes
+    ----------
+    name, description : str
+    through_trucking : bool or None
+        ``True``: trucks run through every crossing (no transloading); ``False``: transload
+        everywhere; ``None``: as in the border table.
+    single_stop : bool or None
+        ``True``: one joint inspection (time = ``single_stop_time_factor`` x exit + entry).
+    single_window_cut : float
+        Share in [0, 1) cut from documentary and clearance times.
+    clearance_factor : float
+        Multiplier on clearance times (> 0).
+    opening_hours : str or None
+        Opening hours for both sides of every crossing (e.g. ``"24h"``).
+    axle_loads : {"strictest", "harmonized"}
+        Payload from the strictest gross-vehicle-weight limit on the route, or from
+        ``harmonized_gvw_t`` everywhere.
+    harmonized_gvw_t : float
+    port_dwell_factor : float
+        Multiplier on port dwell times (> 0).
+    general : mapping
+        Overrides of general parameters (hours of service, CO2, sea freight, ...).
+    crossings : tuple of CrossingOverride
+    sources : mapping
+        Source or reasoning for the scenario's values (key -> text).
+    extends : str or None
+        The parent scenario this one was built on.
+    path : str
+        File the scenario was read from.
+    """
+
+    name: str
+    description: str = ""
+    through_trucking: bool | None = None
+    single_stop: bool | None = None
+    single_window_cut: float = 0.0
+    clearance_factor: float = 1.0
+    opening_hours: str | None = None
+    axle_loads: str = "strictest"
+    harmonized_gvw_t: float = 50.0
+    port_dwell_factor: float = 1.0
+    general: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    crossings: tuple[CrossingOverride, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    extends: str | None = None
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ScenarioError(f"scenario name must be non-empty text, got {self.name!r}")
+        owner = f"scenario {self.name!r}"
+        if not isinstance(self.description, str):
+            raise ScenarioError(f"{owner}: description must be text, got {self.description!r}")
+        _check_bool(owner, "through_trucking", self.through_trucking)
+        _check_bool(owner, "single_stop", self.single_stop)
+        _check_number(owner, "single_window_cut", self.single_window_cut, hi=1.0, hi_open=True)
+        _check_number(owner, "clearance_factor", self.clearance_factor, lo_open=True)
+        _check_number(owner, "port_dwell_factor", self.port_dwell_factor, lo_open=True)
+        _check_number(owner, "harmonized_gvw_t", self.harmonized_gvw_t, lo_open=True, hi=100.0)
+        _check_hours(owner, "opening_hours", self.opening_hours)
+        if self.axle_loads not in AXLE_REGIMES:
+            raise ScenarioError(
+                f"{owner}: axle_loads = {self.axle_loads!r}; allowed: {', '.join(AXLE_REGIMES)}"
+            )
+        if not isinstance(self.general, Mapping):
+            raise ScenarioError(f"{owner}: [general] must be a table, got {self.general!r}")
+        for key, value in self.general.items():
+            if key not in GENERAL_NAMES:
+                raise ScenarioError(
+                    f"{owner}: unknown general parameter {key!r}; allowed: "
+                    f"{', '.join(GENERAL_NAMES)}"
+                )
+            _check_number(owner, f"general.{key}", value)
+        if not isinstance(self.sources, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.sources.items()
+        ):
+            raise ScenarioError(f"{owner}: [sources] must map keys to text, got {self.sources!r}")
+        ids = [c.crossing_id for c in self.crossings]
+        if len(ids) != len(set(ids)):
+            raise ScenarioError(f"{owner}: a crossing is listed twice in {ids}")
+        object.__setattr__(self, "general", MappingProxyType(dict(self.general)))
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+
+    # ------------------------------------------------------------------ application
+
+    def override(self, crossing_id: str) -> CrossingOverride | None:
+        """Per-crossing overrides for ``crossing_id`` (or ``None``)."""
+        for c in self.crossings:
+            if c.crossing_id == crossing_id:
+                return c
+        return None
+
+    def check_crossings(self, params: ParameterSet) -> None:
+        """Raise :class:`ScenarioError` if a per-crossing section names an unknown crossing."""
+        known = sorted({k[0] for k in params.borders})
+        for c in self.crossings:
+            if c.crossing_id not in known:
+                close = (
+                    difflib.get_close_matches(c.crossing_id, known, n=len(known), cutoff=0) or known
+                )
+                raise ScenarioError(
+                    f"scenario {self.name!r}: unknown crossing {c.crossing_id!r} in [crossings]; "
+                    f"known: {', '.join(close)}"
+                )
+
+    def general_value(self, params: ParameterSet, key: str) -> float:
+        """A general parameter after this scenario's ``[general]`` overrides."""
+        if key in self.general:
+            return float(self.general[key])
+        return float(params.general[key])
+
+    def border_rule(
+        self, params: ParameterSet, crossing_id: str, from_country: str, to_country: str
+    ) -> BorderRule:
+        """The effective rule of one crossing and direction under this scenario."""
+        base = params.border(crossing_id, from_country, to_country)
+        ov = self.override(crossing_id) or CrossingOverride(crossing_id)
+        what = f"scenario {self.name!r}, crossing {crossing_id!r} {from_country}->{to_country}"
+
+        def pick(name: str, table_value: Any, global_value: Any = None) -> Any:
+            value = getattr(ov, name)
+            if value is not None:
+                return value
+            return table_value if global_value is None else global_value
+
+        def hours(side: str, table: OpeningHours) -> OpeningHours:
+            text = getattr(ov, f"{side}_hours") or ov.opening_hours or self.opening_hours
+            return table if text is None else OpeningHours.parse(text, what=f"{what}: {side}_hours")
+
+        def delay(side: str, table: Delay, factor: float) -> Delay:
+            med = pick(f"{side}_median_h", table.median_h)
+            p90 = pick(f"{side}_p90_h", table.p90_h)
+            p90 = max(p90, med)
+            try:
+                return Delay(med * factor, p90 * factor, name=f"{crossing_id} {side}")
+            except ParameterError as exc:
+                raise ScenarioError(f"{what}: {exc}") from None
+
+        cut = 1.0 - self.single_window_cut
+        factor = self.clearance_factor * cut
+        return replace(
+            base,
+            exit_hours=hours("exit", base.exit_hours),
+            entry_hours=hours("entry", base.entry_hours),
+            exit_clearance=delay("exit_clearance", base.exit_clearance, factor),
+            entry_clearance=delay("entry_clearance", base.entry_clearance, factor),
+            documentary_h=float(pick("documentary_h", base.documentary_h)) * cut,
+            exit_fee_usd=float(pick("exit_fee_usd", base.exit_fee_usd)),
+            entry_fee_usd=float(pick("entry_fee_usd", base.entry_fee_usd)),
+            through_trucking=bool(
+                pick("through_trucking", base.through_trucking, self.through_trucking)
+            ),
+            single_stop=bool(pick("single_stop", base.single_stop, self.single_stop)),
+            transload=delay("transload", base.transload, 1.0),
+            transload_cost_usd=float(pick("transload_cost_usd", base.transload_cost_usd)),
+        )
+
+    def port_rule(self, params: ParameterSet, port_id: str) -> PortRule:
+        """The effective rule of one port under this scenario."""
+        base = params.port(port_id)
+        f = self.port_dwell_factor
+        if f == 1.0:
+            return base
+        return replace(
+            base, export_dwell=base.export_dwell.scaled(f), import_dwell=base.import_dwell.scaled(f)
+        )
+
+    def capacity_t(self, params: ParameterSet, countries: list[str]) -> float:
+        """Payload capacity of one truck (t) on a route through ``countries``.
+
+        ``strictest``: the lowest gross-vehicle-weight limit among the countries minus the tare;
+        ``harmonized``: ``harmonized_gvw_t`` minus the tare.
+        """
+        tare = self.general_value(params, "tare_t")
+        if self.axle_loads == "harmonized":
+            gvw = self.harmonized_gvw_t
+        else:
+            limits = [params.country(c).gvw_limit_t for c in countries if c] or [
+                self.harmonized_gvw_t
+            ]
+            gvw = min(limits)
+        return max(0.0, gvw - tare)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready dict of every setting."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "crossings":
+                out[f.name] = {
+                    c.crossing_id: {
+                        k: getattr(c, k) for k in _CROSSING_KEYS if getattr(c, k) is not None
+                    }
+                    for c in value
+                }
+            elif isinstance(value, Mapping):
+                out[f.name] = dict(value)
+            else:
+                out[f.name] = value
+        return out
+
+
+_SCENARIO_KEYS = tuple(f.name for f in fields(Scenario) if f.name != "path")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _builtin_dir() -> Any:
+    return resources.files("logistics").joinpath("data", "scenarios")
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios (``status-quo`` first, then alphabetical)."""
+    names = sorted(
+        p.name.removesuffix(".toml") for p in _builtin_dir().iterdir() if p.name.endswith(".toml")
+    )
+    if "status-quo" in names:
+        names.remove("status-quo")
+        names.insert(0, "status-quo")
+    return names
+
+
+def _line_of(text: str, key: str, section: str | None = None) -> int | None:
+    """1-based line of ``key = ...`` (inside ``[section]`` when given), or of a ``[key]`` header."""
+    lines = text.splitlines()
+    in_section = section is None
+    key_re = re.compile(r"^\s*(?:\"|')?" + re.escape(key) + r"(?:\"|')?\s*=")
+    header_re = re.compile(r"^\s*\[+\s*(.+?)\s*\]+")
+    for i, line in enumerate(lines, start=1):
+        h = header_re.match(line)
+        if h:
+            name = h.group(1).replace('"', "").replace("'", "").replace(" ", "")
+            if section is None and (name == key or name.endswith("." + key)):
+                return i
+            if section is not None:
+                in_section = name == section.replace(" ", "")
+                if in_section and name.endswith("." + key):
+                    return i
+            continue
+        if in_section and key_re.match(line):
+            return i
+    return None
+
+
+def _where(path: str, text: str, key: str, section: str | None = None) -> str:
+    line = _line_of(text, key, section) if text else None
+    return f"{path}, line {line}" if line else path
+
+
+def _read_toml(path: str, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _check_keys(path: str, text: str, data: dict[str, Any]) -> None:
+    for key in data:
+        if key not in _SCENARIO_KEYS:
+            close = difflib.get_close_matches(str(key), _SCENARIO_KEYS, n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ScenarioError(
+                f"{_where(path, text, str(key))}: unknown key {key!r}{hint}; "
+                f"allowed: {', '.join(_SCENARIO_KEYS)}"
+            )
+    for table in ("general", "sources", "crossings"):
+        if table in data and not isinstance(data[table], dict):
+            raise ScenarioError(
+                f"{_where(path, text, table)}: {table!r} must be a table, got {data[table]!r}"
+            )
+    crossings = data.get("crossings", {})
+    for cid, body in crossings.items():
+        if not isinstance(body, dict):
+            raise ScenarioError(
+                f"{_where(path, text, str(cid), 'crossings')}: [crossings.{cid}] must be a table, "
+                f"got {body!r}"
+            )
+        for key in body:
+            if key not in _CROSSING_KEYS:
+                close = difflib.get_close_matches(str(key), _CROSSING_KEYS, n=3, cutoff=0.5)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise ScenarioError(
+                    f"{_where(path, text, str(key), f'crossings.{cid}')}: "
+                    f"unknown key {key!r} in crossing "
+                    f"{cid!r}{hint}; allowed: {', '.join(_CROSSING_KEYS)}"
+                )
+    for key in data.get("general", {}):
+        if key not in GENERAL_NAMES:
+            close = difflib.get_close_matches(str(key), GENERAL_NAMES, n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ScenarioError(
+                f"{_where(path, text, str(key), 'general')}: "
+                f"unknown general parameter {key!r}{hint}; "
+                f"allowed: {', '.join(GENERAL_NAMES)}"
+            )
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = dict(parent)
+    for key, value in child.items():
+        if key in ("general", "sources") and isinstance(value, dict):
+            out[key] = {**parent.get(key, {}), **value}
+        elif key == "crossings" and isinstance(value, dict):
+            merged = {cid: dict(body) for cid, body in parent.get("crossings", {}).items()}
+            for cid, body in value.items():
+                merged[cid] = {**merged.get(cid, {}), **body}
+            out[key] = merged
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(
+    name_or_path: str | Path, *, base_dir: Path | None, depth: int, chain: tuple[str, ...]
+) -> tuple[dict[str, Any], str, str]:
+    """Return the merged raw dict (with parents applied), the file label and its text."""
+    if depth > _MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"extends chain too deep: {' -> '.join(chain)}")
+    text, label, stem = _locate(name_or_path, base_dir=base_dir)
+    if label in chain:
+        raise ScenarioError(f"circular extends: {' -> '.join((*chain, label))}")
+    data = _read_toml(label, text)
+    _check_keys(label, text, data)
+    parent_name = data.get("extends")
+    if parent_name is not None:
+        if not isinstance(parent_name, str) or not parent_name.strip():
+            raise ScenarioError(
+                f"{_where(label, text, 'extends')}: extends must be a scenario name or path, "
+                f"got {parent_name!r}"
+            )
+        here = Path(label).parent if Path(label).is_file() else None
+        parent, _, _ = _resolve(parent_name, base_dir=here, depth=depth + 1, chain=(*chain, label))
+        data = _merge(parent, data)
+        data["extends"] = parent_name
+    data.setdefault("name", stem)
+    return data, label, text
+
+
+def _locate(name_or_path: str | Path, *, base_dir: Path | None) -> tuple[str, str, str]:
+    """Find a built-in scenario by name or a file by path; return (text, label, stem)."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise ScenarioError(f"scenario must be a name or a path, got {name_or_path!r}")
+    s = str(name_or_path)
+    looks_like_path = isinstance(name_or_path, Path) or s.endswith(".toml") or "/" in s or "\\" in s
+    if looks_like_path:
+        p = Path(s)
+        if not p.is_absolute() and base_dir is not None and (base_dir / p).is_file():
+            p = base_dir / p
+        if not p.is_file():
+            raise ScenarioError(
+                f"scenario file not found: {s}; built-in scenarios: {', '.join(list_scenarios())}"
+            )
+        try:
+            return p.read_text(encoding="utf-8"), str(p), p.stem
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"cannot read scenario file {s}: {exc}") from None
+    names = list_scenarios()
+    if s not in names:
+        close = difflib.get_close_matches(s, names, n=len(names), cutoff=0.0)
+        rest = [n for n in names if n not in close]
+        raise ScenarioError(f"unknown scenario {s!r}; available: {', '.join(close + rest)}")
+    res = _builtin_dir().joinpath(f"{s}.toml")
+    return res.read_text(encoding="utf-8"), f"logistics/data/scenarios/{s}.toml", s
+
+
+def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
+    """Load a built-in scenario by name, or a TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str, Path or Scenario
+        A built-in name (see :func:`list_scenarios`), a path to a ``.toml`` file, or a
+        :class:`Scenario` (returned unchanged).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Unknown scenario (lists the available names, closest first), invalid TOML, an unknown key
+        (with the file and line), or an invalid value.
+    """
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    data, label, text = _resolve(name_or_path, base_dir=None, depth=0, chain=())
+    crossings_raw = data.pop("crossings", {}) or {}
+    try:
+        crossings = tuple(
+            CrossingOverride(crossing_id=str(cid), **body)
+            for cid, body in sorted(crossings_raw.items())
+        )
+        kwargs = {k: v for k, v in data.items() if k in _SCENARIO_KEYS}
+        if "general" in kwargs:
+            kwargs["general"] = dict(kwargs["general"])
+        if "sources" in kwargs:
+            kwargs["sources"] = dict(kwargs["sources"])
+        if "extends" in kwargs and kwargs["extends"] is not None:
+            kwargs["extends"] = str(kwargs["extends"])
+        scenario = Scenario(**kwargs, crossings=crossings, path=label)
+    except ScenarioError as exc:
+        key = _failing_key(str(exc))
+        where = _where(label, text, key) if key else label
+        raise ScenarioError(f"{where}: {exc}") from None
+    except TypeError as exc:  # e.g. a non-text key in a table
+        raise ScenarioError(f"{label}: invalid scenario: {exc}") from None
+    log.info("loaded scenario %s from %s", scenario.name, label)
+    return scenario
+
+
+def _failing_key(message: str) -> str | None:
+    m = re.search(r": ([a-z_0-9.]+) (?:must|=|is)", message)
+    if m:
+        return m.group(1).split(".")[-1]
+    return None
+
+
+def diff_scenarios(a: str | Path | Scenario, b: str | Path | Scenario) -> pd.DataFrame:
+    """Settings that differ between two scenarios.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``key``, ``a``, ``b`` (per-crossing settings as ``crossings.<id>.<key>``);
+        empty when the two are equivalent. Names, descriptions, sources and paths are ignored.
+    """
+    sa, sb = load_scenario(a), load_scenario(b)
+    fa, fb = _flatten(sa), _flatten(sb)
+    rows = [
+        {"key": k, "a": fa.get(k), "b": fb.get(k)}
+        for k in sorted(set(fa) | set(fb))
+        if fa.get(k) != fb.get(k)
+    ]
+    df = pd.DataFrame(rows, columns=["key", "a", "b"])
+    df.attrs.update({"a": sa.name, "b": sb.name})
+    return df
+
+
+def _flatten(s: Scenario) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in s.to_dict().items():
+        if key in ("name", "description", "sources", "path", "extends"):
+            continue
+        if key == "crossings":
+            for cid, body in value.items():
+                for k, v in body.items():
+                    out[f"crossings.{cid}.{k}"] = v
+        elif key == "general":
+            for k, v in value.items():
+                out[f"general.{k}"] = v
+        else:
+            out[key] = value
+    return out
