@@ -208,7 +208,9 @@ def extract_countries(out_dir: Path) -> Path:
     simple = simplify_polygons(polygons)
     target = Path(out_dir) / COUNTRIES_FILE
     with _atomic_path(target) as tmp:
-        simple.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=4, WRITE_BBOX="NO")
+        simple.to_file(
+            tmp, driver="GeoJSON", layer="countries", COORDINATE_PRECISION=4, WRITE_BBOX="NO"
+        )
     logger.info(
         "wrote %s: %d polygons (%d study countries), %d bytes",
         target,

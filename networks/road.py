@@ -269,34 +269,29 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
     edge_keep = np.isin(country[np.searchsorted(node_id, u)], chosen) & np.isin(
         country[np.searchsorted(node_id, v)], chosen
     )
-    edges = []
+    edges: list[tuple[int, int, dict[str, Any]]] = []
     for a, b, length in zip(
         u[edge_keep].tolist(), v[edge_keep].tolist(), length_m[edge_keep].tolist(), strict=True
     ):
         for s, t in ((a, b), (b, a)):
             c = node_country[s]
             kph = COUNTRY_SPEEDS[c].kph
-            edges.append(
-                (
-                    s,
-                    t,
-                    {
-                        "length": length,
-                        "speed_kph": kph,
-                        "travel_time": length / (kph / 3.6),
-                        "mode": "road",
-                        "country": c,
-                        "connector": False,
-                        "cross_border": c != node_country[t],
-                    },
-                )
-            )
+            attrs = {
+                "length": length,
+                "speed_kph": kph,
+                "travel_time": length / (kph / 3.6),
+                "mode": "road",
+                "country": c,
+                "connector": False,
+                "cross_border": c != node_country[t],
+            }
+            edges.append((s, t, attrs))
     graph.add_edges_from(edges)
     logger.info(
         "loaded default roads for %s: %d nodes, %d edges",
         ",".join(chosen),
         graph.number_of_nodes(),
-        graph.number_of_edges(),
+        len(edges),
     )
     return graph
 
