@@ -1,7 +1,8 @@
 """Cached calls into the public API of ``networks`` and ``logistics``.
 
 * The graph is a shared read-only resource: ``st.cache_resource``.
-* Results on built-in inputs (place names, built-in scenarios) are cached globally with
+* Results are returned as plain data (dicts, DataFrames, arrays) so ``st.cache_data`` can pickle
+  them. Results on built-in inputs (place names, built-in scenarios) are cached globally with
   ``st.cache_data``; results that depend on a session's own scenario are cached with
   ``scope="session"``, keyed by the scenario's TOML text, so no other session can see them.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -56,45 +58,60 @@ def _scenario_text(name: str) -> str:
     return "" if own is None else str(own["toml"])
 
 
-def _itinerary(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
+def _itinerary(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str
+) -> dict[str, Any]:
     build_itinerary = _state.resolve("logistics.build_itinerary")
     assert build_itinerary is not None
-    return build_itinerary(
-        route(*route_args), depart=depart, scenario=_state.scenario(scenario_name)
+    it = build_itinerary(
+        route(*route_args), depart=depart, scenario=_state.scenario(scenario_name), crew=crew
     )
+    # Plain data only: the Itinerary holds its Scenario, which does not pickle.
+    summary = it.to_dict()
+    summary.pop("legs", None)
+    return {"summary": summary, "events": it.events.copy(), "crossings": it.crossings.copy()}
 
 
 def _simulate(
-    route_args: tuple[Any, ...], scenario_name: str, depart: str, draws: int, seed: int
-) -> Any:
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str, draws: int, seed: int
+) -> dict[str, Any]:
     simulate = _state.resolve("logistics.simulate")
     assert simulate is not None
-    return simulate(
+    mc = simulate(
         route(*route_args),
         depart=depart,
         scenario=_state.scenario(scenario_name),
+        crew=crew,
         draws=draws,
         seed=seed,
     )
+    # Plain data only (see _itinerary); on-time shares are read off the samples by the page.
+    return {
+        "summary": mc.summary(),
+        "samples_h": np.asarray(mc.samples_h, dtype=float),
+        "crossing_delays": pd.DataFrame(mc.crossing_delays).copy(),
+    }
 
 
 @st.cache_data(show_spinner="Building the itinerary…", max_entries=256)
-def _itinerary_global(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
-    return _itinerary(route_args, scenario_name, depart)
+def _itinerary_global(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str
+) -> Any:
+    return _itinerary(route_args, scenario_name, depart, crew)
 
 
 @st.cache_data(show_spinner="Building the itinerary…", max_entries=32, scope="session")
 def _itinerary_session(
-    route_args: tuple[Any, ...], scenario_name: str, depart: str, scenario_toml: str
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str, scenario_toml: str
 ) -> Any:
-    return _itinerary(route_args, scenario_name, depart)
+    return _itinerary(route_args, scenario_name, depart, crew)
 
 
 @st.cache_data(show_spinner="Simulating delays…", max_entries=128)
 def _simulate_global(
-    route_args: tuple[Any, ...], scenario_name: str, depart: str, draws: int, seed: int
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str, draws: int, seed: int
 ) -> Any:
-    return _simulate(route_args, scenario_name, depart, draws, seed)
+    return _simulate(route_args, scenario_name, depart, crew, draws, seed)
 
 
 @st.cache_data(show_spinner="Simulating delays…", max_entries=16, scope="session")
@@ -102,26 +119,43 @@ def _simulate_session(
     route_args: tuple[Any, ...],
     scenario_name: str,
     depart: str,
+    crew: str,
     draws: int,
     seed: int,
     scenario_toml: str,
 ) -> Any:
-    return _simulate(route_args, scenario_name, depart, draws, seed)
+    return _simulate(route_args, scenario_name, depart, crew, draws, seed)
 
 
-def itinerary(route_args: tuple[Any, ...], scenario_name: str, depart: str) -> Any:
+def itinerary(
+    route_args: tuple[Any, ...], scenario_name: str, depart: str, *, crew: str = "single"
+) -> Any:
     """``logistics.build_itinerary`` for a route (given by its ``route()`` arguments)."""
     text = _scenario_text(scenario_name)
     if text:
-        return _itinerary_session(route_args, scenario_name, depart, text)
-    return _itinerary_global(route_args, scenario_name, depart)
+        return _itinerary_session(route_args, scenario_name, depart, crew, text)
+    return _itinerary_global(route_args, scenario_name, depart, crew)
 
 
 def simulate(
-    route_args: tuple[Any, ...], scenario_name: str, depart: str, *, draws: int, seed: int
+    route_args: tuple[Any, ...],
+    scenario_name: str,
+    depart: str,
+    *,
+    crew: str = "single",
+    draws: int,
+    seed: int,
 ) -> Any:
     """``logistics.simulate`` for a route (given by its ``route()`` arguments)."""
     text = _scenario_text(scenario_name)
     if text:
-        return _simulate_session(route_args, scenario_name, depart, draws, seed, text)
-    return _simulate_global(route_args, scenario_name, depart, draws, seed)
+        return _simulate_session(route_args, scenario_name, depart, crew, draws, seed, text)
+    return _simulate_global(route_args, scenario_name, depart, crew, draws, seed)
+
+
+@st.cache_data(show_spinner=False)
+def border_table() -> pd.DataFrame:
+    """The shipped border parameters (one row per crossing and direction, with sources)."""
+    border_parameters = _state.resolve("logistics.border_parameters")
+    assert border_parameters is not None
+    return pd.DataFrame(border_parameters())

@@ -186,6 +186,35 @@ def points_layer(
     ]
 
 
+def crossing_layers(crossings: pd.DataFrame, *, used: set[str]) -> list[pdk.Layer]:
+    """Crossings (midpoint of the two checkpoints); those in ``used`` drawn larger."""
+    if crossings.empty or "crossing_id" not in crossings:
+        return []
+    frame = crossings.copy()
+    if {"lon_a", "lon_b", "lat_a", "lat_b"} <= set(frame.columns):
+        frame["lon"] = (frame["lon_a"].astype(float) + frame["lon_b"].astype(float)) / 2
+        frame["lat"] = (frame["lat_a"].astype(float) + frame["lat_b"].astype(float)) / 2
+    label = "name" if "name" in frame else "crossing_id"
+    on_route = frame["crossing_id"].astype(str).isin(used)
+    return points_layer(
+        frame[~on_route], layer_id="crossings", colour=[200, 30, 40, 120], label=label
+    ) + points_layer(
+        frame[on_route],
+        layer_id="used-crossings",
+        colour=CROSSING_COLOUR,
+        label=label,
+        radius_px=8,
+    )
+
+
+def port_layers(ports: pd.DataFrame) -> list[pdk.Layer]:
+    """Corridor ports."""
+    if ports.empty:
+        return []
+    label = "name" if "name" in ports else ports.columns[0]
+    return points_layer(ports, layer_id="ports", colour=PORT_COLOUR, label=label)
+
+
 def path_layer(records: list[dict[str, Any]], *, layer_id: str, width_px: int = 4) -> pdk.Layer:
     """A path layer of records with ``path`` and ``colour`` fields."""
     return pdk.Layer(

@@ -20,13 +20,15 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Public API names each page needs, by feature (see docs/architecture.md).
 BACKENDS: dict[str, tuple[str, ...]] = {
@@ -130,6 +132,12 @@ def builtin_scenarios() -> list[str]:
 def scenario_names() -> list[str]:
     """Built-in scenario names followed by this session's own ones."""
     return builtin_scenarios() + [n for n in custom_scenarios() if n not in builtin_scenarios()]
+
+
+def default_scenario_index(names: list[str]) -> int:
+    """Index of the scenario saved last in this session (so it is used at once), else 0."""
+    last = st.session_state.get("last_saved_scenario")
+    return names.index(last) if last in names else 0
 
 
 @st.cache_resource(show_spinner=False)
@@ -238,7 +246,7 @@ def read_upload(uploaded: Any, *, label: str) -> Path:
     return path
 
 
-def guarded(action: Callable[[], Any], *, what: str) -> Any | None:
+def guarded(action: Callable[[], T], *, what: str) -> T | None:
     """Run ``action``; show a library error in the page (``st.error``) instead of a traceback.
 
     Input errors (``ValueError``, ``KeyError``, ``LookupError``) are the user's to fix and are

@@ -47,8 +47,8 @@ c1.metric("Shipments", f"{len(shipments)}")
 c2.metric("Vehicles", f"{sum(v.count for v in fleet)}")
 c3.metric("Vehicle types", f"{len(fleet)}")
 with st.expander("Shipments and fleet tables"):
-    st.dataframe(_fleet.records_frame(shipments), hide_index=True, key="shipments_table")
-    st.dataframe(_fleet.records_frame(fleet), hide_index=True, key="fleet_table")
+    st.dataframe(_fleet.records_frame(shipments), hide_index=True)
+    st.dataframe(_fleet.records_frame(fleet), hide_index=True)
 
 if not _state.require("network", "scenarios", "fleet"):
     st.stop()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +21,8 @@ if not _state.require("network"):
     st.stop()
 
 VIAS = ["any", "R9", "R12", "R8"]
+DRAWS = 10_000
+SEED = 1
 MODES = ["road", "sea", "any"]
 has_logistics = not _state.missing("scenarios", "itinerary")
 scenarios = _state.scenario_names() if has_logistics else []
@@ -31,10 +35,11 @@ with st.form("route_form"):
     )
     via = c3.selectbox("Via", VIAS, key="via", help="corridor route to force (R9, R12, R8)")
     mode = c4.selectbox("Mode", MODES, key="mode", help="road only, sea (with drayage), or any")
-    c5, c6, c7, c8 = st.columns([3, 2, 2, 3])
+    c5, c6, c7, c8, c9 = st.columns([3, 2, 2, 1, 2])
     scenario = c5.selectbox(
         "Scenario",
         scenarios or ["(not available yet)"],
+        index=_state.default_scenario_index(scenarios),
         key="scenario",
         disabled=not scenarios,
     )
@@ -42,8 +47,9 @@ with st.form("route_form"):
     depart_time = c7.time_input(
         "Departure time", value=dt.time(18, 0), key="depart_time", help="origin's local time"
     )
-    window_h = c8.number_input(
-        "Delivery window: latest arrival (h after departure)",
+    crew = c8.selectbox("Crew", ["single", "double"], key="crew", help="drivers per truck")
+    window_h = c9.number_input(
+        "Deliver within (h after departure)",
         min_value=1.0,
         max_value=24.0 * 30,
         value=72.0,
@@ -61,11 +67,13 @@ depart = f"{depart_date.isoformat()} {depart_time.strftime('%H:%M')}"
 itinerary = montecarlo = None
 if has_logistics:
     itinerary = _state.guarded(
-        lambda: _compute.itinerary(route_args, scenario, depart), what="Itinerary"
+        lambda: _compute.itinerary(route_args, scenario, depart, crew=crew), what="Itinerary"
     )
     if itinerary is not None:
         montecarlo = _state.guarded(
-            lambda: _compute.simulate(route_args, scenario, depart, draws=10_000, seed=1),
+            lambda: _compute.simulate(
+                route_args, scenario, depart, crew=crew, draws=DRAWS, seed=SEED
+            ),
             what="Monte Carlo",
         )
 
@@ -75,33 +83,17 @@ m[0].metric("Distance", f"{route.distance_km:,.0f} km")
 m[1].metric("Driving/sailing time", f"{route.travel_time_h:,.1f} h", help="free flow, no delays")
 m[2].metric("Crossings", " → ".join(route.crossings) or "none")
 if montecarlo is not None:
-    m[3].metric("Door to door P50 / P90", f"{montecarlo.p50_h:,.1f} / {montecarlo.p90_h:,.1f} h")
-    m[4].metric("On time", f"{montecarlo.on_time_probability(window_h):.0%}")
+    mc = montecarlo["summary"]
+    on_time = float(np.mean(montecarlo["samples_h"] <= window_h))
+    m[3].metric("Door to door P50 / P90", f"{mc['p50_h']:,.1f} / {mc['p90_h']:,.1f} h")
+    m[4].metric("On time", f"{on_time:.0%}", help=f"share of draws arriving within {window_h:g} h")
 st.caption("Countries: " + " → ".join(route.countries) + " · modes: " + " → ".join(route.modes))
 
 # ---- map ---------------------------------------------------------------------------------------
 legs = _maps.leg_paths(route)
-used = set(route.crossings)
-crossings = _compute.crossings()
-ports = _compute.ports()
 layers = [_maps.path_layer(legs, layer_id="route")]
-if not crossings.empty:
-    id_col = "crossing_id" if "crossing_id" in crossings else crossings.columns[0]
-    label = "name" if "name" in crossings else id_col
-    on_route = crossings[id_col].astype(str).isin(used)
-    layers += _maps.points_layer(
-        crossings[~on_route], layer_id="crossings", colour=[200, 30, 40, 110], label=label
-    )
-    layers += _maps.points_layer(
-        crossings[on_route],
-        layer_id="used-crossings",
-        colour=_maps.CROSSING_COLOUR,
-        label=label,
-        radius_px=8,
-    )
-if not ports.empty:
-    label = "name" if "name" in ports else ports.columns[0]
-    layers += _maps.points_layer(ports, layer_id="ports", colour=_maps.PORT_COLOUR, label=label)
+layers += _maps.crossing_layers(_compute.crossings(), used=set(route.crossings))
+layers += _maps.port_layers(_compute.ports())
 points = [p for leg in legs for p in leg["path"]]
 st.pydeck_chart(_maps.deck(layers, _maps.view_for(points)), height=460)
 st.caption(
@@ -113,7 +105,16 @@ st.caption(
 # ---- legs --------------------------------------------------------------------------------------
 st.subheader("Legs")
 legs_table = pd.DataFrame(route.to_dict()["legs"]).drop(columns=["start", "end"], errors="ignore")
-st.dataframe(legs_table, hide_index=True, key="legs_table")
+st.dataframe(legs_table, hide_index=True)
+geojson = _state.resolve("networks.route_geojson")
+if geojson is not None:
+    st.download_button(
+        "Download route (GeoJSON)",
+        json.dumps(geojson(route)).encode("utf-8"),
+        file_name="route.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+    )
 
 if not has_logistics:
     _state.require("scenarios", "itinerary")
@@ -123,8 +124,19 @@ if itinerary is None:
 
 # ---- itinerary and chart -------------------------------------------------------------------------
 st.subheader("Itinerary")
-events = _charts.events_frame(itinerary)
-st.dataframe(events, hide_index=True, key="events_table")
+events = itinerary["events"]
+summary = itinerary["summary"]
+i = st.columns(5)
+i[0].metric("Arrival (median delays)", str(summary["arrive"])[:16].replace("T", " "))
+i[1].metric("Door to door (median delays)", f"{summary['hours']:,.1f} h")
+i[2].metric("Cost per truckload", f"USD {summary['cost_usd']:,.0f}")
+i[3].metric("CO2", f"{summary['co2_kg']:,.0f} kg")
+i[4].metric("Border time", f"{summary['indicators']['border_time_h']:,.1f} h")
+if summary.get("depart_assumed_local"):
+    st.caption(f"Departure {summary['depart']}: no UTC offset given, origin's local time assumed.")
+for note in summary.get("notes", []):
+    st.caption(note)
+st.dataframe(events, hide_index=True)
 st.download_button(
     "Download itinerary (CSV)",
     _state.csv_bytes(events),
@@ -145,21 +157,16 @@ if montecarlo is None:
 st.subheader("Reliability: door-to-door time")
 st.altair_chart(
     _charts.histogram(
-        montecarlo.samples_h,
-        markers={
-            "P50": float(montecarlo.p50_h),
-            "P90": float(montecarlo.p90_h),
-            "window": float(window_h),
-        },
+        montecarlo["samples_h"],
+        markers={"P50": mc["p50_h"], "P90": mc["p90_h"], "window": float(window_h)},
         x_title="door-to-door time (h)",
     )
 )
 st.caption(
-    f"10,000 seeded draws of every delay on the route. P95 {montecarlo.p95_h:,.1f} h. "
-    f"Probability of arriving within {window_h:,.0f} h of departure: "
-    f"{montecarlo.on_time_probability(window_h):.1%}."
+    f"{DRAWS:,} draws (seed {SEED}) of every delay on the route. P95 {mc['p95_h']:,.1f} h. "
+    f"Probability of arriving within {window_h:,.0f} h of departure: {on_time:.1%}."
 )
-crossing_delays = getattr(montecarlo, "crossing_delays", None)
-if isinstance(crossing_delays, pd.DataFrame) and not crossing_delays.empty:
+crossing_delays = montecarlo["crossing_delays"]
+if not crossing_delays.empty:
     st.markdown("**Per-crossing delays**")
     st.dataframe(crossing_delays, hide_index=True)
