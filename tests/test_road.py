@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from networks.countries import STUDY_COUNTRIES
 from networks.road import (
@@ -144,3 +147,14 @@ def test_nearest_road_node_errors(roads: nx.MultiDiGraph) -> None:
 def test_haversine_known_distance() -> None:
     # One degree of latitude on the 6,371,009 m sphere.
     assert haversine_m(0.0, 0.0, 1.0, 0.0) == pytest.approx(111_195.08, rel=1e-6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([*STUDY_COUNTRIES, "", "ID"]),
+    st.one_of(st.none(), st.sampled_from(sorted(CLASS_SPEEDS)), st.text(max_size=12)),
+    st.one_of(st.none(), st.text(max_size=12), st.lists(st.text(max_size=6), max_size=3)),
+)
+def test_fuzz_edge_speed_is_positive_and_finite(country: str, highway: object, hgv: object) -> None:
+    kph = edge_speed_kph(country, highway, hgv)
+    assert math.isfinite(kph) and kph > 0
