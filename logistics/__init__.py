@@ -30,6 +30,7 @@ from logistics.parameters import (
     port_parameters,
     sea_lanes,
 )
+from logistics.report import compare_od, export_delays
 from logistics.scenarios import (
     CrossingOverride,
     Scenario,
@@ -53,8 +54,10 @@ __all__ = [
     "ScenarioError",
     "border_parameters",
     "build_itinerary",
+    "compare_od",
     "country_costs",
     "diff_scenarios",
+    "export_delays",
     "general_parameters",
     "list_scenarios",
     "load_parameters",

@@ -10,8 +10,9 @@ reuses it: one array element per draw, numpy arithmetic per event, never a Pytho
 
 Model choices (see ``docs/parameters.md``):
 
-* Clearance, documents and transloading progress only while the office is open; they pause at
-  closing and resume at the next opening (the pause counts as waiting).
+* Documents and clearance progress only while the office is open; they pause at closing and
+  resume at the next opening (the pause counts as waiting). Transloading, after entry clearance, is
+  done in a bonded yard assumed to work around the clock.
 * A stop of at least ``break_h`` resets the continuous-driving counter; a stop of at least
   ``daily_rest_h`` also resets the daily counter. Transloading and a sea leg hand the cargo to a new
   truck and driver. Double crew: no break stops, ``double_crew_daily_driving_h`` then
@@ -119,7 +120,7 @@ def to_hours(t: dt.datetime) -> float:
 def from_hours(h: float, country: str) -> pd.Timestamp:
     """Aware timestamp in ``country``'s local time from hours since the epoch."""
     tz = dt.timezone(dt.timedelta(hours=utc_offset(country)), zone_name(country))
-    return pd.Timestamp(dt.datetime.fromtimestamp(round(h * 3600.0, 3), tz))
+    return pd.Timestamp(dt.datetime.fromtimestamp(round(h * 3600.0), tz))
 
 
 # --------------------------------------------------------------------------- the engine
@@ -164,7 +165,7 @@ class _PortTrace:
 
 @dataclass
 class _Trace:
-    t0: float
+    t0: np.ndarray
     end: np.ndarray
     cost_usd: np.ndarray
     events: list[_Event]
@@ -195,7 +196,7 @@ class _Walker:
     def __init__(
         self,
         route: Route,
-        t0: float,
+        t0: float | np.ndarray,
         scenario: Scenario,
         params: ParameterSet,
         *,
@@ -249,11 +250,11 @@ class _Walker:
                 f"scenario {scenario.name!r} (axle_loads = {scenario.axle_loads!r})"
             )
         self.payload_t = float(payload_t)
-        self.t = np.full(n, t0)
-        self.t0 = t0
+        self.t = np.broadcast_to(np.asarray(t0, dtype=float), (n,)).copy()
+        self.t0 = self.t.copy()
         self.cont = np.zeros(n)
         self.day = np.zeros(n)
-        self.last_drive_end = np.full(n, t0)
+        self.last_drive_end = self.t.copy()
         self.cost = np.zeros(n)
         self.events: list[_Event] = []
         self.crossings: list[_CrossingTrace] = []
@@ -534,17 +535,15 @@ class _Walker:
             clear += entry_draw
         if not rule.through_trucking:
             trans = self.sample(f"{cid}:{a}-{b}:transload_h", rule.transload)
-            w, _ = self._work(
+            # the bonded yard is assumed to work around the clock (not bound to the border's hours)
+            self._stationary(
                 cid,
                 b,
                 "transload (new truck and driver)",
-                rule.entry_hours,
-                trans,
-                crossing_id=cid,
+                self.t + trans,
                 extra_cost=rule.transload_cost_usd,
-                what=f"{cid} ({b} side)",
+                crossing_id=cid,
             )
-            wait += w
             self._new_driver()
         self.crossings.append(
             _CrossingTrace(
@@ -601,7 +600,7 @@ class _Walker:
             "port dwell and handling (export)",
             self.t + dwell,
             truck=False,
-            extra_cost=origin.handling_cost_usd,
+            extra_cost=origin.export_handling_usd,
             port_id=origin.port_id,
         )
         per_week = self.params.sailings_per_week(origin.port_id, dest.port_id)
@@ -639,7 +638,7 @@ class _Walker:
             "port dwell and handling (import)",
             self.t + dwell2,
             truck=False,
-            extra_cost=dest.handling_cost_usd,
+            extra_cost=dest.import_handling_usd,
             port_id=dest.port_id,
         )
         gate = dest.gate_hours
@@ -720,7 +719,7 @@ class _Walker:
 
 def walk(
     route: Route,
-    t0: float,
+    t0: float | np.ndarray,
     scenario: Scenario,
     params: ParameterSet,
     *,
@@ -909,7 +908,7 @@ def _events_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
                 "duration_h": e - s,
                 "km": ev.km,
                 "cum_km": cum_km,
-                "cum_h": e - trace.t0,
+                "cum_h": e - float(trace.t0[index]),
                 "cost_usd": cost,
                 "cum_cost_usd": cum_cost,
                 "crossing_id": ev.crossing_id,

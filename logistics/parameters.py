@@ -337,7 +337,8 @@ class PortRule:
     gate_hours: OpeningHours
     export_dwell: Delay
     import_dwell: Delay
-    handling_cost_usd: float
+    export_handling_usd: float
+    import_handling_usd: float
     sources: Mapping[str, str]
 
 
@@ -442,7 +443,8 @@ _PORT_COLUMNS = (
     "import_dwell_median_h",
     "import_dwell_p90_h",
     "dwell_source",
-    "handling_cost_usd",
+    "export_handling_usd",
+    "import_handling_usd",
     "handling_source",
 )
 _COUNTRY_COLUMNS = (
@@ -603,7 +605,8 @@ def _load_ports(path: Path | str | None) -> dict[str, PortRule]:
             gate_hours=r.hours("gate_hours"),
             export_dwell=r.delay("export_dwell_median_h", "export_dwell_p90_h"),
             import_dwell=r.delay("import_dwell_median_h", "import_dwell_p90_h"),
-            handling_cost_usd=r.number("handling_cost_usd"),
+            export_handling_usd=r.number("export_handling_usd"),
+            import_handling_usd=r.number("import_handling_usd"),
             sources=MappingProxyType(
                 {f: r.text(f) for f in ("gate_source", "dwell_source", "handling_source")}
             ),
