@@ -97,6 +97,16 @@ EXCURSION_MAX_DETOUR = 1.3
 #: Source: assumption: generic two-lane national road.
 BYPASS_FALLBACK_KPH = 50.0
 
+#: Long straight edges: the coarse network stores some long roads as one straight segment (its
+#: length within :data:`LONG_EDGE_MAX_RATIO` of the great-circle distance), which undercounts the
+#: road's curvature (Lao NR9 is one 190 km straight edge). Road edges at least
+#: :data:`LONG_EDGE_MIN_KM` long and that straight get length = great-circle x
+#: :data:`CONNECTOR_CIRCUITY` (the same circuity assumption as connectors, not fitted); the
+#: original is kept in ``length_raw`` and the edge flagged ``length_corrected=True``.
+#: Source: assumption; before/after measured in docs/validation.md.
+LONG_EDGE_MIN_KM = 50.0
+LONG_EDGE_MAX_RATIO = 1.02
+
 #: Connectors attach only to road components with at least this many nodes (per country), so that a
 #: checkpoint or port is not joined to a fragment cut off from the rest. Source: assumption.
 MIN_COMPONENT_NODES = 10
@@ -255,6 +265,24 @@ def _main_component_nodes(
     return out
 
 
+def _correct_long_edges(graph: nx.MultiDiGraph) -> int:
+    """Apply the circuity factor to long straight road edges (see :data:`LONG_EDGE_MIN_KM`)."""
+    count = 0
+    for u, v, d in graph.edges(data=True):
+        if d.get("mode", "road") != "road" or float(d["length"]) < LONG_EDGE_MIN_KM * 1000:
+            continue
+        a, b = graph.nodes[u], graph.nodes[v]
+        straight = haversine_m(a["y"], a["x"], b["y"], b["x"])
+        if float(d["length"]) > LONG_EDGE_MAX_RATIO * straight:
+            continue
+        d["length_raw"] = float(d["length"])
+        d["length"] = straight * CONNECTOR_CIRCUITY
+        d["travel_time"] = d["length"] / (float(d["speed_kph"]) / 3.6)
+        d["length_corrected"] = True
+        count += 1
+    return count
+
+
 def _bypass_excursions(graph: nx.MultiDiGraph) -> int:
     """Add bypass edges for short excursions across a border (see :data:`EXCURSION_MAX_NODES`)."""
     import shapely
@@ -388,7 +416,10 @@ def _split_cross_border(
 
 
 def build_network(
-    corridor: str = "all", *, source: str | os.PathLike[str] = "default"
+    corridor: str = "all",
+    *,
+    source: str | os.PathLike[str] = "default",
+    correct_long_edges: bool = True,
 ) -> nx.MultiDiGraph:
     """Build the multimodal graph of a corridor.
 
@@ -400,6 +431,9 @@ def build_network(
         ``"default"`` (the shipped ``world_highways`` extract), ``"overpass"`` or a path to an
         ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file. Crossings and ports farther than
         :data:`MAX_CONNECTOR_KM` from the road graph's nodes are skipped (logged).
+    correct_long_edges : bool, default True
+        Apply the long-straight-edge correction (:data:`LONG_EDGE_MIN_KM`); ``False`` keeps the
+        source lengths (used by the validation to report before/after).
 
     Returns
     -------
@@ -441,6 +475,8 @@ def build_network(
                 crossing_id=row.crossing_id,
                 name=str(getattr(row, f"checkpoint_{side}")),
             )
+    if correct_long_edges:
+        logger.info("corrected %d long straight road edges", _correct_long_edges(graph))
     bypassed = _bypass_excursions(graph)
     logger.info("added %d bypass edges for short excursions across a border", bypassed)
     removed, split, per_crossing = _split_cross_border(graph, crossings)

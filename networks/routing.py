@@ -395,6 +395,58 @@ def shortest_route(
     _check(mode, weight)
     o_place, d_place = resolve_place(origin), resolve_place(destination)
     o, t = _endpoint(graph, o_place, mode), _endpoint(graph, d_place, mode)
+    return _route(graph, o, t, o_place, d_place, via=via, mode=mode, weight=weight)
+
+
+def shortest_route_nodes(
+    graph: nx.MultiDiGraph,
+    source: Any,
+    target: Any,
+    *,
+    via: str | None = None,
+    mode: str = "road",
+    weight: str = "travel_time",
+) -> Route:
+    """Shortest route between two graph nodes (e.g. a checkpoint ``cp:<crossing>:<country>``).
+
+    Same as :func:`shortest_route` without place resolution or snapping; the route's origin and
+    destination places are built from the nodes (``name`` or node id, position, country).
+
+    Raises
+    ------
+    RouteError
+        A node is not in the graph, or as in :func:`shortest_route`.
+    """
+    _check(mode, weight)
+    places = []
+    for n in (source, target):
+        if n not in graph:
+            raise RouteError(f"node {n!r} is not in the graph")
+        d = graph.nodes[n]
+        places.append(
+            Place(
+                name=str(d.get("name") or n),
+                lat=float(d["y"]),
+                lon=float(d["x"]),
+                country=str(d.get("country", "")),
+                kind="coordinates",
+                place_id=str(n),
+            )
+        )
+    return _route(graph, source, target, places[0], places[1], via=via, mode=mode, weight=weight)
+
+
+def _route(
+    graph: nx.MultiDiGraph,
+    o: Any,
+    t: Any,
+    o_place: Place,
+    d_place: Place,
+    *,
+    via: str | None,
+    mode: str,
+    weight: str,
+) -> Route:
     if mode == "sea":
         if via is not None:
             raise RouteError("via is only supported with mode='road' or mode='any'")
@@ -406,6 +458,8 @@ def shortest_route(
             nodes = _via_path(graph, mi, o, t, resolve_via(via))
         elif o == t:
             nodes = [o]
+        elif o not in mi.pos or t not in mi.pos:
+            nodes = []
         else:
             dist, pred = mi.dijkstra([o])
             nodes = mi.path(pred[0], o, t) if np.isfinite(dist[0, mi.pos[t]]) else []

