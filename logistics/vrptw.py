@@ -1,0 +1,1055 @@
+"""Solomon / Homberger VRPTW instances: reader, OR-Tools solver and independent evaluation.
+
+This stage measures the routing engine against published best-known solutions (BKS). It reads the
+classic Solomon (1987) and Gehring & Homberger (1999) text format, solves the vehicle routing
+problem with time windows with OR-Tools routing, and re-checks every returned solution from the
+instance data alone, so ``feasible`` is verified rather than trusted.
+
+Conventions (those of the benchmark literature): customer 0 is the depot; travel time equals the
+Euclidean distance; a time window bounds the *start* of service; waiting is allowed; every route
+returns to the depot by the depot's due date; the fleet size and capacity come from the header.
+
+Two distance conventions are supported:
+
+``"dimacs"``
+    Each arc length truncated to one decimal (DIMACS 2021 VRPTW challenge, CVRPLIB). The model is
+    scaled by 10 and solved in integers, so ``objective / 10`` *is* the DIMACS distance and times
+    are exact. Used against ``distance_only_bks_dimacs``.
+``"exact"``
+    Double-precision Euclidean arcs (the SINTEF TOP table lineage of ``bks_distance``). The model
+    is scaled by 1000: arc costs are rounded, travel *times* rounded up and due dates rounded down,
+    so a schedule the solver accepts is feasible in exact arithmetic; the reported distance is
+    recomputed in double precision.
+
+Typical use::
+
+    inst = read_solomon("C101.txt")
+    result = solve(inst, time_limit_s=10, workers=2)
+    result.evaluation.distance, result.evaluation.feasible
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
+from ortools.util import optional_boolean_pb2
+
+log = logging.getLogger(__name__)
+
+Convention = Literal["dimacs", "exact"]
+Objective = Literal["distance", "hierarchical"]
+
+CONVENTIONS: tuple[str, ...] = ("dimacs", "exact")
+OBJECTIVES: tuple[str, ...] = ("distance", "hierarchical")
+
+#: Integer scale of the OR-Tools model per convention. source: DIMACS arcs have one decimal, so
+#: x10 is exact; assumption: x1000 keeps the rounding error of "exact" arcs below 0.0005 per arc.
+SCALE: dict[str, int] = {"dimacs": 10, "exact": 1000}
+
+#: Largest absolute coordinate / time accepted by the reader. assumption: far above any published
+#: instance (Homberger coordinates < 1000, horizons < 10^5) and small enough that scaled integer
+#: objectives stay far from int64 overflow.
+MAX_ABS_VALUE = 1e7
+
+#: Tolerance of the evaluator in the "exact" convention. assumption: float round-off only.
+EXACT_TOLERANCE = 1e-6
+
+BKS_COLUMNS: tuple[str, ...] = (
+    "instance",
+    "bks_vehicles",
+    "bks_distance",
+    "distance_only_bks_dimacs",
+    "distance_only_vehicles",
+)
+
+FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
+    name
+    for name in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118
+    if name not in ("UNSET", "AUTOMATIC")
+)
+METAHEURISTICS: tuple[str, ...] = tuple(
+    name
+    for name in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118
+    if name not in ("UNSET", "AUTOMATIC")
+)
+
+
+#: Operators switched off by ``search_parameters(lean_operators=True)``.
+#: Operators that only act on unperformed visits stay on (they cost nothing when every visit
+#: is served, and re-insert visits a first solution could not place).
+LEAN_OFF_OPERATORS: tuple[str, ...] = (
+    "use_make_inactive",
+    "use_make_chain_inactive",
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
+
+
+class VrptwFormatError(ValueError):
+    """A Solomon/Homberger instance or a BKS table is malformed (names file, line and field)."""
+
+
+class VrptwError(ValueError):
+    """Bad argument to the solver or evaluator (names the argument, value and what is allowed)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Instances
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VrptwInstance:
+    """One VRPTW instance; index 0 of every per-node tuple is the depot.
+
+    Attributes
+    ----------
+    name : str
+        Instance name from the first line of the file (e.g. ``"C101"``).
+    vehicles : int
+        Fleet size from the header (an upper bound on routes).
+    capacity : int
+        Capacity of every vehicle, in demand units.
+    coords : tuple of (float, float)
+        Coordinates of depot and customers (Euclidean plane; travel time equals distance).
+    demand : tuple of int
+        Demand per node (depot 0).
+    ready, due : tuple of float
+        Earliest and latest *start of service* per node; the depot's ``due`` is the route deadline.
+    service : tuple of float
+        Service duration per node.
+    """
+
+    name: str
+    vehicles: int
+    capacity: int
+    coords: tuple[tuple[float, float], ...]
+    demand: tuple[int, ...]
+    ready: tuple[float, ...]
+    due: tuple[float, ...]
+    service: tuple[float, ...]
+
+    @property
+    def n_customers(self) -> int:
+        """Number of customers (nodes minus the depot)."""
+        return len(self.coords) - 1
+
+
+_CUSTOMER_FIELDS = ("CUST NO.", "XCOORD.", "YCOORD.", "DEMAND", "READY TIME", "DUE DATE", "SERVICE")
+
+
+def _fail(source: str, line_no: int | None, field_name: str, value: object, allowed: str) -> None:
+    where = f"{source}:{line_no}" if line_no is not None else source
+    raise VrptwFormatError(f"{where}: field {field_name}: bad value {value!r}; expected {allowed}")
+
+
+def _number(source: str, line_no: int, field_name: str, token: str, *, integer: bool) -> float:
+    """Parse one numeric token; integers may be written ``12`` or ``12.0``."""
+    try:
+        value = float(token)
+    except ValueError:
+        _fail(source, line_no, field_name, token, "a number")
+    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+        _fail(source, line_no, field_name, token, f"a finite number with |x| <= {MAX_ABS_VALUE:g}")
+    if integer and value != int(value):
+        _fail(source, line_no, field_name, token, "an integer")
+    return value
+
+
+def parse_solomon(text: str, *, source: str = "<string>") -> VrptwInstance:
+    """Parse the text of a Solomon/Homberger instance.
+
+    Parameters
+    ----------
+    text : str
+        File content: name line, ``VEHICLE`` block (``NUMBER CAPACITY`` then two integers),
+        ``CUSTOMER`` block (a header line then one row of 7 numbers per node, node 0 the depot).
+    source : str
+        Name used in error messages (usually the file path).
+
+    Returns
+    -------
+    VrptwInstance
+
+    Raises
+    ------
+    VrptwFormatError
+        On any malformed content, naming source, line number, field and the bad value.
+    """
+    lines = [(i + 1, raw.strip()) for i, raw in enumerate(text.splitlines())]
+    lines = [(no, s) for no, s in lines if s]
+    if not lines:
+        _fail(source, None, "name", "", "a name line, a VEHICLE block and a CUSTOMER block")
+    name_no, name = lines[0]
+    if len(name.split()) != 1:
+        _fail(source, name_no, "name", name, "a single word on the first line")
+    pos = 1
+
+    def expect_keyword(keyword: str) -> None:
+        nonlocal pos
+        if pos >= len(lines) or lines[pos][1].split()[0].upper() != keyword:
+            no, got = lines[pos] if pos < len(lines) else (None, "<end of file>")
+            _fail(source, no, keyword, got, f"the line {keyword!r}")
+        pos += 1
+
+    expect_keyword("VEHICLE")
+    expect_keyword("NUMBER")
+    if pos >= len(lines):
+        _fail(source, None, "NUMBER CAPACITY", "<end of file>", "two integers")
+    veh_no, veh_line = lines[pos]
+    tokens = veh_line.split()
+    if len(tokens) != 2:
+        _fail(source, veh_no, "NUMBER CAPACITY", veh_line, "two integers (fleet size, capacity)")
+    vehicles = int(_number(source, veh_no, "NUMBER", tokens[0], integer=True))
+    capacity = int(_number(source, veh_no, "CAPACITY", tokens[1], integer=True))
+    if vehicles < 1:
+        _fail(source, veh_no, "NUMBER", tokens[0], "at least 1 vehicle")
+    if capacity < 1:
+        _fail(source, veh_no, "CAPACITY", tokens[1], "a capacity of at least 1")
+    pos += 1
+    expect_keyword("CUSTOMER")
+    expect_keyword("CUST")
+
+    coords: list[tuple[float, float]] = []
+    demand: list[int] = []
+    ready: list[float] = []
+    due: list[float] = []
+    service: list[float] = []
+    for line_no, row in lines[pos:]:
+        tokens = row.split()
+        if len(tokens) != 7:
+            _fail(
+                source, line_no, "customer row", row, f"7 numbers ({', '.join(_CUSTOMER_FIELDS)})"
+            )
+        values = [
+            _number(source, line_no, fld, tok, integer=fld in ("CUST NO.", "DEMAND"))
+            for fld, tok in zip(_CUSTOMER_FIELDS, tokens, strict=True)
+        ]
+        cust, x, y, dem, rdy, dd, srv = values
+        if cust != len(coords):
+            _fail(source, line_no, "CUST NO.", tokens[0], f"{len(coords)} (consecutive from 0)")
+        if dem < 0 or dem > capacity:
+            _fail(source, line_no, "DEMAND", tokens[3], f"0..{capacity} (the vehicle capacity)")
+        if rdy < 0:
+            _fail(source, line_no, "READY TIME", tokens[4], ">= 0")
+        if dd < rdy:
+            _fail(source, line_no, "DUE DATE", tokens[5], f">= READY TIME {tokens[4]}")
+        if srv < 0:
+            _fail(source, line_no, "SERVICE", tokens[6], ">= 0")
+        coords.append((x, y))
+        demand.append(int(dem))
+        ready.append(rdy)
+        due.append(dd)
+        service.append(srv)
+    if len(coords) < 2:
+        _fail(source, None, "CUSTOMER", f"{len(coords)} rows", "a depot row and >= 1 customer")
+    if demand[0] != 0:
+        _fail(source, lines[pos][0], "DEMAND", demand[0], "0 for the depot (node 0)")
+    return VrptwInstance(
+        name=name,
+        vehicles=vehicles,
+        capacity=capacity,
+        coords=tuple(coords),
+        demand=tuple(demand),
+        ready=tuple(ready),
+        due=tuple(due),
+        service=tuple(service),
+    )
+
+
+def read_solomon(path: str | os.PathLike[str]) -> VrptwInstance:
+    """Read a Solomon/Homberger instance file (see :func:`parse_solomon`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    VrptwFormatError
+        If the file is not UTF-8/ASCII text or is malformed.
+    """
+    p = Path(path)
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VrptwFormatError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return parse_solomon(text, source=str(p))
+
+
+def read_bks(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a best-known-solutions table.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV with columns ``instance, bks_vehicles, bks_distance, distance_only_bks_dimacs,
+        distance_only_vehicles`` (the last two may be empty, e.g. for Homberger rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per instance, numeric columns as floats (NaN when empty), ``instance`` as str.
+
+    Raises
+    ------
+    VrptwFormatError
+        On a missing column, a duplicate or empty instance name, or a non-numeric value
+        (naming the file, the CSV line and the column).
+    """
+    p = Path(path)
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise VrptwFormatError(f"{p}: not a readable CSV table ({exc})") from exc
+    missing = [c for c in BKS_COLUMNS if c not in df.columns]
+    if missing:
+        raise VrptwFormatError(
+            f"{p}: missing column(s) {', '.join(missing)}; expected {', '.join(BKS_COLUMNS)}"
+        )
+    df = df[list(BKS_COLUMNS)].copy()
+    df["instance"] = df["instance"].str.strip()
+    for i, name in enumerate(df["instance"]):
+        if not name:
+            raise VrptwFormatError(f"{p}:{i + 2}: field instance: empty; expected a name")
+    dup = df["instance"].str.upper().duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().nonzero()[0][0])
+        raise VrptwFormatError(
+            f"{p}:{i + 2}: field instance: duplicate {df['instance'].iloc[i]!r}; "
+            "names must be unique"
+        )
+    for col in BKS_COLUMNS[1:]:
+        out = []
+        for i, raw in enumerate(df[col]):
+            s = raw.strip()
+            if not s:
+                out.append(math.nan)
+                continue
+            try:
+                v = float(s)
+            except ValueError:
+                v = math.nan
+                s = s or raw
+            if not math.isfinite(v) or v < 0:
+                raise VrptwFormatError(
+                    f"{p}:{i + 2}: field {col}: bad value {raw!r}; expected a number >= 0 or empty"
+                )
+            out.append(v)
+        df[col] = out
+    return df.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Distances and independent evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _check_convention(convention: str) -> None:
+    if convention not in CONVENTIONS:
+        raise VrptwError(f"convention: bad value {convention!r}; allowed {', '.join(CONVENTIONS)}")
+
+
+def arc_length(instance: VrptwInstance, i: int, j: int, *, convention: Convention) -> float:
+    """Length (= travel time) of arc i -> j; DIMACS truncates to one decimal."""
+    (xi, yi), (xj, yj) = instance.coords[i], instance.coords[j]
+    d = math.sqrt((xi - xj) ** 2 + (yi - yj) ** 2)
+    if convention == "dimacs":
+        return math.floor(10 * d) / 10
+    return d
+
+
+def _dimacs_tenths(instance: VrptwInstance) -> list[list[int]]:
+    """Arc lengths in tenths, truncated.
+
+    Exact for integer coordinates: the square root of an integer is an integer (exact in binary
+    floating point) or irrational, so no arc sits on a rounding boundary.
+    """
+    xy = instance.coords
+    return [
+        [math.floor(10 * math.sqrt((xi - xj) ** 2 + (yi - yj) ** 2)) for (xj, yj) in xy]
+        for (xi, yi) in xy
+    ]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Result of re-checking a solution against the instance data.
+
+    Attributes
+    ----------
+    distance : float
+        Total length of all routes in the chosen convention.
+    vehicles : int
+        Number of non-empty routes.
+    feasible : bool
+        True when every customer is served exactly once, no route exceeds capacity, every service
+        starts within its window, every route is back by the depot's due date and the fleet size
+        is respected.
+    violations : tuple of str
+        Human-readable reasons when not feasible (empty otherwise).
+    """
+
+    distance: float
+    vehicles: int
+    feasible: bool
+    violations: tuple[str, ...] = ()
+
+
+def evaluate(
+    instance: VrptwInstance,
+    routes: Sequence[Sequence[int]],
+    *,
+    convention: Convention = "dimacs",
+) -> Evaluation:
+    """Recompute distance and check every constraint of a solution from the instance alone.
+
+    Parameters
+    ----------
+    instance : VrptwInstance
+    routes : sequence of sequences of int
+        One sequence of customer numbers (1..n, depot excluded) per vehicle; empty ones ignored.
+    convention : {"dimacs", "exact"}
+        DIMACS: arcs truncated to one decimal, checked in exact integer tenths. exact: doubles,
+        with tolerance ``EXACT_TOLERANCE``.
+
+    Returns
+    -------
+    Evaluation
+    """
+    _check_convention(convention)
+    n = instance.n_customers
+    violations: list[str] = []
+    used = [list(r) for r in routes if len(r) > 0]
+    if len(used) > instance.vehicles:
+        violations.append(f"{len(used)} routes exceed the fleet of {instance.vehicles}")
+    seen: dict[int, int] = {}
+    for r in used:
+        for c in r:
+            if not (isinstance(c, int) and 1 <= c <= n):
+                violations.append(f"route visits {c!r}, not a customer number in 1..{n}")
+            else:
+                seen[c] = seen.get(c, 0) + 1
+    for c, k in sorted(seen.items()):
+        if k > 1:
+            violations.append(f"customer {c} visited {k} times")
+    missing = [c for c in range(1, n + 1) if c not in seen]
+    if missing:
+        violations.append(f"{len(missing)} customer(s) not served: {missing[:10]}")
+    if violations and any("not a customer" in v for v in violations):
+        return Evaluation(math.nan, len(used), False, tuple(violations))
+
+    if convention == "dimacs":
+        tenths = _dimacs_tenths(instance)
+        scale = 10
+
+        def travel(i: int, j: int) -> float:
+            return tenths[i][j]
+
+        def scaled(v: float) -> float:
+            return v * scale  # times are integers or one-decimal in DIMACS data
+
+        tol = 1e-9
+    else:
+        scale = 1
+
+        def travel(i: int, j: int) -> float:
+            return arc_length(instance, i, j, convention="exact")
+
+        def scaled(v: float) -> float:
+            return v
+
+        tol = EXACT_TOLERANCE
+
+    total = 0.0
+    for k, r in enumerate(used):
+        load = sum(instance.demand[c] for c in r)
+        if load > instance.capacity:
+            violations.append(f"route {k}: load {load} exceeds capacity {instance.capacity}")
+        t = scaled(instance.ready[0])
+        prev = 0
+        for c in r:
+            total += travel(prev, c)
+            t = max(t + travel(prev, c), scaled(instance.ready[c]))
+            if t > scaled(instance.due[c]) + tol:
+                violations.append(
+                    f"route {k}: service at customer {c} starts at {t / scale:g}, "
+                    f"after its due date {instance.due[c]:g}"
+                )
+            t += scaled(instance.service[c])
+            prev = c
+        total += travel(prev, 0)
+        t += travel(prev, 0)
+        if t > scaled(instance.due[0]) + tol:
+            violations.append(
+                f"route {k}: returns to the depot at {t / scale:g}, after its due date "
+                f"{instance.due[0]:g}"
+            )
+    distance = total / scale
+    if convention == "dimacs":
+        distance = round(distance, 1)
+    return Evaluation(distance, len(used), not violations, tuple(violations))
+
+
+# --------------------------------------------------------------------------------------------
+# OR-Tools model and search parameters
+# --------------------------------------------------------------------------------------------
+
+
+def search_parameters(
+    time_limit_s: float | None,
+    *,
+    solution_limit: int | None = None,
+    strategy: str = "PARALLEL_CHEAPEST_INSERTION",
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH",
+    gls_lambda: float = 0.1,
+    neighbors_ratio: float = 1.0,
+    min_neighbors: int = 1,
+    use_full_propagation: bool = False,
+    extra_lns: bool = False,
+    lean_operators: bool = False,
+    bandit: bool = False,
+    iterated_local_search: bool = False,
+    log_search: bool = False,
+) -> routing_parameters_pb2.RoutingSearchParameters:
+    """Routing search parameters; reusable by any OR-Tools routing model in the project.
+
+    Parameters
+    ----------
+    time_limit_s : float or None
+        Wall-clock limit of the search; ``None`` for no time limit (then give a solution limit,
+        which makes the search deterministic, as required by tests).
+    solution_limit : int, optional
+        Stop after this many improving solutions (deterministic, machine-independent).
+    strategy : str
+        OR-Tools ``FirstSolutionStrategy`` name (see ``FIRST_SOLUTION_STRATEGIES``).
+    metaheuristic : str
+        OR-Tools ``LocalSearchMetaheuristic`` name (see ``METAHEURISTICS``).
+    gls_lambda : float
+        ``guided_local_search_lambda_coefficient`` (OR-Tools default 0.1).
+    neighbors_ratio, min_neighbors : float, int
+        ``ls_operator_neighbors_ratio`` / ``ls_operator_min_neighbors``: restrict local-search
+        operators to the nearest neighbours (1.0 / 1 = all, the OR-Tools default).
+    use_full_propagation : bool
+        OR-Tools ``use_full_propagation`` (slower, only useful for depth-first search).
+    extra_lns : bool
+        Also enable path/inactive LNS, cross-exchange and close-nodes insertion LNS operators.
+    lean_operators : bool
+        Switch off the operators that make visits inactive and the insertion-heuristic LNS
+        operators (``LEAN_OFF_OPERATORS``). When every visit must be served (drop penalties far
+        above any distance) they cannot improve the solution, and they take most of the search
+        time: measured 5x more neighbours per second on Solomon R105 (docs/benchmarks.md).
+    bandit : bool
+        ``use_multi_armed_bandit_concatenate_operators``: pick operators by recent gain.
+    iterated_local_search : bool
+        Use OR-Tools' iterated local search (SISR ruin & recreate, simulated-annealing acceptance).
+    log_search : bool
+        Let OR-Tools log its search (to stderr).
+
+    Returns
+    -------
+    RoutingSearchParameters
+
+    Raises
+    ------
+    VrptwError
+        On an unknown strategy/metaheuristic name or a non-positive limit.
+    """
+    if strategy not in FIRST_SOLUTION_STRATEGIES:
+        raise VrptwError(
+            f"strategy: bad value {strategy!r}; allowed {', '.join(FIRST_SOLUTION_STRATEGIES)}"
+        )
+    if metaheuristic not in METAHEURISTICS:
+        raise VrptwError(
+            f"metaheuristic: bad value {metaheuristic!r}; allowed {', '.join(METAHEURISTICS)}"
+        )
+    if time_limit_s is None and solution_limit is None:
+        raise VrptwError("time_limit_s/solution_limit: both None; give at least one limit")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise VrptwError(f"time_limit_s: bad value {time_limit_s!r}; expected > 0 seconds")
+    if not 0 < neighbors_ratio <= 1:
+        raise VrptwError(f"neighbors_ratio: bad value {neighbors_ratio!r}; expected in (0, 1]")
+    if min_neighbors < 1:
+        raise VrptwError(f"min_neighbors: bad value {min_neighbors!r}; expected >= 1")
+    if solution_limit is not None and solution_limit < 1:
+        raise VrptwError(f"solution_limit: bad value {solution_limit!r}; expected >= 1")
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(strategy)
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
+        metaheuristic
+    )
+    params.guided_local_search_lambda_coefficient = gls_lambda
+    params.ls_operator_neighbors_ratio = neighbors_ratio
+    params.ls_operator_min_neighbors = min_neighbors
+    params.use_full_propagation = use_full_propagation
+    if extra_lns:
+        ops = params.local_search_operators
+        true = optional_boolean_pb2.BOOL_TRUE
+        ops.use_path_lns = true
+        ops.use_inactive_lns = true
+        ops.use_cross_exchange = true
+        ops.use_global_cheapest_insertion_close_nodes_lns = true
+        ops.use_local_cheapest_insertion_close_nodes_lns = true
+    if lean_operators:
+        ops = params.local_search_operators
+        for name in LEAN_OFF_OPERATORS:
+            setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
+    params.use_multi_armed_bandit_concatenate_operators = bandit
+    if iterated_local_search:
+        params.use_iterated_local_search = True
+        rr = params.iterated_local_search_parameters.ruin_recreate_parameters
+        del rr.ruin_strategies[:]
+        sisr = rr.ruin_strategies.add().sisr
+        sisr.max_removed_sequence_size = 10  # source: Christiaens & Vanden Berghe (2020), L^max
+        sisr.avg_num_removed_visits = 10  # source: same paper, c-bar
+        sisr.bypass_factor = 0.01  # source: same paper, alpha
+    if time_limit_s is not None:
+        params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    params.log_search = log_search
+    return params
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """One member of the parallel search portfolio (keyword arguments of
+    :func:`search_parameters` plus a node relabelling seed)."""
+
+    strategy: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.1
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    extra_lns: bool = False
+    lean_operators: bool = False
+    bandit: bool = False
+    iterated_local_search: bool = False
+    permutation_seed: int | None = None
+
+
+#: The portfolio run across workers (worker k uses entry k mod len). Chosen by the measurements
+#: recorded in docs/benchmarks.md.
+PORTFOLIO: tuple[SearchConfig, ...] = (
+    SearchConfig(),
+    SearchConfig(strategy="PATH_CHEAPEST_ARC"),
+)
+
+
+@dataclass
+class _Model:
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    order: list[int]  # model node -> instance node
+    keep: list[object] = field(default_factory=list)
+
+
+def _build_model(
+    instance: VrptwInstance,
+    *,
+    convention: Convention,
+    objective: Objective,
+    permutation_seed: int | None,
+) -> _Model:
+    """Build the OR-Tools model with matrices registered in C++ (no Python callbacks)."""
+    n_nodes = len(instance.coords)
+    order = list(range(n_nodes))
+    if permutation_seed is not None:
+        tail = order[1:]
+        random.Random(permutation_seed).shuffle(tail)
+        order = [0, *tail]
+    scale = SCALE[convention]
+    if convention == "dimacs":
+        tenths = _dimacs_tenths(instance)
+        cost = [[tenths[a][b] for b in order] for a in order]
+        travel = cost
+    else:
+        exact = [
+            [arc_length(instance, a, b, convention="exact") * scale for b in order] for a in order
+        ]
+        cost = [[round(v) for v in row] for row in exact]
+        travel = [[math.ceil(v - 1e-9) for v in row] for row in exact]
+    service = [math.ceil(instance.service[a] * scale - 1e-9) for a in order]
+    ready = [math.ceil(instance.ready[a] * scale - 1e-9) for a in order]
+    due = [math.floor(instance.due[a] * scale + 1e-9) for a in order]
+    transit = [[service[i] + travel[i][j] for j in range(n_nodes)] for i in range(n_nodes)]
+
+    manager = pywrapcp.RoutingIndexManager(n_nodes, instance.vehicles, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    cost_idx = routing.RegisterTransitMatrix(cost)
+    routing.SetArcCostEvaluatorOfAllVehicles(cost_idx)
+    time_idx = routing.RegisterTransitMatrix(transit)
+    horizon = due[0]
+    routing.AddDimension(time_idx, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for node in range(1, n_nodes):
+        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(ready[node], due[node])
+    for v in range(instance.vehicles):
+        time_dim.CumulVar(routing.Start(v)).SetRange(ready[0], due[0])
+        time_dim.CumulVar(routing.End(v)).SetRange(ready[0], due[0])
+    demand = [instance.demand[a] for a in order]
+    demand_idx = routing.RegisterUnaryTransitVector(demand)
+    routing.AddDimensionWithVehicleCapacity(
+        demand_idx, 0, [instance.capacity] * instance.vehicles, True, "load"
+    )
+    max_arc = max(max(row) for row in cost) or 1
+    # A route costs at most (n + 1) * max_arc; a vehicle must cost more than any distance saving
+    # (hierarchical) and a dropped customer more than any vehicle plus distance.
+    vehicle_cost = (n_nodes + 1) * max_arc
+    if objective == "hierarchical":
+        routing.SetFixedCostOfAllVehicles(vehicle_cost)
+    drop_penalty = (instance.vehicles + 1) * vehicle_cost
+    for node in range(1, n_nodes):
+        routing.AddDisjunction([manager.NodeToIndex(node)], drop_penalty)
+    return _Model(manager, routing, order)
+
+
+def _extract_routes(model: _Model, assignment: pywrapcp.Assignment) -> list[list[int]]:
+    routes: list[list[int]] = []
+    routing, manager = model.routing, model.manager
+    for v in range(routing.vehicles()):
+        idx = routing.Start(v)
+        route: list[int] = []
+        idx = assignment.Value(routing.NextVar(idx))
+        while not routing.IsEnd(idx):
+            route.append(model.order[manager.IndexToNode(idx)])
+            idx = assignment.Value(routing.NextVar(idx))
+        if route:
+            routes.append(route)
+    return routes
+
+
+@dataclass(frozen=True)
+class _WorkerResult:
+    worker: int
+    config: SearchConfig
+    routes: tuple[tuple[int, ...], ...]
+    objective: int | None
+    status: str
+    search_s: float
+
+
+def _run_worker(
+    instance: VrptwInstance,
+    convention: Convention,
+    objective: Objective,
+    config: SearchConfig,
+    worker: int,
+    deadline: float | None,
+    solution_limit: int | None,
+) -> _WorkerResult:
+    """Build and solve one model (runs in a child process when workers > 1)."""
+    t0 = time.monotonic()
+    model = _build_model(
+        instance,
+        convention=convention,
+        objective=objective,
+        permutation_seed=config.permutation_seed,
+    )
+    time_limit = None
+    if deadline is not None:
+        # assumption: 0.15 s covers route extraction and the return to the parent process.
+        time_limit = max(0.1, deadline - time.time() - 0.15)
+    params = search_parameters(
+        time_limit,
+        solution_limit=solution_limit,
+        strategy=config.strategy,
+        metaheuristic=config.metaheuristic,
+        gls_lambda=config.gls_lambda,
+        neighbors_ratio=config.neighbors_ratio,
+        min_neighbors=config.min_neighbors,
+        extra_lns=config.extra_lns,
+        lean_operators=config.lean_operators,
+        bandit=config.bandit,
+        iterated_local_search=config.iterated_local_search,
+    )
+    assignment = model.routing.SolveWithParameters(params)
+    status = model.routing.status()
+    status_name = {
+        0: "NOT_SOLVED",
+        1: "SUCCESS",
+        2: "PARTIAL_SUCCESS",
+        3: "FAIL",
+        4: "FAIL_TIMEOUT",
+        5: "INVALID",
+        6: "INFEASIBLE",
+        7: "OPTIMAL",
+    }.get(int(status), str(status))
+    if assignment is None:
+        return _WorkerResult(worker, config, (), None, status_name, time.monotonic() - t0)
+    routes = _extract_routes(model, assignment)
+    return _WorkerResult(
+        worker,
+        config,
+        tuple(tuple(r) for r in routes),
+        int(assignment.ObjectiveValue()),
+        status_name,
+        time.monotonic() - t0,
+    )
+
+
+@dataclass(frozen=True)
+class VrptwResult:
+    """Best solution of a (possibly parallel) solve, with its independent evaluation.
+
+    Attributes
+    ----------
+    instance : str
+        Instance name.
+    routes : tuple of tuple of int
+        Customer sequences (depot excluded), one per used vehicle.
+    dropped : tuple of int
+        Customers the solver left unserved (then ``evaluation.feasible`` is False).
+    evaluation : Evaluation
+        Independent re-check of ``routes`` in ``convention``.
+    convention, objective : str
+        Distance convention and objective used.
+    config : SearchConfig
+        Portfolio member that produced the kept solution.
+    wall_s : float
+        Wall-clock time of the whole solve.
+    """
+
+    instance: str
+    routes: tuple[tuple[int, ...], ...]
+    dropped: tuple[int, ...]
+    evaluation: Evaluation
+    convention: str
+    objective: str
+    config: SearchConfig
+    wall_s: float
+
+
+def solve(
+    instance: VrptwInstance,
+    *,
+    time_limit_s: float | None = 10.0,
+    solution_limit: int | None = None,
+    objective: Objective = "distance",
+    convention: Convention = "dimacs",
+    workers: int = 2,
+    seed: int = 0,
+    portfolio: Sequence[SearchConfig] = PORTFOLIO,
+) -> VrptwResult:
+    """Solve a VRPTW instance with OR-Tools, running a portfolio of searches in parallel.
+
+    Parameters
+    ----------
+    instance : VrptwInstance
+    time_limit_s : float or None
+        Wall-clock budget of the whole call (model building included); ``None`` with a
+        ``solution_limit`` for a deterministic run.
+    solution_limit : int, optional
+        Stop each search after this many improving solutions (deterministic).
+    objective : {"distance", "hierarchical"}
+        ``distance``: total distance only. ``hierarchical``: a fixed vehicle cost larger than any
+        route, so fewer vehicles first, then distance.
+    convention : {"dimacs", "exact"}
+        Distance convention of the model and of the evaluation (see module docstring).
+    workers : int
+        Number of searches run in parallel processes (one per core); worker k runs
+        ``portfolio[k % len(portfolio)]``; workers beyond the portfolio relabel the customers
+        with a seeded permutation, which changes the search trajectory.
+    seed : int
+        Seed of those permutations (OR-Tools routing has no random seed of its own).
+    portfolio : sequence of SearchConfig
+        Search configurations to run.
+
+    Returns
+    -------
+    VrptwResult
+        The best solution over workers: fewest dropped customers, then lowest objective.
+
+    Raises
+    ------
+    VrptwError
+        On a bad argument, or when no worker found any solution (explained).
+    """
+    _check_convention(convention)
+    if objective not in OBJECTIVES:
+        raise VrptwError(f"objective: bad value {objective!r}; allowed {', '.join(OBJECTIVES)}")
+    if workers < 1:
+        raise VrptwError(f"workers: bad value {workers!r}; expected >= 1")
+    if not portfolio:
+        raise VrptwError("portfolio: empty; give at least one SearchConfig")
+    # Validate limits once, in the parent, for a clear error.
+    search_parameters(time_limit_s, solution_limit=solution_limit)
+    start_wall, start = time.time(), time.monotonic()
+    deadline = None if time_limit_s is None else start_wall + time_limit_s
+    configs = []
+    for k in range(workers):
+        cfg = portfolio[k % len(portfolio)]
+        if k >= len(portfolio):
+            cfg = SearchConfig(**{**cfg.__dict__, "permutation_seed": seed * 1000 + k})
+        configs.append(cfg)
+    jobs = [
+        (instance, convention, objective, cfg, k, deadline, solution_limit)
+        for k, cfg in enumerate(configs)
+    ]
+    if workers == 1:
+        results = [_run_worker(*jobs[0])]
+    else:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        ctx = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_run_worker, *job) for job in jobs]
+            results = [f.result() for f in futures]
+    n = instance.n_customers
+    best: tuple[tuple[int, int, int], _WorkerResult] | None = None
+    for res in results:
+        log.info(
+            "%s worker %d (%s): status %s objective %s in %.1f s",
+            instance.name,
+            res.worker,
+            res.config.strategy,
+            res.status,
+            res.objective,
+            res.search_s,
+        )
+        if res.objective is None:
+            continue
+        n_dropped = n - sum(len(r) for r in res.routes)
+        key = (n_dropped, res.objective, res.worker)
+        if best is None or key < best[0]:
+            best = (key, res)
+    if best is None:
+        statuses = ", ".join(f"worker {r.worker}: {r.status}" for r in results)
+        if any(r.status == "INVALID" for r in results):
+            reason = "OR-Tools rejected the search parameters (see its log on stderr)"
+        else:
+            reason = (
+                "every customer may be dropped, so the search limit was too short to build a "
+                "first solution"
+            )
+        raise VrptwError(f"{instance.name}: no solution found ({statuses}); {reason}")
+    res = best[1]
+    served = {c for r in res.routes for c in r}
+    dropped = tuple(c for c in range(1, n + 1) if c not in served)
+    evaluation = evaluate(instance, res.routes, convention=convention)
+    return VrptwResult(
+        instance=instance.name,
+        routes=res.routes,
+        dropped=dropped,
+        evaluation=evaluation,
+        convention=convention,
+        objective=objective,
+        config=res.config,
+        wall_s=time.monotonic() - start,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Benchmark over a directory
+# --------------------------------------------------------------------------------------------
+
+
+def benchmark_files(directory: str | os.PathLike[str], pattern: str = "*.txt") -> list[Path]:
+    """Instance files of a benchmark directory, sorted by name.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the directory or its ``bks.csv`` is missing.
+    VrptwError
+        If no file matches ``pattern``.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"benchmark directory not found: {d}")
+    if not (d / "bks.csv").is_file():
+        raise FileNotFoundError(f"{d}: no bks.csv beside the instances (columns {BKS_COLUMNS})")
+    files = sorted(p for p in d.glob(pattern) if p.is_file() and p.suffix == ".txt")
+    if not files:
+        raise VrptwError(f"instances: pattern {pattern!r} matches no *.txt file in {d}")
+    return files
+
+
+def benchmark_instance(
+    path: str | os.PathLike[str],
+    bks: pd.DataFrame,
+    *,
+    time_limit_s: float | None = 10.0,
+    solution_limit: int | None = None,
+    objective: Objective = "distance",
+    workers: int = 2,
+    seed: int = 0,
+) -> dict[str, object]:
+    """Solve one instance file and compare it with its best-known solution.
+
+    The reference is chosen per row of ``bks`` (matched on the file stem, case-insensitive):
+    with ``objective="distance"`` and a ``distance_only_bks_dimacs`` value, the DIMACS convention
+    against that value; otherwise the double-precision convention against ``bks_distance``
+    (the hierarchical BKS, the only one published for Homberger rows).
+
+    Returns
+    -------
+    dict
+        ``instance, vehicles, distance, bks_distance, gap_pct, feasible`` plus ``bks_vehicles``,
+        ``reference`` (which BKS column), ``convention``, ``dropped`` and ``wall_s``. ``gap_pct``
+        and ``bks_distance`` are None when the instance has no BKS row.
+    """
+    p = Path(path)
+    instance = read_solomon(p)
+    index = {str(name).upper(): i for i, name in enumerate(bks["instance"])}
+    pos = index.get(p.stem.upper(), index.get(instance.name.upper()))
+    row = None if pos is None else bks.iloc[pos]
+    use_dimacs = (
+        objective == "distance"
+        and row is not None
+        and not math.isnan(float(row["distance_only_bks_dimacs"]))
+    )
+    convention: Convention = "dimacs" if use_dimacs else "exact"
+    reference = "distance_only_bks_dimacs" if use_dimacs else "bks_distance"
+    ref = None if row is None else float(row[reference])
+    if ref is not None and math.isnan(ref):
+        ref = None
+    if row is None:
+        log.warning("%s: no row in bks.csv; gap not computed", p.name)
+    result = solve(
+        instance,
+        time_limit_s=time_limit_s,
+        solution_limit=solution_limit,
+        objective=objective,
+        convention=convention,
+        workers=workers,
+        seed=seed,
+    )
+    ev = result.evaluation
+    gap = None if ref is None or ref <= 0 else round(100 * (ev.distance - ref) / ref, 3)
+    bks_vehicles = None
+    if row is not None:
+        vcol = "distance_only_vehicles" if use_dimacs else "bks_vehicles"
+        if not math.isnan(float(row[vcol])):
+            bks_vehicles = int(row[vcol])
+    return {
+        "instance": p.stem,
+        "vehicles": ev.vehicles,
+        "distance": round(ev.distance, 3),
+        "bks_distance": ref,
+        "gap_pct": gap,
+        "feasible": ev.feasible,
+        "bks_vehicles": bks_vehicles,
+        "reference": reference if ref is not None else None,
+        "convention": convention,
+        "dropped": len(result.dropped),
+        "wall_s": round(result.wall_s, 2),
+    }
+
+
+def mean_gap(rows: Sequence[dict[str, object]]) -> float | None:
+    """Mean of the ``gap_pct`` values that are not None (None if there are none)."""
+    gaps = [float(str(g)) for r in rows if (g := r.get("gap_pct")) is not None]
+    return round(sum(gaps) / len(gaps), 3) if gaps else None
