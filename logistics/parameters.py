@@ -251,7 +251,8 @@ class OpeningHours:
         starts, ends, cum = self._arrays()
         total = cum[-1]
         shift = utc_offset_h + _EPOCH_WEEKDAY_H
-        local = t + shift
+        begin = self.next_open(t, utc_offset_h)
+        local = begin + shift
         week = np.floor(local / HOURS_PER_WEEK)
         w = local - week * HOURS_PER_WEEK
         # cumulative open time from Monday 00:00 of the start week up to w
@@ -265,7 +266,7 @@ class OpeningHours:
         i = np.clip(np.searchsorted(cum[1:], r, side="left"), 0, len(starts) - 1)
         local_end = (week + k) * HOURS_PER_WEEK + starts[i] + (r - cum[i])
         out = local_end - shift
-        return np.where(work > 0, np.maximum(out, t), t)
+        return np.where(work > 0, np.maximum(out, begin), t)
 
 
 def _bp(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

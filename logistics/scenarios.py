@@ -232,6 +232,13 @@ class Scenario:
         object.__setattr__(self, "general", MappingProxyType(dict(self.general)))
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle support (read-only mappings are stored as plain dicts)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["general"] = dict(self.general)
+        values["sources"] = dict(self.sources)
+        return (_rebuild, (values,))
+
     # ------------------------------------------------------------------ application
 
     def override(self, crossing_id: str) -> CrossingOverride | None:
@@ -349,6 +356,10 @@ class Scenario:
             else:
                 out[f.name] = value
         return out
+
+
+def _rebuild(values: dict[str, Any]) -> Scenario:
+    return Scenario(**values)
 
 
 _SCENARIO_KEYS = tuple(f.name for f in fields(Scenario) if f.name != "path")
@@ -473,6 +484,7 @@ def _resolve(
         raise ScenarioError(f"circular extends: {' -> '.join((*chain, label))}")
     data = _read_toml(label, text)
     _check_keys(label, text, data)
+    own_name = data.get("name")
     parent_name = data.get("extends")
     if parent_name is not None:
         if not isinstance(parent_name, str) or not parent_name.strip():
@@ -484,7 +496,7 @@ def _resolve(
         parent, _, _ = _resolve(parent_name, base_dir=here, depth=depth + 1, chain=(*chain, label))
         data = _merge(parent, data)
         data["extends"] = parent_name
-    data.setdefault("name", stem)
+    data["name"] = own_name if own_name is not None else stem  # names are not inherited
     return data, label, text
 
 
