@@ -301,3 +301,16 @@ def test_unknown_crossing_lists_known_ids() -> None:
         load_parameters().border("na-phao", "LA", "VN")
     with pytest.raises(ParameterError, match="unknown port 'laem-chabung'; known: laem-chabang"):
         load_parameters().port("laem-chabung")
+
+
+def test_parameters_doc_lists_every_value() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "parameters.md").read_text(
+        encoding="utf-8"
+    )
+    for cid in border_parameters()["crossing_id"].unique():
+        assert f"| {cid} |" in doc, cid
+    for pid in port_parameters()["port_id"]:
+        assert f"| {pid} |" in doc, pid
+    for name in GENERAL_NAMES:
+        assert f"| {name} |" in doc, name
+    assert "sigma = ln(P90 / median) / 1.2816" in doc
