@@ -1,6 +1,9 @@
 """Export multimodal graphs: GraphML (osmnx) and GeoPackage (``nodes`` and ``edges`` layers).
 
 Files are written atomically: to a temporary file in the target folder, then ``os.replace``.
+:func:`load_graph` reads a GraphML export back with the attribute types restored (checkpoint,
+port and sea node ids are strings, so plain ``osmnx.load_graphml`` needs
+``node_dtypes={"osmid": str}``).
 """
 
 from __future__ import annotations
@@ -89,6 +92,36 @@ def save_graph(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
         "wrote %s (%d nodes, %d edges)", target, graph.number_of_nodes(), graph.number_of_edges()
     )
     return target
+
+
+def _to_bool(value: Any) -> bool:
+    return str(value).strip().lower() == "true"
+
+
+def load_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
+    """Read a ``.graphml`` written by :func:`save_graph` back into a multimodal graph.
+
+    Numeric node ids (road nodes) become ``int`` again; numeric and boolean attributes get their
+    types back.
+    """
+    import osmnx as ox
+
+    target = Path(path)
+    if target.suffix.lower() != ".graphml":
+        raise ExportError(f"cannot load {str(path)!r}: only .graphml can be read back")
+    floats = ("length", "speed_kph", "travel_time", "straight_m", "length_raw")
+    graph = ox.load_graphml(
+        target,
+        node_dtypes={"osmid": str, "handling_h": float, "handling_cost_usd": float},
+        edge_dtypes={
+            **{k: float for k in floats},
+            "connector": _to_bool,
+            "cross_border": _to_bool,
+            "length_corrected": _to_bool,
+        },
+    )
+    mapping = {n: int(n) for n in graph.nodes if isinstance(n, str) and n.isdigit()}
+    return nx.relabel_nodes(graph, mapping, copy=False)
 
 
 def _write_gpkg(graph: nx.MultiDiGraph, path: Path) -> None:

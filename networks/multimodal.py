@@ -179,30 +179,29 @@ def checkpoint_node_id(crossing_id: str, country: str) -> str:
 # -- Road sources -------------------------------------------------------------------------------
 
 
-def _load_roads(source: str | os.PathLike[str], countries: tuple[str, ...]) -> nx.MultiDiGraph:
+def _load_roads(source: Any, countries: tuple[str, ...]) -> nx.MultiDiGraph:
     from networks import road
 
+    if isinstance(source, nx.MultiDiGraph):
+        graph = source.copy()
+        if any("travel_time" not in d or "mode" not in d for _, _, d in graph.edges(data=True)):
+            road.annotate_road_graph(graph)
+        return graph
     if isinstance(source, str) and source == "default":
         return road.load_default_roads(countries=countries)
     if isinstance(source, str) and source == "overpass":
-        fn = getattr(road, "graph_from_overpass", None)
-        if fn is None:
-            raise NetworkError(
-                "source='overpass' is not available in this version of networks.road"
-            )
-        graph: nx.MultiDiGraph = fn(countries=countries)
-        return graph
+        return road.graph_from_overpass(countries=countries)
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(
             f"source={str(source)!r}: no such file; allowed: 'default', 'overpass' or a path to an "
             ".osm, .osm.bz2 or .osm.pbf file"
         )
-    fn = getattr(road, "graph_from_osm_file", None)
-    if fn is None:
-        raise NetworkError("OSM file sources are not available in this version of networks.road")
-    graph = fn(path)
-    return graph
+    return road.graph_from_osm_file(path)
+
+
+def _source_name(source: Any) -> str:
+    return "graph" if isinstance(source, nx.MultiDiGraph) else str(source)
 
 
 # -- Assembly -----------------------------------------------------------------------------------
@@ -418,7 +417,7 @@ def _split_cross_border(
 def build_network(
     corridor: str = "all",
     *,
-    source: str | os.PathLike[str] = "default",
+    source: str | os.PathLike[str] | nx.MultiDiGraph = "default",
     correct_long_edges: bool = True,
 ) -> nx.MultiDiGraph:
     """Build the multimodal graph of a corridor.
@@ -427,10 +426,11 @@ def build_network(
     ----------
     corridor : str
         A key of :data:`CORRIDORS` or ``"all"``.
-    source : str or path-like
-        ``"default"`` (the shipped ``world_highways`` extract), ``"overpass"`` or a path to an
-        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file. Crossings and ports farther than
-        :data:`MAX_CONNECTOR_KM` from the road graph's nodes are skipped (logged).
+    source : str, path-like or networkx.MultiDiGraph
+        ``"default"`` (the shipped ``world_highways`` extract), ``"overpass"``, a path to an
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file, or an annotated road graph (as returned by
+        the :mod:`networks.road` builders; it is copied, not modified). Crossings and ports
+        farther than :data:`MAX_CONNECTOR_KM` from the road graph's nodes are skipped (logged).
     correct_long_edges : bool, default True
         Apply the long-straight-edge correction (:data:`LONG_EDGE_MIN_KM`); ``False`` keeps the
         source lengths (used by the validation to report before/after).
@@ -453,8 +453,8 @@ def build_network(
     present = {d.get("country") for _, d in graph.nodes(data=True)} & set(countries)
     if not present:
         raise NetworkError(
-            f"source={str(source)!r}: the road graph has no node in the {corridor!r} corridor "
-            f"countries ({', '.join(countries)})"
+            f"source={_source_name(source)!r}: the road graph has no node in the {corridor!r} "
+            f"corridor countries ({', '.join(countries)})"
         )
     crossings = [
         c
@@ -608,7 +608,7 @@ def build_network(
         crs="EPSG:4326",
         corridor=corridor,
         countries=",".join(countries),
-        source=str(source),
+        source=_source_name(source),
         crossings=",".join(attached),
         ports=",".join(port_ids),
     )
@@ -712,15 +712,15 @@ def connectors_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     ``crossing_id``, ``port_id``, ``from_node``, ``to_node``, ``length_m``, ``straight_m``.
     """
     rows = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for u, v, d in graph.edges(data=True):
         if not d.get("connector"):
             continue
-        key = tuple(sorted((str(u), str(v))))
-        kind = d.get("connector_kind") or ("port-sea" if d.get("mode") == "sea" else "")
-        if kind != "split" and key in seen:
+        kind = str(d.get("connector_kind") or ("port-sea" if d.get("mode") == "sea" else ""))
+        a, b = sorted((str(u), str(v)))
+        if kind != "split" and (kind, a, b) in seen:
             continue
-        seen.add(key)  # type: ignore[arg-type]
+        seen.add((kind, a, b))
         rows.append(
             {
                 "kind": kind,

@@ -116,13 +116,15 @@ def gazetteer() -> pd.DataFrame:
 
 
 @cache
-def _index() -> tuple[MappingProxyType[str, Place], tuple[str, ...]]:
-    """Normalized name -> Place (first kind in :data:`PLACE_KINDS` wins), and display names."""
+def _index() -> tuple[MappingProxyType[str, Place], tuple[str, ...], MappingProxyType[str, Place]]:
+    """Normalized name -> Place (first kind in :data:`PLACE_KINDS` wins), display names, and
+    exact id -> Place (ids are matched before names, so ``hai-phong`` is the port)."""
     table = gazetteer()
     table = table.assign(_rank=table["kind"].map(PLACE_KINDS.index)).sort_values(
         "_rank", kind="stable"
     )
     index: dict[str, Place] = {}
+    ids: dict[str, Place] = {}
     display: list[str] = []
     for row in table.to_dict("records"):
         place = Place(
@@ -134,12 +136,13 @@ def _index() -> tuple[MappingProxyType[str, Place], tuple[str, ...]]:
             place_id=str(row["place_id"]),
         )
         display.append(place.name)
+        ids.setdefault(place.place_id.lower(), place)
         keys = [place.name, place.place_id, *str(row["aliases"]).split(";")]
         for key in keys:
             norm = normalize_name(key)
             if norm and norm not in index:
                 index[norm] = place
-    return MappingProxyType(index), tuple(display)
+    return MappingProxyType(index), tuple(display), MappingProxyType(ids)
 
 
 def place_names() -> list[str]:
@@ -153,7 +156,10 @@ def resolve_place(text: Any) -> Place:
     Parameters
     ----------
     text : str or Place
-        ``"Bangkok"``, ``"ha noi"``, ``"laem-chabang"``, ``"13.75,100.50"``...
+        ``"Bangkok"``, ``"ha noi"``, ``"laem-chabang"``, ``"13.75,100.50"``... An exact place,
+        port or crossing id matches first; then names and aliases, ignoring case, diacritics and
+        punctuation. When a name is shared, a city wins over an industrial estate, a port and a
+        crossing (``"Hai Phong"`` is the city, ``"hai-phong"`` or ``"VNHPH"`` the port).
 
     Raises
     ------
@@ -180,7 +186,9 @@ def resolve_place(text: Any) -> Place:
             kind="coordinates",
             place_id="",
         )
-    index, display = _index()
+    index, display, ids = _index()
+    if text.strip().lower() in ids:
+        return ids[text.strip().lower()]
     norm = normalize_name(text)
     if norm in index:
         return index[norm]

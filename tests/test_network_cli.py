@@ -1,0 +1,128 @@
+"""Tests of `corridor network ...` and `corridor route` through logistics.cli.main."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from logistics.cli import main
+
+
+def test_network_info(capsys) -> None:
+    assert main(["network", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "Corridor network 'all'" in out
+    assert "border crossings (14)" in out
+    assert "mukdahan-savannakhet" in out and "laem-chabang" in out
+    assert "road by country" in out
+
+
+def test_route_table(capsys) -> None:
+    assert main(["route", "--from", "Bangkok", "--to", "Hanoi"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Bangkok -> Hanoi:")
+    assert "border" in out and "TH > LA > VN" in out
+
+
+def test_route_json_keys_are_stable(capsys) -> None:
+    assert (
+        main(["route", "--from", "Bangkok", "--to", "Hanoi", "--via", "R9", "--format", "json"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"distance_km", "travel_time_h", "crossings", "countries", "legs"}
+    assert data["crossings"] == ["mukdahan-savannakhet", "dansavanh-lao-bao"]
+    assert data["countries"] == ["TH", "LA", "VN"]
+    for leg in data["legs"]:
+        assert set(leg) >= {"mode", "country", "distance_km", "travel_time_h"}
+    assert data["distance_km"] == pytest.approx(
+        sum(leg["distance_km"] for leg in data["legs"]), abs=0.01
+    )
+
+
+def test_route_geojson(capsys) -> None:
+    assert (
+        main(
+            ["route", "--from", "Bangkok", "--to", "Hanoi", "--mode", "sea", "--format", "geojson"]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["type"] == "FeatureCollection"
+    assert any(f["properties"].get("mode") == "sea" for f in data["features"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["route", "--from", "Bangkock", "--to", "Hanoi"],
+            "unknown place 'Bangkock'; closest names: Bangkok",
+        ),
+        (["route", "--from", "Bangkok", "--to", "Hanoi", "--mode", "air"], "unknown mode 'air'"),
+        (["route", "--from", "Bangkok", "--to", "Hanoi", "--via", "R99"], "unknown via 'R99'"),
+        (["route", "--from", "91,100", "--to", "Hanoi"], "latitude 91.0"),
+        (["network", "info", "--corridor", "bangkok-hanio"], "valid corridors: bangkok-hanoi"),
+        (["network", "build", "--out", "x.shp"], "unknown extension '.shp'"),
+    ],
+)
+def test_errors_are_one_clear_line(capsys, argv: list[str], message: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_build_gpkg_readable_by_geopandas(tmp_path, capsys) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    out = tmp_path / "smt.gpkg"
+    assert (
+        main(["network", "build", "--corridor", "singapore-malaysia-thailand", "--out", str(out)])
+        == 0
+    )
+    assert "wrote" in capsys.readouterr().out
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert layers == {"nodes", "edges"}
+    nodes = gpd.read_file(out, layer="nodes")
+    edges = gpd.read_file(out, layer="edges")
+    assert set(nodes["kind"]) == {"road", "checkpoint", "port", "sea"}
+    assert set(edges["mode"]) == {"road", "border", "port", "sea"}
+    assert edges.geometry.geom_type.eq("LineString").all()
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_build_graphml_round_trip(tmp_path) -> None:
+    from networks import load_network, shortest_route
+    from networks.io import load_graph
+
+    out = tmp_path / "smt.graphml"
+    argv = ["network", "build", "--corridor", "singapore-malaysia-thailand", "--out", str(out)]
+    assert main(argv) == 0
+    graph = load_graph(out)
+    modes = {d["mode"] for _, _, d in graph.edges(data=True)}
+    assert modes == {"road", "border", "port", "sea"}
+    original = load_network("singapore-malaysia-thailand")
+    assert graph.number_of_nodes() == original.number_of_nodes()
+    assert graph.number_of_edges() == original.number_of_edges()
+    a = shortest_route(graph, "Singapore", "Hat Yai")
+    b = shortest_route(original, "Singapore", "Hat Yai")
+    assert a.nodes == b.nodes
+    assert a.distance_km == pytest.approx(b.distance_km)
+
+
+def test_network_crossings(capsys) -> None:
+    assert main(["network", "crossings"]) == 0
+    assert "woodlands-johor-bahru" in capsys.readouterr().out
+
+
+def test_network_validate(tmp_path, capsys) -> None:
+    out = tmp_path / "validation.md"
+    assert main(["network", "validate", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "| North-South Expressway" in text
+    assert "## Every connector" in text
+    assert "cp:dansavanh-lao-bao:LA" in text
+    assert "published" in capsys.readouterr().out

@@ -1,0 +1,108 @@
+"""Tests of the regional sea graph and ports (networks.sea)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from importlib import resources
+
+import networkx as nx
+import pytest
+
+from networks.sea import (
+    SEA_SPEED_KPH,
+    SeaDataError,
+    add_ports,
+    extract_sea,
+    haversine_m,
+    load_sea_graph,
+    ports_table,
+    sea_reference_km,
+)
+
+REQUIRED_PORTS = {
+    "laem-chabang",
+    "khlong-toei",
+    "hai-phong",
+    "da-nang",
+    "port-klang",
+    "penang",
+    "singapore",
+    "tanjung-pelepas",
+}
+HAS_SEAROUTE = importlib.util.find_spec("searoute") is not None
+
+
+def test_sea_graph_contract() -> None:
+    graph = load_sea_graph()
+    assert graph.graph["crs"] == "EPSG:4326"
+    assert graph.number_of_nodes() > 100
+    assert nx.is_strongly_connected(graph)
+    for _, d in graph.nodes(data=True):
+        assert d["kind"] == "sea"
+        assert d["country"] == ""
+        assert 94 <= d["x"] <= 112 and -3 <= d["y"] <= 23.5
+    for u, v, d in graph.edges(data=True):
+        assert d["mode"] == "sea"
+        assert d["country"] == ""
+        a, b = graph.nodes[u], graph.nodes[v]
+        assert d["length"] == pytest.approx(haversine_m(a["y"], a["x"], b["y"], b["x"]))
+        assert d["travel_time"] == pytest.approx(d["length"] / (SEA_SPEED_KPH / 3.6))
+
+
+def test_ports_table_has_corridor_ports_with_sources() -> None:
+    ports = ports_table()
+    assert set(ports["port_id"]) >= REQUIRED_PORTS
+    assert ports["port_id"].is_unique
+    assert ports["locode"].str.fullmatch(r"[A-Z]{5}").all()
+    for col in ("position_source", "handling_h_source", "handling_cost_usd_source"):
+        assert (ports[col].str.len() > 20).all()
+    assert (ports["handling_h"] > 0).all() and (ports["handling_cost_usd"] > 0).all()
+
+
+@pytest.mark.skipif(not HAS_SEAROUTE, reason="searoute (extract extra) not installed")
+def test_port_positions_match_searoute_ports_file() -> None:
+    path = resources.files("searoute") / "data" / "ports.geojson"
+    first: dict[str, tuple[float, float]] = {}
+    for f in json.loads(path.read_text())["features"]:
+        first.setdefault(f["properties"]["port"], tuple(f["geometry"]["coordinates"]))
+    for row in ports_table().to_dict("records"):
+        lon, lat = first[row["locode"]]
+        assert row["lat"] == pytest.approx(lat, abs=1e-6)
+        assert row["lon"] == pytest.approx(lon, abs=1e-6)
+
+
+@pytest.mark.skipif(not HAS_SEAROUTE, reason="searoute (extract extra) not installed")
+def test_extract_sea_reproduces_the_shipped_file(tmp_path) -> None:
+    path = extract_sea(tmp_path)
+    shipped = json.loads((resources.files("networks") / "data" / "sea.json").read_text())
+    fresh = json.loads(path.read_text())
+    assert fresh["nodes"] == shipped["nodes"]
+    assert fresh["edges"] == shipped["edges"]
+    assert fresh["reference_km"] == shipped["reference_km"]
+
+
+def test_searoute_reference_distance_is_stored() -> None:
+    refs = sea_reference_km()
+    assert 2000 < refs["THLCH-VNHPH"] < 3000
+
+
+def test_add_ports_joins_each_port_to_nearest_sea_node() -> None:
+    graph = load_sea_graph()
+    ports = ports_table()
+    lengths = add_ports(graph, ports[ports.port_id.isin(["laem-chabang", "hai-phong"])])
+    assert set(lengths) == {"laem-chabang", "hai-phong"}
+    node = "port:laem-chabang"
+    assert graph.nodes[node]["kind"] == "port"
+    assert graph.nodes[node]["country"] == "TH"
+    out = list(graph.out_edges(node, data=True))
+    assert len(out) == 1
+    assert out[0][2]["mode"] == "sea" and out[0][2]["connector"] is True
+    assert out[0][2]["port_id"] == "laem-chabang"
+    assert out[0][2]["length"] == pytest.approx(lengths["laem-chabang"])
+    assert nx.has_path(graph, "port:laem-chabang", "port:hai-phong")
+
+
+def test_add_ports_needs_sea_nodes() -> None:
+    with pytest.raises(SeaDataError, match="no sea nodes"):
+        add_ports(nx.MultiDiGraph(), ports_table())
