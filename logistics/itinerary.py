@@ -178,6 +178,11 @@ class _Trace:
     capacity_t: float
 
 
+def _port_of(node: Any) -> str:
+    """Port id of a graph node named ``port:<id>`` (``""`` otherwise)."""
+    return node[5:] if isinstance(node, str) and node.startswith("port:") else ""
+
+
 def _place_name(route: Route, leg: Leg, i: int, legs: list[Leg]) -> str:
     if leg.crossing_id:
         return leg.crossing_id
@@ -565,15 +570,25 @@ class _Walker:
     # -- sea block
 
     def sea(self, block: list[Leg]) -> None:
-        port_ids = [leg.port_id for leg in block if leg.port_id]
-        if len(port_ids) < 1 or port_ids[0] == port_ids[-1]:
-            raise ItineraryError(f"sea legs without two distinct ports (found {port_ids})")
-        origin, dest = (
-            self.scenario.port_rule(self.params, port_ids[0]),
-            self.scenario.port_rule(self.params, port_ids[-1]),
-        )
         first_sea = next(i for i, leg in enumerate(block) if leg.mode == "sea")
         last_sea = max(i for i, leg in enumerate(block) if leg.mode == "sea")
+        load_id = next((leg.port_id for leg in block[:first_sea] if leg.port_id), "") or _port_of(
+            block[first_sea].start_node
+        )
+        if not load_id and self.route.origin.kind == "port" and first_sea == 0:
+            load_id = self.route.origin.place_id
+        unload_id = next(
+            (leg.port_id for leg in block[last_sea + 1 :] if leg.port_id), ""
+        ) or _port_of(block[last_sea].end_node)
+        if not unload_id and self.route.destination.kind == "port" and last_sea == len(block) - 1:
+            unload_id = self.route.destination.place_id
+        if not load_id or not unload_id or load_id == unload_id:
+            raise ItineraryError(
+                f"sea legs without two distinct ports (loading {load_id or '?'}, "
+                f"unloading {unload_id or '?'})"
+            )
+        origin = self.scenario.port_rule(self.params, load_id)
+        dest = self.scenario.port_rule(self.params, unload_id)
         for leg in block[:first_sea]:  # port access (drayage) on the loading side
             self.drive(
                 origin.port_id,

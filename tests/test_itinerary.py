@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import networks
 from logistics.itinerary import (
@@ -289,3 +291,27 @@ def test_every_scenario_runs_on_every_bangkok_hanoi_route(graph) -> None:
         hours = {s: build_itinerary(route, "2026-03-02 08:00", s).hours for s in list_scenarios()}
         assert hours["full-integration"] <= hours["status-quo"] + 1e-6
         assert hours["24h-borders"] <= hours["status-quo"] + 1e-6
+
+
+def test_port_to_port_sea_route(graph) -> None:
+    """A route that starts at a port has no port-access leg: the ports come from the sea legs."""
+    route = networks.shortest_route(graph, "Laem Chabang", "Hai Phong", mode="sea")
+    it = build_itinerary(route, "2026-03-02 08:00", "status-quo")
+    ev = it.events
+    assert ev.iloc[0]["place"] == "laem-chabang"
+    assert ev.iloc[0]["activity"] == "port dwell and handling (export)"
+    assert (ev["activity"] == "sailing").sum() == 1
+    assert "hai-phong" in set(ev["place"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_departure_parser_fuzz(text: str) -> None:
+    try:
+        t, assumed = parse_departure(text, "VN")
+    except ItineraryError:
+        return
+    assert t.utcoffset() is not None
+    assert assumed == (
+        dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).tzinfo is None
+    )
