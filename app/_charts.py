@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import altair as alt
 import numpy as np
@@ -13,75 +12,68 @@ import pandas as pd
 MARKER_COLOURS = {"P50": "#0b6e4f", "P90": "#e68c14", "P95": "#8c564b", "window": "#c81e28"}
 
 
-def events_frame(itinerary: Any) -> pd.DataFrame:
-    """The itinerary's event table as a DataFrame, whatever container the engine returns."""
-    for attr in ("events_frame", "to_frame", "table"):
-        fn = getattr(itinerary, attr, None)
-        if callable(fn):
-            return pd.DataFrame(fn())
-    events = getattr(itinerary, "events", None)
-    if isinstance(events, pd.DataFrame):
-        return events
-    if events is not None:
-        rows = [e.to_dict() if hasattr(e, "to_dict") else vars(e) for e in events]
-        return pd.DataFrame(rows)
-    if hasattr(itinerary, "to_dict"):
-        return pd.DataFrame(itinerary.to_dict().get("legs", []))
-    raise ValueError("itinerary: no event table found")
-
-
-def _column(frame: pd.DataFrame, *candidates: str) -> str | None:
-    for name in candidates:
-        if name in frame.columns:
-            return name
-    return None
-
-
 def time_cost_distance(events: pd.DataFrame) -> alt.HConcatChart | None:
     """The UNESCAP time/cost-distance chart: cumulative hours and USD against cumulative km.
 
+    Stops (borders, rests, ports) show as vertical steps; crossings are marked and labelled.
     Returns None when the table lacks the cumulative columns.
     """
-    km = _column(events, "cum_km", "cumulative_km", "km_cum")
-    hours = _column(events, "cum_h", "cumulative_h", "cum_hours")
-    cost = _column(events, "cum_cost_usd", "cumulative_cost_usd", "cum_cost")
-    activity = _column(events, "activity", "kind", "event")
-    place = _column(events, "place", "name")
-    if km is None or hours is None:
+    needed = {"cum_km", "cum_h", "cum_cost_usd"}
+    if not needed <= set(events.columns):
         return None
+    place = events["place"].astype(str) if "place" in events else ""
+    activity = events["activity"].astype(str) if "activity" in events else ""
     data = pd.DataFrame(
         {
-            "km": events[km].astype(float),
-            "hours": events[hours].astype(float),
-            "cost_usd": events[cost].astype(float) if cost else np.nan,
-            "activity": events[activity].astype(str) if activity else "",
-            "place": events[place].astype(str) if place else "",
+            "km": events["cum_km"].astype(float),
+            "hours": events["cum_h"].astype(float),
+            "cost_usd": events["cum_cost_usd"].astype(float),
+            "place": place,
+            "activity": activity,
         }
     )
-    tooltip = ["place", "activity", alt.Tooltip("km:Q", format=",.0f")]
-    time_chart = (
-        alt.Chart(data, title="Time-distance")
-        .mark_line(point=True, color="#0b6e4f")
-        .encode(
-            x=alt.X("km:Q", title="distance (km)"),
-            y=alt.Y("hours:Q", title="cumulative time (h)"),
-            tooltip=[*tooltip, alt.Tooltip("hours:Q", format=",.1f")],
+    start = pd.DataFrame([{"km": 0.0, "hours": 0.0, "cost_usd": 0.0, "place": "", "activity": ""}])
+    data = pd.concat([start, data], ignore_index=True)
+    data["step"] = range(len(data))
+    marks = pd.DataFrame(columns=["km", "crossing"])
+    if "crossing_id" in events:
+        border = events[events["crossing_id"].astype(str).str.len() > 0]
+        marks = (
+            border.groupby("crossing_id", sort=False)["cum_km"]
+            .first()
+            .reset_index()
+            .rename(columns={"crossing_id": "crossing", "cum_km": "km"})
         )
-        .properties(width=420, height=300)
-    )
-    if cost is None:
-        return alt.hconcat(time_chart)
-    cost_chart = (
-        alt.Chart(data, title="Cost-distance")
-        .mark_line(point=True, color="#1e64c8")
-        .encode(
-            x=alt.X("km:Q", title="distance (km)"),
-            y=alt.Y("cost_usd:Q", title="cumulative cost (USD)"),
-            tooltip=[*tooltip, alt.Tooltip("cost_usd:Q", format=",.0f")],
+    tooltip = [
+        "place",
+        "activity",
+        alt.Tooltip("km:Q", format=",.0f", title="km"),
+        alt.Tooltip("hours:Q", format=",.1f", title="hours"),
+        alt.Tooltip("cost_usd:Q", format=",.0f", title="USD"),
+    ]
+
+    def panel(field: str, title: str, colour: str) -> alt.LayerChart | alt.FacetChart:
+        line = (
+            alt.Chart(data)
+            .mark_line(point=alt.OverlayMarkDef(size=18), color=colour)
+            .encode(
+                x=alt.X("km:Q", title="cumulative distance (km)"),
+                y=alt.Y(f"{field}:Q", title=title),
+                order="step:Q",
+                tooltip=tooltip,
+            )
         )
-        .properties(width=420, height=300)
+        rules = alt.Chart(marks).mark_rule(color="#999999", strokeDash=[3, 3]).encode(x="km:Q")
+        return alt.layer(rules, line).properties(height=300, width=400)
+
+    time_panel = panel("hours", "cumulative time (h)", "#0b6e4f")
+    labels = (
+        alt.Chart(marks)
+        .mark_text(angle=270, align="left", dx=4, dy=-4, fontSize=10, color="#555555")
+        .encode(x="km:Q", y=alt.value(0), text="crossing:N")
     )
-    return alt.hconcat(time_chart, cost_chart)
+    cost_panel = panel("cost_usd", "cumulative cost (USD)", "#1e64c8")
+    return alt.hconcat(alt.layer(time_panel, labels), cost_panel)
 
 
 def histogram(
@@ -93,7 +85,10 @@ def histogram(
 ) -> alt.LayerChart | alt.FacetChart:
     """A histogram of Monte Carlo samples with labelled vertical reference lines."""
     values = np.asarray(samples, dtype=float)
-    counts, edges = np.histogram(values, bins=bins)
+    # Bins over the central 99.5 % so a thin far tail does not squash the bars; the tail is
+    # counted in the last bin.
+    lo, hi = np.percentile(values, [0.0, 99.5])
+    counts, edges = np.histogram(np.clip(values, lo, hi), bins=bins, range=(lo, hi))
     bars = pd.DataFrame(
         {"start": edges[:-1], "end": edges[1:], "share": counts / max(len(values), 1)}
     )
@@ -101,9 +96,10 @@ def histogram(
         alt.Chart(bars)
         .mark_bar(color="#9ecae1")
         .encode(
-            x=alt.X("start:Q", title=x_title),
+            x=alt.X("start:Q", title=x_title, scale=alt.Scale(zero=False)),
             x2="end:Q",
             y=alt.Y("share:Q", title="share of draws", axis=alt.Axis(format="%")),
+            y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("start:Q", format=",.1f"),
                 alt.Tooltip("end:Q", format=",.1f"),
@@ -126,6 +122,7 @@ def histogram(
                     range=[MARKER_COLOURS.get(k, "#333333") for k in lines["marker"]],
                 ),
                 title=None,
+                legend=alt.Legend(orient="top"),
             ),
             tooltip=["marker", alt.Tooltip("hours:Q", format=",.1f")],
         )

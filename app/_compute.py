@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -69,7 +71,17 @@ def _itinerary(
     # Plain data only: the Itinerary holds its Scenario, which does not pickle.
     summary = it.to_dict()
     summary.pop("legs", None)
-    return {"summary": summary, "events": it.events.copy(), "crossings": it.crossings.copy()}
+    chart_png = b""
+    chart = _state.resolve("logistics.time_cost_distance_chart")
+    if chart is not None:
+        with tempfile.TemporaryDirectory(prefix="corridor-chart-") as tmp:
+            chart_png = chart(it, Path(tmp) / "time_cost_distance.png").read_bytes()
+    return {
+        "summary": summary,
+        "events": it.events.copy(),
+        "crossings": it.crossings.copy(),
+        "chart_png": chart_png,
+    }
 
 
 def _simulate(

@@ -42,6 +42,8 @@ VEHICLE_COLOURS = [
 
 #: Study-area window (lon_min, lat_min, lon_max, lat_max) for the outline layer.
 REGION = (90.0, -5.0, 115.0, 30.0)
+#: Extent of the pale-blue sea drawn under the outlines (wider than any view of the region).
+SEA = (40.0, -40.0, 170.0, 60.0)
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,7 +63,7 @@ def basemap_layers() -> list[pdk.Layer]:
     data = country_geojson()
     if data is None:
         return []
-    lon0, lat0, lon1, lat1 = REGION
+    lon0, lat0, lon1, lat1 = SEA
     sea = [{"polygon": [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1]]}]
     return [
         pdk.Layer(

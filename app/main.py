@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(
-    page_title="ASEAN corridor",
-    page_icon=":material/local_shipping:",
-    layout="wide",
-)
+# Page icons are emoji: Streamlit turns them into inline SVG favicons, whereas a ":material/...:"
+# favicon is fetched from fonts.gstatic.com, and the app must work offline (the browser test
+# checks that a page loads nothing from outside the server).
+st.set_page_config(page_title="ASEAN corridor", page_icon="🚚", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("pages/route_tester.py", title="Route tester", icon=":material/route:"),
-    st.Page("pages/scenario_comparison.py", title="Scenario comparison", icon=":material/compare:"),
-    st.Page("pages/border_parameters.py", title="Border parameters", icon=":material/tune:"),
+    st.Page("pages/home.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/route_tester.py", title="Route tester", icon="🗺️"),
+    st.Page("pages/scenario_comparison.py", title="Scenario comparison", icon="⚖️"),
+    st.Page("pages/border_parameters.py", title="Border parameters", icon="🛂"),
     st.Page(
         "pages/fleet_optimization.py",
         title="Fleet optimization",
-        icon=":material/local_shipping:",
+        icon="📦",
     ),
-    st.Page("pages/delay_export.py", title="Delay export", icon=":material/download:"),
+    st.Page("pages/delay_export.py", title="Delay export", icon="📤"),
 ]
 
 st.navigation(PAGES).run()

@@ -81,13 +81,20 @@ if has_logistics:
 m = st.columns(5)
 m[0].metric("Distance", f"{route.distance_km:,.0f} km")
 m[1].metric("Driving/sailing time", f"{route.travel_time_h:,.1f} h", help="free flow, no delays")
-m[2].metric("Crossings", " → ".join(route.crossings) or "none")
+m[2].metric("Border crossings", f"{len(route.crossings)}")
 if montecarlo is not None:
     mc = montecarlo["summary"]
     on_time = float(np.mean(montecarlo["samples_h"] <= window_h))
     m[3].metric("Door to door P50 / P90", f"{mc['p50_h']:,.1f} / {mc['p90_h']:,.1f} h")
     m[4].metric("On time", f"{on_time:.0%}", help=f"share of draws arriving within {window_h:g} h")
-st.caption("Countries: " + " → ".join(route.countries) + " · modes: " + " → ".join(route.modes))
+st.caption(
+    "Countries: "
+    + " → ".join(route.countries)
+    + " · crossings: "
+    + (" → ".join(route.crossings) or "none")
+    + " · modes: "
+    + " → ".join(route.modes)
+)
 
 # ---- map ---------------------------------------------------------------------------------------
 legs = _maps.leg_paths(route)
@@ -127,13 +134,16 @@ st.subheader("Itinerary")
 events = itinerary["events"]
 summary = itinerary["summary"]
 i = st.columns(5)
-i[0].metric("Arrival (median delays)", str(summary["arrive"])[:16].replace("T", " "))
+arrive = pd.Timestamp(summary["arrive"])
+i[0].metric(
+    "Arrival (median delays)",
+    arrive.strftime("%d %b %H:%M"),
+    help=f"{arrive.isoformat()} (local time at the destination)",
+)
 i[1].metric("Door to door (median delays)", f"{summary['hours']:,.1f} h")
 i[2].metric("Cost per truckload", f"USD {summary['cost_usd']:,.0f}")
 i[3].metric("CO2", f"{summary['co2_kg']:,.0f} kg")
 i[4].metric("Border time", f"{summary['indicators']['border_time_h']:,.1f} h")
-if summary.get("depart_assumed_local"):
-    st.caption(f"Departure {summary['depart']}: no UTC offset given, origin's local time assumed.")
 for note in summary.get("notes", []):
     st.caption(note)
 st.dataframe(events, hide_index=True)
@@ -151,6 +161,14 @@ if chart is None:
     st.warning("The itinerary has no cumulative km/hours/cost columns to chart.")
 else:
     st.altair_chart(chart)
+if itinerary["chart_png"]:
+    st.download_button(
+        "Download chart (PNG)",
+        itinerary["chart_png"],
+        file_name="time_cost_distance.png",
+        mime="image/png",
+        on_click="ignore",
+    )
 
 if montecarlo is None:
     st.stop()

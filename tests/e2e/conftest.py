@@ -48,7 +48,7 @@ def app_url() -> Iterator[str]:
     """URL of a ``corridor app`` server started for the session (terminated at the end)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     cmd = [
         sys.executable,
         "-c",
@@ -91,7 +91,9 @@ def app_url() -> Iterator[str]:
 def browser() -> Iterator[object]:
     """A headless Chromium (Selenium WebDriver) with a fresh profile."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip(f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)")
+        pytest.skip(
+            f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -18,16 +18,24 @@ pytestmark = pytest.mark.e2e
 RUN_TIMEOUT_S = 120
 
 
-def _by():
+def _by() -> Any:
     from selenium.webdriver.common.by import By
 
     return By
 
 
-def wait_idle(driver: Any, *, timeout: float = RUN_TIMEOUT_S) -> None:
-    """Wait until the app is connected and no script run is in progress."""
+def _wait(driver: Any, timeout: float) -> Any:
+    """A WebDriverWait that retries when Streamlit re-renders an element under it."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.25, ignored_exceptions=(StaleElementReferenceException,)
+    )
+
+
+def wait_idle(driver: Any, *, timeout: float = RUN_TIMEOUT_S) -> None:
+    """Wait until the app is connected and no script run is in progress."""
     by = _by()
 
     def settled(d: Any) -> bool:
@@ -37,14 +45,12 @@ def wait_idle(driver: Any, *, timeout: float = RUN_TIMEOUT_S) -> None:
         return not any("Running" in el.text or "Stop" in el.text for el in running)
 
     time.sleep(0.5)  # let a rerun triggered just before start
-    WebDriverWait(driver, timeout, poll_frequency=0.25).until(settled)
+    _wait(driver, timeout).until(settled)
     time.sleep(0.3)
 
 
 def wait_text(driver: Any, css: str, needle: str, *, timeout: float = RUN_TIMEOUT_S) -> str:
     """Wait until an element matching ``css`` contains ``needle``; return that element's text."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
     by = _by()
 
     def found(d: Any) -> str | bool:
@@ -54,7 +60,7 @@ def wait_text(driver: Any, css: str, needle: str, *, timeout: float = RUN_TIMEOU
                 return text
         return False
 
-    result: str = WebDriverWait(driver, timeout, poll_frequency=0.25).until(found)
+    result: str = _wait(driver, timeout).until(found)
     return result
 
 
@@ -66,6 +72,10 @@ def open_page(driver: Any, url: str, path: str) -> None:
 
 def metrics(driver: Any) -> dict[str, str]:
     """Rendered ``st.metric`` values by label."""
+    return _wait(driver, 30).until(_metrics)  # type: ignore[no-any-return]
+
+
+def _metrics(driver: Any) -> dict[str, str]:
     by = _by()
     out: dict[str, str] = {}
     for el in driver.find_elements(by.CSS_SELECTOR, '[data-testid="stMetric"]'):
@@ -86,6 +96,18 @@ def shoot(driver: Any, folder: Path | None, name: str, *, height: int = 2200) ->
     driver.set_window_size(1440, 1100)
 
 
+def table_text(driver: Any, index: int) -> str:
+    """Text of the ``index``-th ``st.dataframe`` (its accessible grid) on the page."""
+    by = _by()
+
+    def grid(d: Any) -> str | bool:
+        frames = d.find_elements(by.CSS_SELECTOR, '[data-testid="stDataFrame"] table')
+        return str(frames[index].get_attribute("textContent")) if len(frames) > index else False
+
+    result: str = _wait(driver, 30).until(grid)
+    return result
+
+
 def external_requests(driver: Any, url: str) -> list[str]:
     """Resources the page fetched from anywhere but the app server (tiles, fonts, ...)."""
     names = driver.execute_script(
@@ -99,3 +121,55 @@ def test_home_page(browser: Any, app_url: str, screenshots: Path | None) -> None
     text = wait_text(browser, "h1", "ASEAN corridor planner")
     assert "ASEAN corridor planner" in text
     shoot(browser, screenshots, "home", height=1300)
+
+
+def set_text(driver: Any, label: str, value: str) -> None:
+    """Type into the ``st.text_input`` labelled ``label``."""
+    from selenium.webdriver.common.keys import Keys
+
+    el = driver.find_element(_by().CSS_SELECTOR, f'input[aria-label="{label}"]')
+    el.send_keys(Keys.CONTROL, "a")
+    el.send_keys(Keys.DELETE)
+    el.send_keys(value)
+
+
+def choose(driver: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the ``st.selectbox`` labelled ``label``."""
+    by = _by()
+    box = driver.find_element(by.CSS_SELECTOR, f'input[role="combobox"][aria-label="{label}"]')
+    box.click()
+    _wait(driver, 10).until(lambda d: d.find_elements(by.CSS_SELECTOR, '[role="option"]'))
+    for item in driver.find_elements(by.CSS_SELECTOR, '[role="option"]'):
+        if item.text.strip() == option:
+            item.click()
+            return
+    raise AssertionError(f"{label}: no option {option!r}")
+
+
+def click_button(driver: Any, text: str) -> None:
+    for button in driver.find_elements(_by().CSS_SELECTOR, "button"):
+        if button.text.strip() == text:
+            button.click()
+            return
+    raise AssertionError(f"no button {text!r}")
+
+
+def test_route_query(browser: Any, app_url: str, screenshots: Path | None) -> None:
+    open_page(browser, app_url, "route_tester")
+    wait_text(browser, '[data-testid="stMetric"]', "Distance")
+    set_text(browser, "Origin", "Bangkok")
+    set_text(browser, "Destination", "Hanoi")
+    choose(browser, "Via", "R9")
+    click_button(browser, "Find route")
+    wait_idle(browser)
+    caption = wait_text(browser, '[data-testid="stCaptionContainer"]', "mukdahan-savannakhet")
+    assert "dansavanh-lao-bao" in caption
+    shown = metrics(browser)
+    assert shown["Border crossings"] == "2"
+    assert shown["Distance"].endswith("km")
+    p50, p90 = (float(v) for v in shown["Door to door P50 / P90"].removesuffix(" h").split(" / "))
+    assert 24 < p50 <= p90 < 24 * 7
+    legs = table_text(browser, 0)
+    assert "border" in legs and "mukdahan-savannakhet" in legs
+    assert external_requests(browser, app_url) == []
+    shoot(browser, screenshots, "route_tester", height=3600)
