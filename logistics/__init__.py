@@ -30,7 +30,7 @@ from logistics.parameters import (
     port_parameters,
     sea_lanes,
 )
-from logistics.report import compare_od, export_delays
+from logistics.report import compare_od, delay_estimates, export_delays
 from logistics.scenarios import (
     CrossingOverride,
     Scenario,
@@ -56,6 +56,7 @@ __all__ = [
     "build_itinerary",
     "compare_od",
     "country_costs",
+    "delay_estimates",
     "diff_scenarios",
     "export_delays",
     "general_parameters",

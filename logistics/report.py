@@ -124,7 +124,7 @@ def _row(
 
 
 def compare_od(
-    G: Any,  # noqa: N803 (the architecture contract's name for the graph)
+    G: Any,
     origin: str | Place,
     destination: str | Place,
     scenarios: Sequence[str | Scenario],
@@ -280,7 +280,7 @@ def _sampler(rng: np.random.Generator, n: int) -> Callable[[str, Delay], np.ndar
 def delay_estimates(
     scenarios: Sequence[str | Scenario],
     *,
-    G: Any = None,  # noqa: N803 (the architecture contract's name for the graph)
+    G: Any = None,
     draws: int = 2000,
     seed: int = 0,
     depart: str | dt.datetime | None = None,
@@ -418,7 +418,7 @@ def export_delays(
     *,
     fmt: str,
     out: str | Path,
-    G: Any = None,  # noqa: N803 (the architecture contract's name for the graph)
+    G: Any = None,
     draws: int = 2000,
     seed: int = 0,
     depart: str | dt.datetime | None = None,
