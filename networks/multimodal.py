@@ -112,7 +112,7 @@ LONG_EDGE_MAX_RATIO = 1.02
 MIN_COMPONENT_NODES = 10
 
 _DATA_FILES = ("roads.npz", "countries.geojson", "crossings.csv", "ports.csv", "sea.json")
-_CODE_FILES = ("multimodal.py", "road.py", "sea.py", "borders.py", "countries.py")
+_CODE_FILES = ("multimodal.py", "road.py", "sea.py", "borders.py", "countries.py", "routing.py")
 
 
 class NetworkError(ValueError):
@@ -664,7 +664,9 @@ def _load_cached(corridor: str) -> nx.MultiDiGraph:
                 return graph
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal
             logger.warning("ignoring unreadable network cache %s: %s", path, exc)
-    graph = build_network(corridor)
+    from networks.routing import prepare_routing
+
+    graph = prepare_routing(build_network(corridor))
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -702,7 +704,9 @@ def load_network(
     corridor_countries(corridor)
     if isinstance(source, str) and source == "default":
         return _load_default(corridor)
-    return build_network(corridor, source=source)
+    from networks.routing import prepare_routing
+
+    return prepare_routing(build_network(corridor, source=source))
 
 
 def connectors_table(graph: nx.MultiDiGraph) -> pd.DataFrame:

@@ -222,28 +222,21 @@ def _via_path(
     graph: nx.MultiDiGraph, mi: _ModeIndex, o: Any, t: Any, crossing_ids: tuple[str, ...]
 ) -> list[Any]:
     """Shortest o -> t path through each crossing's border edge in order (either direction)."""
+    checkpoints = _checkpoints(graph)
     pairs: list[list[tuple[Any, Any]]] = []
     for cid in crossing_ids:
-        cps = [
-            n
-            for n, d in graph.nodes(data=True)
-            if d.get("kind") == "checkpoint" and d.get("crossing_id") == cid
-        ]
+        cps = checkpoints.get(cid, [])
         if len(cps) != 2:
-            present = sorted(
-                {
-                    str(d["crossing_id"])
-                    for _, d in graph.nodes(data=True)
-                    if d.get("kind") == "checkpoint"
-                }
-            )
             raise RouteError(
                 f"via crossing {cid!r} is not in this network; crossings present: "
-                f"{closest_first(cid, present)}"
+                f"{closest_first(cid, sorted(checkpoints))}"
             )
         pairs.append([(cps[0], cps[1]), (cps[1], cps[0])])
-    sources = [o, *(cp for pair in pairs for cp in pair[0])]
+    # Forward searches from the origin and from the checkpoints of every crossing but the last;
+    # one backward search from the destination.
+    sources = [o, *(cp for pair in pairs[:-1] for cp in pair[0])]
     dist, pred = mi.dijkstra(sources)
+    back, back_pred = mi.dijkstra([t], reverse=True)
     row = {s: i for i, s in enumerate(sources)}
     best: tuple[float, tuple[tuple[Any, Any], ...]] = (float("inf"), ())
     for combo in itertools.product(*pairs):
@@ -252,7 +245,7 @@ def _via_path(
             step = mi.weight(entry, exit_) if mi.has_edge(entry, exit_) else float("inf")
             total += dist[row[here], mi.pos[entry]] + step
             here = exit_
-        total += dist[row[here], mi.pos[t]]
+        total += back[0, mi.pos[here]]
         if total < best[0]:
             best = (total, combo)
     if not np.isfinite(best[0]):
@@ -261,7 +254,33 @@ def _via_path(
     for entry, exit_ in best[1]:
         path += [*mi.path(pred[row[here]], here, entry)[1:], exit_]
         here = exit_
-    return path + mi.path(pred[row[here]], here, t)[1:]
+    return path + mi.path(back_pred[0], here, t, reverse=True)[1:]
+
+
+def _checkpoints(graph: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    """Checkpoint node ids by crossing id (cached with the routing index)."""
+    idx = _index(graph)
+    if "checkpoints" not in idx:
+        out: dict[str, list[Any]] = {}
+        for n, d in graph.nodes(data=True):
+            if d.get("kind") == "checkpoint":
+                out.setdefault(str(d["crossing_id"]), []).append(n)
+        idx["checkpoints"] = out
+    cps: dict[str, list[Any]] = idx["checkpoints"]
+    return cps
+
+
+def prepare_routing(graph: nx.MultiDiGraph, *, weight: str = "travel_time") -> nx.MultiDiGraph:
+    """Build the routing indexes of a graph now rather than on the first query.
+
+    Stores them in ``graph.graph["_routing_index"]`` (nodes and edges are not changed) and
+    returns the graph. :func:`networks.load_network` calls this, so its graphs are ready.
+    """
+    for edge_set in ("road", "land", "sea", "any"):
+        _mode_index(graph, edge_set, weight)
+    _snap_index(graph)
+    _checkpoints(graph)
+    return graph
 
 
 def _legs(graph: nx.MultiDiGraph, nodes: list[Any], edge_set: str, weight: str) -> list[Leg]:
