@@ -453,12 +453,60 @@ class _Walker:
             place, country, f"wait ({what} closed)", opened, crossing_id=crossing_id
         )
         end = hours.finish(self.t, work, off)
-        elapsed = self._stationary(
-            place, country, activity, end, extra_cost=extra_cost, crossing_id=crossing_id
-        )
+        if self.detail and np.all(end > hours.closing(self.t, off)):
+            elapsed = self._work_in_parts(
+                place,
+                country,
+                activity,
+                hours,
+                work,
+                end,
+                extra_cost=extra_cost,
+                crossing_id=crossing_id,
+            )
+        else:
+            elapsed = self._stationary(
+                place, country, activity, end, extra_cost=extra_cost, crossing_id=crossing_id
+            )
         # pauses inside the work (closing time) count as waiting
         waited = wait + (elapsed - work)
         return np.where(waited < 1e-7, 0.0, waited), work
+
+    def _work_in_parts(
+        self,
+        place: str,
+        country: str,
+        activity: str,
+        hours: OpeningHours,
+        work: np.ndarray,
+        end: np.ndarray,
+        *,
+        extra_cost: float,
+        crossing_id: str,
+    ) -> np.ndarray:
+        """Record work interrupted by closing time as parts and waits (one draw, detail mode)."""
+        off = utc_offset(country)
+        start = self.t.copy()
+        remaining = work.copy()
+        cost = extra_cost
+        while np.all(remaining > _EPS):
+            close = hours.closing(self.t, off)
+            chunk = np.minimum(remaining, close - self.t)
+            self._stationary(
+                place, country, activity, self.t + chunk, extra_cost=cost, crossing_id=crossing_id
+            )
+            cost = 0.0
+            remaining = remaining - chunk
+            if np.all(remaining > _EPS):
+                self._stationary(
+                    place,
+                    country,
+                    f"wait ({activity} resumes at opening)",
+                    hours.next_open(self.t, off),
+                    crossing_id=crossing_id,
+                )
+        self.t = np.maximum(self.t, end)
+        return self.t - start
 
     # -- border crossing
 

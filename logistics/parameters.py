@@ -235,6 +235,22 @@ class OpeningHours:
         nxt = np.where(wrap, starts[0] + HOURS_PER_WEEK, starts[np.minimum(idx, len(ends) - 1)])
         return t + np.maximum(nxt - w, 0.0)
 
+    def closing(self, t_utc_h: np.ndarray, utc_offset_h: float) -> np.ndarray:
+        """End of the opening that contains ``t_utc_h`` (``inf`` when always open).
+
+        ``t_utc_h`` must be an open time (e.g. a result of :meth:`next_open`).
+        """
+        t = np.asarray(t_utc_h, dtype=float)
+        if self.always_open:
+            return np.full(t.shape, np.inf)
+        if self.never_open:
+            raise ParameterError(f"opening hours {self.text!r}: never open")
+        _, ends, _ = self._arrays()
+        local = t + utc_offset_h + _EPOCH_WEEKDAY_H
+        w = local - np.floor(local / HOURS_PER_WEEK) * HOURS_PER_WEEK
+        idx = np.minimum(np.searchsorted(ends, w, side="right"), len(ends) - 1)
+        return t + np.maximum(ends[idx] - w, 0.0)
+
     def finish(
         self, start_utc_h: np.ndarray, work_h: np.ndarray, utc_offset_h: float
     ) -> np.ndarray:

@@ -315,3 +315,39 @@ def test_departure_parser_fuzz(text: str) -> None:
     assert assumed == (
         dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00")).tzinfo is None
     )
+
+
+def test_clearance_interrupted_by_closing_time() -> None:
+    """Entry clearance of 4 h started at 15:18 at a 07:00-17:00 gate resumes the next morning."""
+    route = Route(
+        Place("A", 17.5, 105.0, "LA"),
+        Place("B", 17.8, 106.0, "VN"),
+        [0, 1],
+        [
+            leg("road", "LA", 100, 2.0),
+            leg(
+                "border",
+                "VN",
+                1,
+                0.03,
+                crossing_id="na-phao-cha-lo",
+                from_country="LA",
+                to_country="VN",
+            ),
+            leg("road", "VN", 100, 2.0),
+        ],
+    )
+    it = build_itinerary(
+        route,
+        "2026-03-02 13:00",
+        "through-trucking",
+        draws={"na-phao-cha-lo:LA-VN:entry_clearance_h": 4.0},
+    )
+    ev = it.events[it.events["crossing_id"] == "na-phao-cha-lo"]
+    parts = ev[ev["activity"] == "entry clearance"]
+    assert len(parts) == 2
+    assert parts.iloc[0]["end"].hour == 17 and parts.iloc[1]["start"].hour == 7
+    assert parts["duration_h"].sum() == pytest.approx(4.0)
+    assert (ev["activity"] == "wait (entry clearance resumes at opening)").sum() == 1
+    row = it.crossings.iloc[0]
+    assert row["wait_h"] == pytest.approx(14.0) and row["clearance_h"] == pytest.approx(5.0)
