@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logistics.itinerary import build_itinerary, median_sampler, parse_departure, to_hours, walk
 from logistics.montecarlo import simulate
@@ -187,3 +189,32 @@ def test_bad_arguments() -> None:
         simulate(r12_by_hand(), DEPART, seed=-1)
     with pytest.raises(ItineraryError, match="unparseable departure"):
         simulate(r12_by_hand(), "soon")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hour=st.integers(0, 167),
+    scenario=st.sampled_from(["status-quo", "single-stop", "single-window", "through-trucking"]),
+    crew=st.sampled_from(["single", "double"]),
+    seed=st.integers(0, 2**16),
+)
+def test_vectorised_equals_one_draw_walks(hour: int, scenario: str, crew: str, seed: int) -> None:
+    """For any departure hour of the week, scenario and crew, draw i of the vectorised walk equals a
+    one-draw walk with draw i's delays pinned (waits follow each draw's own arrival times)."""
+    route, sc, p = r12_by_hand(), load_scenario(scenario), load_parameters()
+    n = 8
+    rng = np.random.default_rng(seed)
+    drawn: dict[str, np.ndarray] = {}
+
+    def sampler(key: str, delay: Delay) -> np.ndarray:
+        drawn[key] = delay.sample(rng, n)
+        return drawn[key]
+
+    t0 = to_hours(parse_departure("2026-03-02 00:00", "TH")[0]) + hour
+    trace = walk(route, t0, sc, p, n=n, sampler=sampler, crew=crew)
+    for i in range(n):
+        one = walk(route, t0, sc, p, n=1, crew=crew, detail=True,
+                   sampler=median_sampler({k: float(v[i]) for k, v in drawn.items()}))  # fmt: skip
+        assert trace.end[i] == pytest.approx(one.end[0], abs=1e-6)
+        for c_vec, c_one in zip(trace.crossings, one.crossings, strict=True):
+            assert c_vec.wait_h[i] == pytest.approx(c_one.wait_h[0], abs=1e-6)
