@@ -69,25 +69,33 @@ def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def to_solver_int(values: Any, *, scale: float, big: int = 10**12) -> np.ndarray:
-    """Convert floats to the non-negative int64 OR-Tools needs: ``ceil(values * scale)``.
+def to_solver_int(
+    values: Any, *, scale: float, big: int = 10**12, rounding: str = "ceil"
+) -> np.ndarray:
+    """Convert non-negative floats to the int64 OR-Tools needs.
 
-    The single place where hours, seconds, metres or dollars become integers. The rounding rule
-    is the ceiling (after removing float noise below 1e-9 of a unit), so a travel time or a cost
-    is never under-stated; ``inf``/``nan`` (unreachable) become ``big``.
+    The single place where hours, seconds, metres, tonnes or dollars become integers.
 
     Parameters
     ----------
     values : array-like of float
+        Non-negative quantities (negative values are clipped to 0).
     scale : float
         Solver units per input unit (``1/60``: seconds -> minutes; ``100``: USD -> cents).
     big : int
-        Value for unreachable entries.
+        Value for ``inf``/``nan`` (unreachable) entries.
+    rounding : {"ceil", "floor"}
+        ``ceil`` (default) for travel times, costs and demands: never under-stated.
+        ``floor`` for capacities and window ends: never over-stated. Float noise below 1e-9 of
+        a unit is removed first, so ``60.0000000001`` minutes stays 60.
     """
+    if rounding not in ("ceil", "floor"):
+        raise ValueError(f"rounding {rounding!r} is not allowed; allowed: ceil, floor")
     arr = np.asarray(values, dtype=float) * scale
     out = np.full(arr.shape, big, dtype=np.int64)
     ok = np.isfinite(arr)
-    out[ok] = np.ceil(np.maximum(arr[ok], 0.0) - 1e-9).astype(np.int64)
+    x = np.maximum(arr[ok], 0.0)
+    out[ok] = np.ceil(x - 1e-9) if rounding == "ceil" else np.floor(x + 1e-9)
     return np.minimum(out, big)
 
 
@@ -209,6 +217,13 @@ class TravelMatrix:
             return []
         return self._paths.nodes(i, j)
 
+    def path_lonlat(self, i: int, j: int) -> list[tuple[float, float]]:
+        """(lon, lat) of the graph nodes on the path from stop ``i`` to stop ``j``."""
+        if self._paths is None or not self.reachable[i, j]:
+            return []
+        net = self._paths.net
+        return [(float(net.lon[k]), float(net.lat[k])) for k in self._paths._walk(i, j)]
+
     def countries(self, i: int, j: int) -> set[str]:
         """Countries driven through from stop ``i`` to stop ``j``."""
         mask = int(self.countries_mask[i, j])
@@ -266,7 +281,7 @@ class TravelNetwork:
     the same network serves several scenarios without mutable module state.
     """
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:  # noqa: N803 (osmnx convention)
+    def __init__(self, G: nx.MultiDiGraph) -> None:
         self.node_ids: list[Any] = list(G.nodes)
         index = {n: i for i, n in enumerate(self.node_ids)}
         self.index = index

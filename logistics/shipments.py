@@ -728,7 +728,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Bac Ninh Yen Phong", "Thang Long Hanoi"),
         16,
         "pallets",
-        60.0,
+        66.0,
     ),
     (
         "returnable racks VN->TH",
@@ -736,7 +736,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Ayutthaya Rojana", "Amata City Chonburi"),
         6,
         "pallets",
-        60.0,
+        66.0,
     ),
     (
         "electronics MY->TH",
@@ -744,7 +744,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Bangkok Lat Krabang", "Ayutthaya Rojana"),
         12,
         "pallets",
-        40.0,
+        46.0,
     ),
     (
         "components SG->MY",
@@ -752,9 +752,9 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Shah Alam (Klang Valley)", "Penang Bayan Lepas"),
         4,
         "pallets",
-        14.0,
+        16.0,
     ),
-    ("returns TH->MY", ("Bangkok Lat Krabang",), ("Penang Bayan Lepas",), 3, "pallets", 30.0),
+    ("returns TH->MY", ("Bangkok Lat Krabang",), ("Penang Bayan Lepas",), 3, "pallets", 32.0),
     (
         "containers TH domestic",
         ("Laem Chabang",),
@@ -769,7 +769,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Khon Kaen", "Bangkok Lat Krabang"),
         5,
         "pallets",
-        8.0,
+        10.0,
     ),
     (
         "parts VN domestic",
@@ -777,7 +777,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Bac Ninh Yen Phong", "Thang Long Hanoi", "Da Nang"),
         5,
         "pallets",
-        6.0,
+        10.0,
     ),
     (
         "containers MY domestic",
@@ -785,7 +785,7 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Shah Alam (Klang Valley)", "Penang Bayan Lepas"),
         4,
         "teu",
-        6.0,
+        8.0,
     ),
     (
         "consumer goods TH->LA",
@@ -793,7 +793,15 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
         ("Vientiane", "Savannakhet"),
         3,
         "pallets",
-        14.0,
+        28.0,
+    ),
+    (
+        "steel coils TH->VN",
+        ("Eastern Seaboard (Rayong)",),
+        ("Hai Phong", "Thang Long Hanoi"),
+        3,
+        "coils",
+        66.0,
     ),
 )
 
@@ -811,13 +819,16 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             ready = monday + timedelta(hours=float(rng.integers(0, 72)))
             # JIT windows: about half tight (road only), half loose enough for sea.
             loose = rng.random() < 0.4 and road_h > 30
-            lead_h = road_h * (1.2 + 0.3 * rng.random()) + (96.0 if loose else 0.0)
+            lead_h = road_h * (1.15 + 0.3 * rng.random()) + (130.0 if loose else 0.0)
             width_h = float(rng.choice([4, 6, 8, 12]))
             earliest = ready + timedelta(hours=round(lead_h))
             latest = earliest + timedelta(hours=width_h)
             if unit == "teu":
                 teu, pallets = 1.0, 0.0
                 weight = round(float(rng.uniform(8, 18)), 1)
+            elif unit == "coils":  # heavy: the legal payload binds before the floor space
+                teu, pallets = 0.0, 4.0
+                weight = round(float(rng.uniform(33.2, 35.0)), 1)
             else:
                 teu, pallets = 0.0, float(rng.integers(4, 17))
                 weight = round(pallets * float(rng.uniform(0.35, 0.7)), 1)
@@ -852,21 +863,21 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Penang Bayan Lepas",
     )
     fleet_rows = [
-        (st, bkk, 6, 25, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
-        (f"{st} CBTA", bkk, 4, 25, 33, 2, 1.00, 8, 150, "double", "TH", "yes"),
-        (st, "Laem Chabang", 3, 25, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
+        (st, bkk, 6, 36, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
+        (f"{st} CBTA", bkk, 4, 36, 33, 2, 1.00, 8, 150, "double", "TH", "yes"),
+        (st, "Laem Chabang", 3, 36, 33, 2, 0.95, 6, 120, "single", "TH", "no"),
         ("rigid 10-wheel", "Amata City Chonburi", 3, 15, 16, 0, 0.75, 6, 90, "single", "TH", "no"),
-        (st, sav, 3, 25, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
-        (f"{st} CBTA", sav, 3, 25, 33, 2, 1.10, 7, 140, "double", "LA", "yes"),
-        (st, "Vientiane", 2, 25, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
-        (st, han, 5, 25, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
-        (f"{st} CBTA", han, 3, 25, 33, 2, 0.95, 7, 140, "double", "VN", "yes"),
-        (st, "Hai Phong", 3, 25, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
-        (st, pen, 5, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
-        (f"{st} ACTS", pen, 3, 25, 33, 2, 0.95, 9, 150, "double", "MY", "yes"),
-        (st, "Shah Alam (Klang Valley)", 3, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
-        (st, "Johor Pasir Gudang", 3, 25, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
-        (st, "Jurong", 2, 25, 33, 2, 1.20, 12, 180, "single", "SG", "no"),
+        (st, sav, 3, 36, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
+        (f"{st} CBTA", sav, 3, 36, 33, 2, 1.10, 7, 140, "double", "LA", "yes"),
+        (st, "Vientiane", 2, 36, 33, 2, 1.05, 5, 110, "single", "LA", "no"),
+        (st, han, 5, 36, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
+        (f"{st} CBTA", han, 3, 36, 33, 2, 0.95, 7, 140, "double", "VN", "yes"),
+        (st, "Hai Phong", 3, 36, 33, 2, 0.90, 5, 110, "single", "VN", "no"),
+        (st, pen, 5, 36, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (f"{st} ACTS", pen, 3, 36, 33, 2, 0.95, 9, 150, "double", "MY", "yes"),
+        (st, "Shah Alam (Klang Valley)", 3, 36, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (st, "Johor Pasir Gudang", 3, 36, 33, 2, 0.90, 7, 120, "single", "MY", "no"),
+        (st, "Jurong", 2, 36, 33, 2, 1.20, 12, 180, "single", "SG", "no"),
     ]
     fleet = pd.DataFrame(
         [
