@@ -9,7 +9,6 @@ both, and two different edits of the same value on the two rows are refused.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -73,6 +72,8 @@ def _plain(value: Any) -> Any:
 def changes(original: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
     """Cells of editable columns that differ between the shipped and the edited table.
 
+    Raises :class:`EditError` when an edited row is invalid (see :func:`check_rows`).
+
     Returns
     -------
     DataFrame
@@ -102,7 +103,40 @@ def changes(original: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     columns = ["crossing_id", "direction", "parameter", "shipped", "edited"]
+    if rows:
+        check_rows(edited)
     return pd.DataFrame(rows, columns=columns)
+
+
+#: Delay columns that must keep P90 >= median, as (median column, P90 column).
+DELAY_PAIRS = (
+    ("exit_clearance_median_h", "exit_clearance_p90_h"),
+    ("entry_clearance_median_h", "entry_clearance_p90_h"),
+    ("transload_median_h", "transload_p90_h"),
+)
+
+
+def check_rows(edited: pd.DataFrame) -> None:
+    """Refuse an edited table where a P90 is below its median or a time or fee is negative."""
+    for i in range(len(edited)):
+        where = (
+            f"{edited['crossing_id'].iloc[i]} "
+            f"{edited['from_country'].iloc[i]}->{edited['to_country'].iloc[i]}"
+        )
+        for med_col, p90_col in DELAY_PAIRS:
+            if med_col not in edited or p90_col not in edited:
+                continue
+            med, p90 = float(edited[med_col].iloc[i]), float(edited[p90_col].iloc[i])
+            if p90 < med:
+                raise EditError(
+                    f"{where}: {p90_col} = {p90:g} is below {med_col} = {med:g}; "
+                    "P90 must be >= median"
+                )
+        for column in EDITABLE:
+            if column.endswith(("_h", "_usd")) and column in edited:
+                value = float(edited[column].iloc[i])
+                if not math.isfinite(value) or value < 0:
+                    raise EditError(f"{where}: {column} = {value:g}; must be a number >= 0")
 
 
 def overrides(edits: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -134,12 +168,27 @@ def _toml_value(value: Any) -> str:
         if not math.isfinite(value):
             raise EditError(f"value {value!r} is not a finite number")
         return repr(float(value))
-    # JSON string escapes (\\", \\\\, \\n, \\uXXXX) are valid TOML basic-string escapes.
-    return json.dumps(str(value), ensure_ascii=False)
+    return _toml_string(str(value))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes and backslashes escaped, control characters as \\uXXXX."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise EditError(f"text {text!r} contains an unpaired surrogate character")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _toml_key(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
+    return _toml_string(key)
 
 
 def scenario_toml(

@@ -6,9 +6,16 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis.strategies import booleans as st_booleans
+from hypothesis.strategies import dictionaries as st_dict
+from hypothesis.strategies import floats as st_floats
+from hypothesis.strategies import one_of as st_one_of
+from hypothesis.strategies import sampled_from as st_sampled_from
+from hypothesis.strategies import text as st_text
 from streamlit.testing.v1 import AppTest
 
-from app import _state
+from app import _border, _state
 from logistics.cli import build_parser
 from logistics.cli.app_cmd import APP_MAIN, streamlit_command
 
@@ -62,3 +69,187 @@ def test_server_config_is_safe_for_a_shared_server() -> None:
     assert config["server"]["maxUploadSize"] >= _state.MAX_UPLOAD_MB
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] in {"type", "none"}
+
+
+def test_notice_when_a_backend_has_not_landed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(_state.BACKENDS, "export", ("logistics.no_such_function",))
+    at = open_page("pages/delay_export.py")
+    no_exception(at)
+    assert any("Not available yet" in i.value for i in at.info)
+    assert "logistics.no_such_function" in at.info[0].value
+
+
+def test_route_query() -> None:
+    at = open_page("pages/route_tester.py")
+    no_exception(at)
+    at.text_input(key="origin").set_value("Bangkok")
+    at.text_input(key="destination").set_value("Hanoi")
+    at.selectbox(key="via").set_value("R12")
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Border crossings"] == "2"
+    km = float(shown["Distance"].removesuffix(" km").replace(",", ""))
+    assert 900 < km < 2000
+    p50, p90 = (float(v) for v in shown["Door to door P50 / P90"].removesuffix(" h").split(" / "))
+    assert 24 < p50 <= p90
+    assert any("na-phao-cha-lo" in c.value for c in at.caption)
+    legs = at.dataframe[0].value
+    assert {"mode", "country", "distance_km", "travel_time_h"} <= set(legs.columns)
+    assert (legs["mode"] == "border").sum() == 2
+    events = at.dataframe[1].value
+    assert {"place", "activity", "cum_km", "cum_h", "cum_cost_usd"} <= set(events.columns)
+    assert events["cum_h"].is_monotonic_increasing
+    labels = [b.label for b in at.download_button]
+    assert "Download route (GeoJSON)" in labels and "Download itinerary (CSV)" in labels
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2  # time/cost-distance and the Monte Carlo histogram
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_unknown_place_is_a_message_not_a_traceback() -> None:
+    at = open_page("pages/route_tester.py")
+    at.text_input(key="origin").set_value("Atlantis")
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.error and "unknown place 'Atlantis'" in at.error[0].value
+
+
+def _edit_border(at: AppTest, crossing_id: str, edits: dict[str, object]) -> int:
+    table = at.data_editor[0].value
+    row = int(table.index[table["crossing_id"] == crossing_id][0])
+    at.session_state["border_editor"] = {
+        "edited_rows": {row: edits},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    return row
+
+
+def test_border_edits_round_trip_through_scenario_toml() -> None:
+    import logistics
+
+    at = open_page("pages/border_parameters.py")
+    no_exception(at)
+    table = at.data_editor[0].value
+    assert {"crossing_id", "from_country", "to_country", "clearance_source"} <= set(table.columns)
+    assert table["clearance_source"].astype(str).str.len().gt(0).all()
+    _edit_border(
+        at,
+        "na-phao-cha-lo",
+        {"exit_hours": "24h", "entry_clearance_median_h": 0.5, "entry_clearance_p90_h": 1.0},
+    )
+    no_exception(at)
+    edits = at.dataframe[1].value
+    assert set(edits["parameter"]) == {
+        "exit_hours",
+        "entry_clearance_median_h",
+        "entry_clearance_p90_h",
+    }
+    at.text_input(key="new_name").set_value("night-gate")
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.success and "night-gate" in at.success[0].value
+    assert "Download TOML" in [b.label for b in at.download_button]
+
+    text = at.session_state["custom_scenarios"]["night-gate"]["toml"]
+    data = tomllib.loads(text)
+    assert data["extends"] == "status-quo"
+    assert data["crossings"]["na-phao-cha-lo"] == {
+        "exit_hours": "24h",
+        "entry_clearance_median_h": 0.5,
+        "entry_clearance_p90_h": 1.0,
+    }
+    assert all(v.startswith("assumption:") for v in data["sources"].values())
+    # The text was loaded with the project's own loader and changes what it says it changes.
+    scenario = at.session_state["custom_scenarios"]["night-gate"]["scenario"]
+    override = scenario.override("na-phao-cha-lo")
+    assert override.exit_hours == "24h" and override.entry_clearance_median_h == 0.5
+    assert logistics.load_scenario("status-quo").override("na-phao-cha-lo") is None
+
+    # ... and is used at once: the route tester offers (and preselects) it.
+    at.switch_page("pages/route_tester.py").run()
+    no_exception(at)
+    assert at.selectbox(key="scenario").value == "night-gate"
+
+
+def test_border_edit_errors_are_messages() -> None:
+    at = open_page("pages/border_parameters.py")
+    _edit_border(at, "na-phao-cha-lo", {"entry_clearance_p90_h": 0.1})  # below the median
+    no_exception(at)
+    assert at.error and "P90 must be >= median" in at.error[0].value
+    assert "na-phao-cha-lo" in at.error[0].value
+    _edit_border(at, "na-phao-cha-lo", {"exit_hours": "25:00-26:00"})
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.error and "exit_hours" in at.error[0].value
+    assert "night-gate" not in at.session_state["custom_scenarios"]
+
+
+def test_scenario_toml_upload_refuses_paths() -> None:
+    at = open_page("pages/border_parameters.py")
+    text = b'extends = "../../etc/passwd"\n'
+    at.file_uploader(key="scenario_file").set_value(("evil.toml", text, "application/toml"))
+    at.run()
+    no_exception(at)
+    assert at.error and "extends" in at.error[0].value
+    assert "evil" not in at.session_state["custom_scenarios"]
+
+
+def test_sessions_do_not_share_scenarios() -> None:
+    first = open_page("pages/border_parameters.py")
+    _edit_border(first, "na-phao-cha-lo", {"exit_hours": "24h"})
+    first.text_input(key="new_name").set_value("private-one")
+    first.button[0].click().run()
+    assert "private-one" in first.session_state["custom_scenarios"]
+    second = open_page("pages/route_tester.py")
+    assert "private-one" not in second.selectbox(key="scenario").options
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st_text(min_size=1, max_size=30),
+    description=st_text(max_size=80),
+    source=st_text(max_size=80),
+    crossings=st_dict(
+        st_text(min_size=1, max_size=20),
+        st_dict(
+            st_sampled_from(sorted(set(_border.EDITABLE.values()))),
+            st_one_of(
+                st_booleans(),
+                st_floats(allow_nan=False, allow_infinity=False, width=64),
+                st_text(max_size=20),
+            ),
+            max_size=5,
+        ),
+        max_size=4,
+    ),
+)
+def test_scenario_toml_writer_round_trips(
+    name: str, description: str, source: str, crossings: dict[str, dict[str, object]]
+) -> None:
+    text = _border.scenario_toml(
+        name=name,
+        extends="status-quo",
+        description=description,
+        crossings=crossings,
+        source=source,
+    )
+    data = tomllib.loads(text)
+    assert data["name"] == name and data["description"] == description
+    assert data["extends"] == "status-quo"
+    expected = {
+        cid: {
+            k: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            for k, v in body.items()
+        }
+        for cid, body in crossings.items()
+        if body
+    }
+    assert {cid: body for cid, body in data.get("crossings", {}).items() if body} == expected
+    for cid, body in crossings.items():
+        for key in body:
+            assert data["sources"][f"crossings.{cid}.{key}"] == source
