@@ -396,17 +396,17 @@ def _split_cross_border(
             (u, checkpoint_node_id(crossing_id, cu), p_u, cu),
             (checkpoint_node_id(crossing_id, cv), v, p_v, cv),
         ):
-            length = piece * scale
             graph.add_edge(
                 a,
                 b,
                 **_connector_attrs(
-                    length,
+                    piece * scale,
                     mode="road",
                     country=country,
                     speed_kph=float(d["speed_kph"]),
                     kind="split",
                     crossing_id=crossing_id,
+                    straight_m=piece,
                 ),
             )
         per[crossing_id] = per.get(crossing_id, 0) + 1

@@ -76,9 +76,9 @@ REFERENCES: tuple[Reference, ...] = (
         "reference/border-facts.md §1a",
     ),
     Reference(
-        "Mukdahan - Lao Bao (R9)",
-        "Mukdahan",
-        "Lao Bao",
+        "Mukdahan - Lao Bao (R9), checkpoint to checkpoint",
+        "cp:mukdahan-savannakhet:TH",
+        "cp:dansavanh-lao-bao:VN",
         236.0,
         "project brief (issue 2), approximate; primary source not given",
         note="inconsistent with the 241.6 km of Lao NR9 alone; shown as given",
@@ -223,6 +223,68 @@ def validation_table(
     return pd.DataFrame(rows)
 
 
+def osm_sample_offsets(paths: list[Path], raw: nx.MultiDiGraph | None = None) -> pd.DataFrame:
+    """Distance from each raw ``world_highways`` node to the nearest road of a real OSM extract.
+
+    Parameters
+    ----------
+    paths : list of Path
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extracts, read with
+        :func:`networks.road.graph_from_osm_file`.
+    raw : networkx.MultiDiGraph, optional
+        The raw road graph (default: the shipped ``world_highways`` extract).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per extract: ``sample``, ``osm_edges``, ``nodes`` (world_highways nodes inside
+        the extract's road extent shrunk by 10 %), ``median_m``, ``max_m``.
+    """
+    import shapely
+
+    from networks.road import graph_from_osm_file, load_default_roads
+
+    raw = load_default_roads() if raw is None else raw
+    rx = np.fromiter((d["x"] for _, d in raw.nodes(data=True)), float)
+    ry = np.fromiter((d["y"] for _, d in raw.nodes(data=True)), float)
+    rows = []
+    for path in paths:
+        osm = graph_from_osm_file(path)
+        lines = []
+        for u, v, d in osm.edges(data=True):
+            geom = d.get("geometry")
+            if geom is None:
+                a, b = osm.nodes[u], osm.nodes[v]
+                geom = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+            lines.append(geom)
+        if not lines:
+            continue
+        minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(lines))
+        dx, dy = (maxx - minx) * 0.1, (maxy - miny) * 0.1
+        inside = (rx > minx + dx) & (rx < maxx - dx) & (ry > miny + dy) & (ry < maxy - dy)
+        # Local equirectangular metres around the extract (accurate to <1 % at this scale).
+        lat0 = (miny + maxy) / 2
+        kx, ky = 111_320.0 * np.cos(np.radians(lat0)), 110_574.0
+        factor = np.array([kx, ky])
+        scaled = shapely.transform(np.asarray(lines), lambda c, f=factor: c * f)
+        tree = shapely.STRtree(scaled)
+        pts = shapely.points(rx[inside] * kx, ry[inside] * ky)
+        if len(pts):
+            _, dist = tree.query_nearest(pts, return_distance=True, all_matches=False)
+        else:
+            dist = np.empty(0)
+        rows.append(
+            {
+                "sample": Path(path).name,
+                "osm_edges": osm.number_of_edges(),
+                "nodes": int(inside.sum()),
+                "median_m": float(np.median(dist)) if len(dist) else float("nan"),
+                "max_m": float(dist.max()) if len(dist) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["sample", "osm_edges", "nodes", "median_m", "max_m"])
+
+
 def _fmt(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "n/a"
@@ -230,9 +292,15 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 
 def validation_markdown(
-    graph: nx.MultiDiGraph | None = None, raw: nx.MultiDiGraph | None = None
+    graph: nx.MultiDiGraph | None = None,
+    raw: nx.MultiDiGraph | None = None,
+    *,
+    osm_samples: list[Path] | None = None,
 ) -> str:
-    """The validation report as Markdown (table, corrections, connectors)."""
+    """The validation report as Markdown (table, corrections, OSM samples, connectors).
+
+    ``osm_samples``: real OSM extracts to compare the raw node positions with (optional).
+    """
     from networks.road import load_default_roads
 
     graph = load_network("all") if graph is None else graph
@@ -272,6 +340,20 @@ def validation_markdown(
             f"{_fmt(r['computed_km'])} | {_fmt(r['error_pct'])} | {r['crossings'] or '-'} | "
             f"{r['source']}.{note} |"
         )
+    lines += ["", "Before -> after, by leg:", ""]
+    for r in table.to_dict("records"):
+        if not np.isfinite(r["raw_error_pct"]):
+            lines.append(f"- {r['name']}: {_fmt(r['error_pct'])} % (no road before/after).")
+            continue
+        verdict = (
+            "better"
+            if abs(r["error_pct"]) < abs(r["raw_error_pct"]) - 0.05
+            else ("worse" if abs(r["error_pct"]) > abs(r["raw_error_pct"]) + 0.05 else "unchanged")
+        )
+        lines.append(
+            f"- {r['name']}: {_fmt(r['raw_error_pct'])} % -> {_fmt(r['error_pct'])} % "
+            f"({verdict}; before, the farthest endpoint snapped {_fmt(r['raw_snap_km'])} km)."
+        )
     counts = conns["kind"].value_counts().to_dict()
     lines += [
         "",
@@ -304,8 +386,8 @@ def validation_markdown(
         "## Every connector",
         "",
         "`length_km` is the edge length used for routing; `straight_km` the great-circle distance "
-        "it was derived from (for `split` pieces, the great-circle piece before scaling to the "
-        "edge's road length is not kept: the length shown is the road length share).",
+        "it was derived from (for `split` pieces: the great-circle piece; the length is that "
+        "piece's share of the source edge's road length).",
         "",
         "| Kind | Mode | Country | Crossing | Port | From | To | length_km | straight_km |",
         "|---|---|---|---|---|---|---|---:|---:|",
@@ -318,6 +400,25 @@ def validation_markdown(
             f"{c['length_m'] / 1000:.2f} | {c['straight_m'] / 1000:.2f} |"
         )
     lines.append("")
+    if osm_samples:
+        offsets = osm_sample_offsets(osm_samples, raw)
+        lines += [
+            "## Raw node positions against real OpenStreetMap extracts",
+            "",
+            "Distance from each `world_highways` node inside an extract (its road extent shrunk "
+            "by 10 %) to the nearest road of that extract (`graph_from_osm_file`, drivable "
+            "classes). `world_highways` rounds coordinates to 3 decimals (~110 m), so tens of "
+            "metres are expected. The extracts are read where they are; nothing is copied.",
+            "",
+            "| Extract | OSM road edges | world_highways nodes | median m | max m |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for o in offsets.to_dict("records"):
+            lines.append(
+                f"| {o['sample']} | {o['osm_edges']:,} | {o['nodes']} | {_fmt(o['median_m'])} | "
+                f"{_fmt(o['max_m'])} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -326,10 +427,11 @@ def write_validation(
     *,
     graph: nx.MultiDiGraph | None = None,
     raw: nx.MultiDiGraph | None = None,
+    osm_samples: list[Path] | None = None,
 ) -> Path:
     """Write :func:`validation_markdown` to ``path`` atomically and return the path."""
     target = Path(path)
-    text = validation_markdown(graph, raw)
+    text = validation_markdown(graph, raw, osm_samples=osm_samples)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -346,6 +448,7 @@ def write_validation(
 __all__ = [
     "REFERENCES",
     "Reference",
+    "osm_sample_offsets",
     "validation_markdown",
     "validation_table",
     "write_validation",

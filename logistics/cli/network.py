@@ -50,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = nsub.add_parser("validate", help="computed vs published distances -> docs/validation.md")
     p.add_argument("--out", type=Path, default=_DEFAULT_VALIDATION, help="Markdown file to write")
+    p.add_argument(
+        "--osm-samples",
+        type=Path,
+        default=None,
+        help="folder of real .osm/.osm.bz2/.osm.pbf extracts to compare raw node positions with",
+    )
     p.set_defaults(handler=_validate)
 
     p = nsub.add_parser("crossings", help="list the border crossings table")
@@ -178,7 +184,16 @@ def _info(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from networks.validation import validation_table, write_validation
 
-    path = write_validation(args.out)
+    samples = None
+    if args.osm_samples is not None:
+        if not args.osm_samples.is_dir():
+            raise FileNotFoundError(f"--osm-samples {str(args.osm_samples)!r}: no such folder")
+        samples = sorted(
+            p
+            for p in args.osm_samples.iterdir()
+            if p.name.endswith((".osm", ".osm.bz2", ".osm.pbf"))
+        )
+    path = write_validation(args.out, osm_samples=samples)
     table = validation_table()
     print(f"wrote {path}")
     for r in table.to_dict("records"):
