@@ -953,6 +953,8 @@ def solve_fleet(
             desc=f"optimize {terms.name}",
             unit="s",
             bar_format="{desc}: {n:.0f}/{total:.0f} s {postfix}",
+            mininterval=0.5,
+            disable=None,  # off when stderr is not a terminal
         )
 
     def watch(routing: Any, phase: str) -> None:
@@ -960,10 +962,12 @@ def solve_fleet(
             return
 
         def on_solution() -> None:
-            bar.n = min(_time.perf_counter() - t_search, bar.total or 1e9)
+            elapsed = min(_time.perf_counter() - t_search, bar.total or 1e9)
             bar.set_postfix_str(
-                f"{phase}: objective USD {routing.CostVar().Max() / CENTS_PER_USD:,.0f}"
+                f"{phase}: objective USD {routing.CostVar().Max() / CENTS_PER_USD:,.0f}",
+                refresh=False,
             )
+            bar.update(max(elapsed - bar.n, 0.0))  # redraws at most every mininterval
 
         routing.AddAtSolutionCallback(on_solution)
 
@@ -1286,6 +1290,9 @@ def _kpis(
         "served": len(served),
         "dropped": n - len(served),
         "cost_usd": round(float(veh["cost_usd"].sum()) + transfer, 2),
+        "cost_per_served_usd": round((float(veh["cost_usd"].sum()) + transfer) / len(served), 2)
+        if len(served)
+        else None,
         "truck_cost_usd": round(float(veh["cost_usd"].sum()), 2),
         "transfer_cost_usd": round(transfer, 2),
         "lateness_cost_usd": round(lateness, 2),
@@ -1434,6 +1441,7 @@ def evaluate_plan(
 KPI_COLUMNS = (
     "scenario",
     "cost_usd",
+    "cost_per_served_usd",
     "vehicles_used",
     "on_time_rate",
     "dropped",
