@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from app import _state
 
 #: Corridor loaded by the app (both corridors in one graph).
 CORRIDOR = "all"
+#: Seed of every Monte Carlo run in the app (results are reproducible).
+SEED = 1
 
 
 @st.cache_resource(show_spinner="Loading the corridor network…")
@@ -171,3 +175,113 @@ def border_table() -> pd.DataFrame:
     border_parameters = _state.resolve("logistics.border_parameters")
     assert border_parameters is not None
     return pd.DataFrame(border_parameters())
+
+
+def _scenarios(names: tuple[str, ...]) -> list[Any]:
+    return [_state.scenario(n) for n in names]
+
+
+def _compare(
+    od: tuple[str, str, str | None],
+    names: tuple[str, ...],
+    depart: str,
+    window_h: float | None,
+    draws: int,
+    crew: str,
+    modes: tuple[str, ...],
+) -> pd.DataFrame:
+    compare_od = _state.resolve("logistics.compare_od")
+    assert compare_od is not None
+    origin, destination, via = od
+    table: pd.DataFrame = compare_od(
+        network(),
+        origin,
+        destination,
+        _scenarios(names),
+        via=via,
+        depart=depart,
+        window_h=window_h,
+        draws=draws,
+        seed=SEED,
+        crew=crew,
+        modes=modes,
+    )
+    return table
+
+
+@st.cache_data(show_spinner="Comparing scenarios…", max_entries=128)
+def _compare_global(*args: Any) -> pd.DataFrame:
+    return _compare(*args)
+
+
+@st.cache_data(show_spinner="Comparing scenarios…", max_entries=16, scope="session")
+def _compare_session(*args: Any, scenario_tomls: tuple[str, ...]) -> pd.DataFrame:
+    return _compare(*args)
+
+
+def compare(
+    od: tuple[str, str, str | None],
+    names: tuple[str, ...],
+    *,
+    depart: str,
+    window_h: float | None,
+    draws: int,
+    crew: str,
+    modes: tuple[str, ...],
+) -> pd.DataFrame:
+    """``logistics.compare_od`` for one OD pair under the named scenarios (seed :data:`SEED`)."""
+    args = (od, names, depart, window_h, draws, crew, modes)
+    texts = tuple(_scenario_text(n) for n in names)
+    if any(texts):
+        return _compare_session(*args, scenario_tomls=texts)
+    return _compare_global(*args)
+
+
+def _export(
+    names: tuple[str, ...], fmt: str, draws: int, with_routes: bool, depart: str
+) -> dict[str, bytes]:
+    export_delays = _state.resolve("logistics.export_delays")
+    assert export_delays is not None
+    folder = _state.session_dir() / "export"
+    folder.mkdir(exist_ok=True)
+    data, sidecar = export_delays(
+        _scenarios(names),
+        fmt=fmt,
+        out=folder / f"delays.{fmt}",
+        G=network() if with_routes else None,
+        draws=draws,
+        seed=SEED,
+        depart=depart,
+    )
+    return {"data": Path(data).read_bytes(), "sidecar": Path(sidecar).read_bytes()}
+
+
+@st.cache_data(show_spinner="Estimating delays…", max_entries=64)
+def _export_global(*args: Any) -> dict[str, bytes]:
+    return _export(*args)
+
+
+@st.cache_data(show_spinner="Estimating delays…", max_entries=8, scope="session")
+def _export_session(*args: Any, scenario_tomls: tuple[str, ...]) -> dict[str, bytes]:
+    return _export(*args)
+
+
+def export(
+    names: tuple[str, ...], *, fmt: str, draws: int, with_routes: bool, depart: str
+) -> dict[str, bytes]:
+    """``logistics.export_delays`` into this session's directory; the files' bytes."""
+    args = (names, fmt, draws, with_routes, depart)
+    texts = tuple(_scenario_text(n) for n in names)
+    if any(texts):
+        return _export_session(*args, scenario_tomls=texts)
+    return _export_global(*args)
+
+
+def read_export(data: bytes, fmt: str) -> pd.DataFrame:
+    """The exported table back from its bytes (for the preview)."""
+    if fmt == "csv":
+        return pd.read_csv(io.BytesIO(data))
+    if fmt == "parquet":
+        return pd.read_parquet(io.BytesIO(data))
+    features = json.loads(data)["features"]
+    return pd.DataFrame([f["properties"] for f in features])

@@ -75,3 +75,8 @@ def records_frame(records: Any) -> pd.DataFrame:
     """A table of dataclass records (shipments, vehicle types); places shown by name."""
     rows = [{f.name: _cell(getattr(r, f.name)) for f in dataclasses.fields(r)} for r in records]
     return pd.DataFrame(rows)
+
+
+def compare_page(names: tuple[str, ...]) -> None:
+    """Scenario comparison on a shipment set (filled in when fleet routing lands)."""
+    st.info("Comparison on a shipment set: not available yet.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -253,3 +254,53 @@ def test_scenario_toml_writer_round_trips(
     for cid, body in crossings.items():
         for key in body:
             assert data["sources"][f"crossings.{cid}.{key}"] == source
+
+
+def test_scenario_comparison_od() -> None:
+    at = open_page("pages/scenario_comparison.py")
+    no_exception(at)
+    at.multiselect(key="cmp_scenarios").set_value(["status-quo", "full-integration"])
+    at.number_input(key="cmp_window").set_value(72.0)
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert set(table["scenario"]) == {"status-quo", "full-integration"}
+    assert set(table["mode"]) == {"road", "sea"}
+    assert table.groupby("scenario")["wins"].sum().eq(1).all()
+    p50 = table.set_index(["scenario", "mode"])["p50_h"]
+    # Full integration (through-trucking, single stop, 24 h borders, ...) is not slower by road.
+    assert p50[("full-integration", "road")] <= p50[("status-quo", "road")]
+    labels = [m.label for m in at.metric]
+    assert labels.count("Winning mode") == 2
+    assert "Download table (CSV)" in [b.label for b in at.download_button]
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_delay_export_with_sidecar() -> None:
+    at = open_page("pages/delay_export.py")
+    no_exception(at)
+    at.multiselect(key="exp_scenarios").set_value(["status-quo", "24h-borders"])
+    at.selectbox(key="exp_format").set_value("parquet")
+    at.checkbox(key="exp_routes").uncheck()
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Scenarios"] == "2" and shown["Seed"] == "1"
+    labels = [b.label for b in at.download_button]
+    assert labels == [
+        "Download delays.parquet",
+        "Download delays.parquet.json",
+        "Download both (ZIP)",
+    ]
+    preview = at.dataframe[0].value
+    assert set(preview["scenario"]) == {"status-quo", "24h-borders"}
+    assert set(preview["level"]) == {"crossing"}
+    files = at.session_state["exp_result"]["files"]
+    meta = json.loads(files["sidecar"])
+    assert meta["seed"] == 1 and meta["format"] == "parquet"
+    assert [s["name"] for s in meta["scenarios"]] == ["status-quo", "24h-borders"]
+    # Written to this session's own temporary directory, nowhere else.
+    folder = at.session_state["_tmpdir"].name
+    assert (Path(folder) / "export" / "delays.parquet").is_file()
