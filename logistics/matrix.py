@@ -509,7 +509,7 @@ class TravelNetwork:
             assert nodes is not None
             access_m = np.zeros(n_stops)
         csr, csr_len, e = self._csr(modes, border_terms)
-        uniq, inverse = np.unique(nodes, return_inverse=True)
+        uniq = np.unique(nodes)
         border = e[e["mode"] == "border"].reset_index(drop=True)
         heads = border["v"].to_numpy()
         uh, hinv = np.unique(heads, return_inverse=True)
@@ -523,6 +523,26 @@ class TravelNetwork:
             dist, pred = main.result()
             dist_len = by_len.result()
             from_heads = heads_fut.result() if heads_fut is not None else None
+        with np.errstate(invalid="ignore"):  # inf - inf on unreachable pairs, masked below
+            return self._assemble(
+                places, nodes, access_m, e, dist, pred, dist_len, from_heads, hinv, border
+            )
+
+    def _assemble(
+        self,
+        places: Sequence[Place],
+        nodes: np.ndarray,
+        access_m: np.ndarray,
+        e: pd.DataFrame,
+        dist: np.ndarray,
+        pred: np.ndarray,
+        dist_len: np.ndarray,
+        from_heads: np.ndarray | None,
+        hinv: np.ndarray,
+        border: pd.DataFrame,
+    ) -> TravelMatrix:
+        n_stops = len(places)
+        _, inverse = np.unique(nodes, return_inverse=True)
         src_rows = inverse  # stop -> row of uniq
         tgt = nodes
         sel = np.ix_(src_rows, tgt)
