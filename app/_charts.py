@@ -146,3 +146,20 @@ def grouped_bars(
         )
         .properties(height=280)
     )
+
+
+def stacked_share(frame: pd.DataFrame, *, title: str) -> alt.Chart:
+    """Stacked bars of ``share`` per ``scenario`` by ``mode`` (road / sea)."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("scenario:N", title=None),
+            y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%"), stack="zero"),
+            color=alt.Color(
+                "mode:N", scale=alt.Scale(domain=["road", "sea"], range=["#0b6e4f", "#1e64c8"])
+            ),
+            tooltip=["scenario", "mode", alt.Tooltip("share:Q", format=".0%")],
+        )
+        .properties(height=280)
+    )

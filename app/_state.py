@@ -49,7 +49,7 @@ BACKENDS: dict[str, tuple[str, ...]] = {
         "logistics.demo_shipments",
         "logistics.demo_fleet",
     ),
-    "fleet": ("logistics.solve_fleet",),
+    "fleet": ("logistics.solve_fleet", "logistics.evaluate_plan"),
     "export": ("logistics.export_delays",),
 }
 

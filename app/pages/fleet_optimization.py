@@ -15,32 +15,10 @@ st.caption(
 if not _state.require("fleet_input"):
     st.stop()
 
-source = st.radio(
-    "Shipments and fleet",
-    ["Demo set (synthetic)", "Upload my files"],
-    horizontal=True,
-    key="fleet_source",
-)
-if source.startswith("Demo"):
-    shipments, fleet = _fleet.demo()
-    st.caption(
-        ":orange[SYNTHETIC demo data] shipped with the package: auto parts and electronics "
-        "flows on both corridors; not real shipments, costs are assumptions."
-    )
-else:
-    with st.expander("File format", icon=":material/help:"):
-        st.markdown(_fleet.FORMAT_HELP)
-    c1, c2 = st.columns(2)
-    # No ``type=`` filter: the app checks the format itself and says what is wrong.
-    shipments_file = c1.file_uploader("Shipments (CSV or Parquet)", key="shipments_file")
-    fleet_file = c2.file_uploader("Fleet (CSV or Parquet)", key="fleet_file")
-    if shipments_file is None or fleet_file is None:
-        st.info("Upload both a shipments file and a fleet file, or use the demo set.")
-        st.stop()
-    loaded = _fleet.from_uploads(shipments_file, fleet_file)
-    if loaded is None:
-        st.stop()
-    shipments, fleet = loaded
+loaded = _fleet.inputs()
+if loaded is None:
+    st.stop()
+shipments, fleet = loaded
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Shipments", f"{len(shipments)}")
@@ -52,3 +30,50 @@ with st.expander("Shipments and fleet tables"):
 
 if not _state.require("network", "scenarios", "fleet"):
     st.stop()
+
+names = _state.scenario_names()
+with st.form("fleet_form"):
+    c1, c2, c3, c4 = st.columns(4)
+    scenario = c1.selectbox(
+        "Scenario", names, index=_state.default_scenario_index(names), key="fleet_scenario"
+    )
+    limit = c2.slider("Solver time limit (s)", 1, 300, 20, key="fleet_limit")
+    percentile = c3.selectbox(
+        "Border times at",
+        [50, 90],
+        key="fleet_pct",
+        format_func=lambda p: f"P{p}",
+        help="reliability percentile of border, transloading and port times in the plan",
+    )
+    soft = c4.checkbox(
+        "Soft delivery windows",
+        key="fleet_soft",
+        help="allow late deliveries at each shipment's lateness cost instead of dropping them",
+    )
+    go = st.form_submit_button("Optimize", type="primary")
+
+signature = (st.session_state.get("input_key"), scenario, limit, percentile, soft)
+if go:
+    plan = _state.guarded(
+        lambda: _fleet.run_with_progress(
+            lambda: _fleet.solve(
+                shipments,
+                fleet,
+                scenario_name=scenario,
+                time_limit_s=float(limit),
+                percentile=int(percentile),
+                soft_windows=bool(soft),
+            ),
+            expected_s=float(limit) + 2.0,
+            label="Optimizing…",
+        ),
+        what="Fleet optimization",
+    )
+    if plan is not None:
+        st.session_state["fleet_plan"] = (signature, plan)
+
+stored = st.session_state.get("fleet_plan")
+if stored is None or stored[0] != signature:
+    st.info("Press **Optimize** to route these shipments.")
+    st.stop()
+_fleet.show_plan(stored[1])
