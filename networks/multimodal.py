@@ -56,6 +56,31 @@ CORRIDORS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
     }
 )
 
+#: Backbone routes of each corridor (origin, destination, via): the Overpass query area is these
+#: routes on the shipped network, buffered by :data:`OVERPASS_BUFFER_KM`.
+BACKBONES: MappingProxyType[str, tuple[tuple[str, str, str | None], ...]] = MappingProxyType(
+    {
+        "bangkok-hanoi": (
+            ("Bangkok", "Hanoi", "R9"),
+            ("Bangkok", "Hanoi", "R12"),
+            ("Bangkok", "Hanoi", "R8"),
+            ("laem-chabang", "Bangkok", None),
+            ("hai-phong", "Hanoi", None),
+        ),
+        "singapore-malaysia-thailand": (
+            ("Singapore", "Bangkok", "woodlands-johor-bahru"),
+            ("Singapore", "Kuala Lumpur", "tuas-second-link"),
+            ("port-klang", "Kuala Lumpur", None),
+            ("penang", "Alor Setar", None),
+        ),
+    }
+)
+
+#: Half-width of the Overpass query corridor around the backbone routes, km.
+#: Source: assumption: wide enough for the parallel trunk/primary roads and the approaches to
+#: ports and checkpoints, narrow enough for a feasible Overpass download.
+OVERPASS_BUFFER_KM = 15.0
+
 #: Corridor names accepted by :func:`build_network` (``all`` = every corridor country).
 CORRIDOR_NAMES: tuple[str, ...] = (*CORRIDORS, "all")
 
@@ -176,10 +201,40 @@ def checkpoint_node_id(crossing_id: str, country: str) -> str:
     return f"cp:{crossing_id}:{country}"
 
 
+def corridor_polygon(corridor: str = "all", *, buffer_km: float = OVERPASS_BUFFER_KM) -> Any:
+    """Query area of a corridor: its backbone routes on the shipped network, buffered.
+
+    Returns
+    -------
+    shapely.Polygon or shapely.MultiPolygon
+        WGS84; the union of the :data:`BACKBONES` routes (``load_network("all")``, fastest by
+        road) buffered by ``buffer_km`` (degrees = km / 111.32; a degree of longitude is
+        shorter, so the corridor is slightly wider east-west than stated).
+    """
+    import shapely
+
+    from networks.routing import shortest_route
+
+    corridor_countries(corridor)
+    names = list(CORRIDORS) if corridor == "all" else [corridor]
+    graph = load_network("all")
+    lines = []
+    for name in names:
+        for origin, destination, via in BACKBONES[name]:
+            route = shortest_route(graph, origin, destination, via=via)
+            land = [
+                graph.nodes[n]
+                for n in route.nodes
+                if graph.nodes[n].get("kind") in ("road", "checkpoint")
+            ]
+            lines.append(shapely.LineString([(d["x"], d["y"]) for d in land]))
+    return shapely.union_all(shapely.buffer(np.asarray(lines), buffer_km / 111.32))
+
+
 # -- Road sources -------------------------------------------------------------------------------
 
 
-def _load_roads(source: Any, countries: tuple[str, ...]) -> nx.MultiDiGraph:
+def _load_roads(source: Any, corridor: str, countries: tuple[str, ...]) -> nx.MultiDiGraph:
     from networks import road
 
     if isinstance(source, nx.MultiDiGraph):
@@ -190,7 +245,7 @@ def _load_roads(source: Any, countries: tuple[str, ...]) -> nx.MultiDiGraph:
     if isinstance(source, str) and source == "default":
         return road.load_default_roads(countries=countries)
     if isinstance(source, str) and source == "overpass":
-        return road.graph_from_overpass(countries=countries)
+        return road.graph_from_overpass(corridor_polygon(corridor), countries=countries)
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(
@@ -427,7 +482,8 @@ def build_network(
     corridor : str
         A key of :data:`CORRIDORS` or ``"all"``.
     source : str, path-like or networkx.MultiDiGraph
-        ``"default"`` (the shipped ``world_highways`` extract), ``"overpass"``, a path to an
+        ``"default"`` (the shipped ``world_highways`` extract), ``"overpass"`` (the area of
+        :func:`corridor_polygon`, through :func:`networks.road.graph_from_overpass`), a path to an
         ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file, or an annotated road graph (as returned by
         the :mod:`networks.road` builders; it is copied, not modified). Crossings and ports
         farther than :data:`MAX_CONNECTOR_KM` from the road graph's nodes are skipped (logged).
@@ -447,7 +503,7 @@ def build_network(
         Unknown corridor, or a road graph without nodes in the corridor countries.
     """
     countries = corridor_countries(corridor)
-    graph = _load_roads(source, countries)
+    graph = _load_roads(source, corridor, countries)
     for _, d in graph.nodes(data=True):
         d.setdefault("kind", "road")
     present = {d.get("country") for _, d in graph.nodes(data=True)} & set(countries)

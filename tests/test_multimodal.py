@@ -199,8 +199,27 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch) -> None:
     assert len(files) == 1
     second = _load_cached("singapore-malaysia-thailand")
     assert second is not first
-    assert nx.utils.graphs_equal(first, second)
+    assert dict(first.nodes(data=True)) == dict(second.nodes(data=True))
+    assert list(first.edges(keys=True, data=True)) == list(second.edges(keys=True, data=True))
+    assert "_routing_index" in second.graph  # routing indexes are pickled with the graph
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", "off")
     from networks.multimodal import cache_dir
 
     assert cache_dir() is None
+
+
+def test_corridor_polygon_covers_the_backbones() -> None:
+    import shapely
+
+    from networks.borders import crossings_table
+    from networks.multimodal import corridor_polygon
+
+    poly = corridor_polygon("bangkok-hanoi")
+    assert poly.is_valid
+    assert poly.area < 10  # square degrees: a corridor, not the four countries (~130)
+    for lon, lat in ((100.5018, 13.7563), (105.8542, 21.0285)):  # Bangkok, Hanoi
+        assert poly.contains(shapely.Point(lon, lat))
+    table = crossings_table().set_index("crossing_id")
+    for cid in ("mukdahan-savannakhet", "dansavanh-lao-bao", "na-phao-cha-lo", "nam-phao-cau-treo"):
+        row = table.loc[cid]
+        assert poly.contains(shapely.Point(row["lon_a"], row["lat_a"])), cid
