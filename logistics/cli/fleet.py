@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     op.add_argument(
         "--time-limit",
         type=float,
-        default=DEFAULT_TIME_LIMIT_S,
+        default=None,
         help=f"solver time limit, s (default {DEFAULT_TIME_LIMIT_S:g})",
     )
     op.add_argument(
@@ -66,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--soft-windows",
         action="store_true",
         help="allow late delivery at each shipment's lateness cost (default: hard windows)",
+    )
+    op.add_argument(
+        "--solution-limit",
+        type=int,
+        default=None,
+        help="stop after N solutions per search phase (reproducible runs; "
+        "without --time-limit the search has no wall-clock limit)",
     )
     op.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="Monte Carlo draws")
     op.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
@@ -104,14 +111,20 @@ def _graph(corridor: str) -> Any:
     return load_network(corridor)
 
 
-def _check_limits(args: argparse.Namespace) -> float:
-    limit = args.time_limit if args.time_limit is not None else DEFAULT_TIME_LIMIT_S
-    if not limit > 0:
+def _check_limits(args: argparse.Namespace) -> tuple[float | None, int | None]:
+    """(time limit, solution limit): the default time limit unless only a solution limit."""
+    solutions = getattr(args, "solution_limit", None)
+    limit = args.time_limit
+    if limit is None and solutions is None:
+        limit = DEFAULT_TIME_LIMIT_S
+    if limit is not None and not limit > 0:
         raise ValueError(f"--time-limit {limit!r} must be > 0 seconds")
+    if solutions is not None and solutions < 1:
+        raise ValueError(f"--solution-limit {solutions!r} must be >= 1")
     draws = getattr(args, "draws", DEFAULT_DRAWS)
-    if draws < 1:
+    if draws is not None and draws < 1:
         raise ValueError(f"--draws {draws!r} must be >= 1")
-    return float(limit)
+    return (None if limit is None else float(limit)), solutions
 
 
 def _print_table(frame: pd.DataFrame) -> None:
@@ -122,7 +135,7 @@ def _print_table(frame: pd.DataFrame) -> None:
 def _optimize(args: argparse.Namespace) -> int:
     from logistics.fleet import optimize, write_plan
 
-    limit = _check_limits(args)
+    limit, solutions = _check_limits(args)
     if not args.out:
         raise ValueError("--out DIR is required")
     shipments, fleet, source = _inputs(args)
@@ -136,6 +149,7 @@ def _optimize(args: argparse.Namespace) -> int:
         percentile=args.percentile,
         soft_windows=args.soft_windows,
         time_limit_s=limit,
+        solution_limit=solutions,
         draws=args.draws,
         seed=args.seed,
         progress=True,
@@ -180,7 +194,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     from logistics.fleet import KPI_COLUMNS, compare_fleet, write_comparison
     from logistics.scenarios import load_scenario
 
-    limit = _check_limits(args)
+    limit, solutions = _check_limits(args)
     names = _scenario_names(getattr(args, "scenarios", None))
     for name in names:
         load_scenario(name)  # fail fast on a bad name, before the long work
@@ -194,6 +208,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
         fleet,
         names,
         time_limit_s=limit,
+        solution_limit=solutions,
         draws=int(getattr(args, "draws", DEFAULT_DRAWS) or DEFAULT_DRAWS),
         seed=int(getattr(args, "seed", 0) or 0),
         progress=True,
@@ -202,9 +217,10 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     if getattr(args, "format", "table") == "json":
         print(json.dumps({"rows": table.to_dict("records")}, default=str))
         return 0
+    budget = f"{limit:g} s solver limit" if limit else f"{solutions} solutions per phase"
     print(
         f"{len(shipments)} shipments ({source}), {sum(v.count for v in fleet)} vehicles, "
-        f"{limit:g} s solver limit per scenario"
+        f"{budget} per scenario"
     )
     shown = table[[c for c in KPI_COLUMNS if c in table.columns]].copy()
     _print_table(shown)
