@@ -210,12 +210,18 @@ def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
     return snap.ids[int(cand[i])], d
 
 
-def _endpoint(graph: nx.MultiDiGraph, place: Place, mode: str) -> Any:
+def _endpoints(graph: nx.MultiDiGraph, place: Place, mode: str) -> list[Any]:
+    """Candidate graph nodes for a place: the port node (sea/any), both checkpoints of a
+    crossing, or else the nearest road node."""
     if mode in ("sea", "any") and place.kind == "port":
         node = f"port:{place.place_id}"
         if node in graph:
-            return node
-    return snap_place(graph, place)[0]
+            return [node]
+    if place.kind == "crossing":
+        cps = _checkpoints(graph).get(place.place_id, [])
+        if cps:
+            return list(cps)
+    return [snap_place(graph, place)[0]]
 
 
 def _via_path(
@@ -401,8 +407,9 @@ def shortest_route(
     Returns
     -------
     Route
-        Starts at the road node nearest the origin (or at the port node for a port in ``sea`` /
-        ``any`` mode) and ends likewise at the destination.
+        Starts at the road node nearest the origin (at the port node for a port in ``sea`` /
+        ``any`` mode; at whichever checkpoint of a crossing gives the better route) and ends
+        likewise at the destination.
 
     Raises
     ------
@@ -413,8 +420,24 @@ def shortest_route(
     """
     _check(mode, weight)
     o_place, d_place = resolve_place(origin), resolve_place(destination)
-    o, t = _endpoint(graph, o_place, mode), _endpoint(graph, d_place, mode)
-    return _route(graph, o, t, o_place, d_place, via=via, mode=mode, weight=weight)
+    best: Route | None = None
+    error: RouteError | None = None
+    for o in _endpoints(graph, o_place, mode):
+        for t in _endpoints(graph, d_place, mode):
+            try:
+                route = _route(graph, o, t, o_place, d_place, via=via, mode=mode, weight=weight)
+            except RouteError as exc:
+                error = exc
+                continue
+            cost = route.travel_time_h if weight == "travel_time" else route.distance_km
+            if best is None or cost < (
+                best.travel_time_h if weight == "travel_time" else best.distance_km
+            ):
+                best = route
+    if best is None:
+        assert error is not None
+        raise error
+    return best
 
 
 def shortest_route_nodes(

@@ -191,3 +191,12 @@ def test_hand_built_graph_legs() -> None:
         for u, v in zip(route.nodes, route.nodes[1:], strict=False)
     )
     assert route.distance_km == pytest.approx(total / 1000)
+
+
+def test_crossing_endpoint_uses_the_better_checkpoint(network) -> None:
+    to_hanoi = shortest_route(network, "dansavanh-lao-bao", "Hanoi")
+    assert to_hanoi.nodes[0] == "cp:dansavanh-lao-bao:VN"
+    assert to_hanoi.countries == ["VN"]
+    from_bangkok = shortest_route(network, "Bangkok", "dansavanh-lao-bao")
+    assert from_bangkok.nodes[-1] == "cp:dansavanh-lao-bao:LA"
+    assert from_bangkok.countries == ["TH", "LA"]
