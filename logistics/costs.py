@@ -35,11 +35,11 @@ class CostModel:
 
     def truck_usd_per_km(self, country: str) -> float:
         """Distance-dependent truck cost (fuel, tyres, maintenance) in ``country``."""
-        return self.params.country(country or "TH").truck_cost_usd_per_km
+        return self.scenario.country_rule(self.params, country or "TH").truck_cost_usd_per_km
 
     def truck_usd_per_h(self, country: str) -> float:
         """Time-dependent truck cost (driver(s), depreciation, insurance) in ``country``."""
-        rate = self.params.country(country or "TH").truck_cost_usd_per_h
+        rate = self.scenario.country_rule(self.params, country or "TH").truck_cost_usd_per_h
         if self.crew == "double":
             rate += self._g("double_crew_extra_usd_per_h")
         return rate

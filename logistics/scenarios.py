@@ -5,7 +5,10 @@ Built-ins live in ``logistics/data/scenarios/*.toml``; a user file may ``extends
 (or another built-in, or a path relative to the file) and override any value.
 
 Precedence when a rule is built for one crossing and direction: a per-crossing value in
-``[crossings."<id>"]`` beats a global scenario value, which beats the shipped table.
+``[crossings."<id>"]`` beats one in ``[crossings."*"]`` (every crossing), which beats a global
+scenario value, which beats the shipped table. ``[ports."<id>"|"*"]`` and
+``[countries."<code>"|"*"]`` override port and country (truck cost, weight limit) values the same
+way.
 
 Example::
 
@@ -35,6 +38,7 @@ import pandas as pd
 from logistics.parameters import (
     GENERAL_NAMES,
     BorderRule,
+    CountryCost,
     Delay,
     OpeningHours,
     ParameterError,
@@ -142,7 +146,67 @@ class CrossingOverride:
                 )
 
 
+@dataclass(frozen=True)
+class PortOverride:
+    """Per-port overrides (``port_id = "*"``: every port); ``None`` keeps the table value."""
+
+    port_id: str
+    gate_hours: str | None = None
+    export_dwell_median_h: float | None = None
+    export_dwell_p90_h: float | None = None
+    import_dwell_median_h: float | None = None
+    import_dwell_p90_h: float | None = None
+    export_handling_usd: float | None = None
+    import_handling_usd: float | None = None
+
+    def __post_init__(self) -> None:
+        owner = f"port {self.port_id!r}"
+        if not isinstance(self.port_id, str) or not self.port_id:
+            raise ScenarioError(f"port id must be non-empty text, got {self.port_id!r}")
+        _check_hours(owner, "gate_hours", self.gate_hours)
+        for f in fields(self):
+            if f.name.endswith(("_h", "_usd")) and getattr(self, f.name) is not None:
+                _check_number(owner, f.name, getattr(self, f.name))
+        for side in ("export_dwell", "import_dwell"):
+            med, p90 = getattr(self, f"{side}_median_h"), getattr(self, f"{side}_p90_h")
+            if med is not None and p90 is not None and p90 < med:
+                raise ScenarioError(
+                    f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
+                    "P90 must be >= median"
+                )
+
+
+@dataclass(frozen=True)
+class CountryOverride:
+    """Per-country overrides of truck costs and weight limit (``country = "*"``: every country)."""
+
+    country: str
+    truck_cost_usd_per_km: float | None = None
+    truck_cost_usd_per_h: float | None = None
+    gvw_limit_t: float | None = None
+
+    def __post_init__(self) -> None:
+        owner = f"country {self.country!r}"
+        if not isinstance(self.country, str) or not self.country:
+            raise ScenarioError(f"country code must be non-empty text, got {self.country!r}")
+        for name in ("truck_cost_usd_per_km", "truck_cost_usd_per_h"):
+            if getattr(self, name) is not None:
+                _check_number(owner, name, getattr(self, name))
+        if self.gvw_limit_t is not None:
+            _check_number(owner, "gvw_limit_t", self.gvw_limit_t, lo_open=True, hi=100.0)
+
+
 _CROSSING_KEYS = tuple(f.name for f in fields(CrossingOverride) if f.name != "crossing_id")
+_PORT_KEYS = tuple(f.name for f in fields(PortOverride) if f.name != "port_id")
+_COUNTRY_KEYS = tuple(f.name for f in fields(CountryOverride) if f.name != "country")
+#: Sections of per-item overrides: name -> (class, id field, allowed keys).
+_SECTIONS: dict[str, tuple[Any, str, tuple[str, ...]]] = {
+    "crossings": (CrossingOverride, "crossing_id", _CROSSING_KEYS),
+    "ports": (PortOverride, "port_id", _PORT_KEYS),
+    "countries": (CountryOverride, "country", _COUNTRY_KEYS),
+}
+#: The id that applies a section to every crossing, port or country.
+WILDCARD = "*"
 
 
 @dataclass(frozen=True)
@@ -172,6 +236,11 @@ class Scenario:
     general : mapping
         Overrides of general parameters (hours of service, CO2, sea freight, ...).
     crossings : tuple of CrossingOverride
+        Per-crossing values (``"*"`` applies to every crossing; a named crossing wins).
+    ports : tuple of PortOverride
+        Per-port values (``"*"``: every port).
+    countries : tuple of CountryOverride
+        Per-country truck costs and weight limits (``"*"``: every country).
     sources : mapping
         Source or reasoning for the scenario's values (key -> text).
     extends : str or None
@@ -192,6 +261,8 @@ class Scenario:
     port_dwell_factor: float = 1.0
     general: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     crossings: tuple[CrossingOverride, ...] = ()
+    ports: tuple[PortOverride, ...] = ()
+    countries: tuple[CountryOverride, ...] = ()
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     extends: str | None = None
     path: str = ""
@@ -226,9 +297,13 @@ class Scenario:
             isinstance(k, str) and isinstance(v, str) for k, v in self.sources.items()
         ):
             raise ScenarioError(f"{owner}: [sources] must map keys to text, got {self.sources!r}")
-        ids = [c.crossing_id for c in self.crossings]
-        if len(ids) != len(set(ids)):
-            raise ScenarioError(f"{owner}: a crossing is listed twice in {ids}")
+        for section, (cls, id_field, _) in _SECTIONS.items():
+            items = getattr(self, section)
+            if not isinstance(items, tuple) or not all(isinstance(i, cls) for i in items):
+                raise ScenarioError(f"{owner}: {section} must be a tuple of {cls.__name__}")
+            ids = [getattr(i, id_field) for i in items]
+            if len(ids) != len(set(ids)):
+                raise ScenarioError(f"{owner}: an entry is listed twice in [{section}]: {ids}")
         object.__setattr__(self, "general", MappingProxyType(dict(self.general)))
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
 
@@ -241,25 +316,43 @@ class Scenario:
 
     # ------------------------------------------------------------------ application
 
-    def override(self, crossing_id: str) -> CrossingOverride | None:
-        """Per-crossing overrides for ``crossing_id`` (or ``None``)."""
-        for c in self.crossings:
-            if c.crossing_id == crossing_id:
-                return c
-        return None
+    def _merged(self, section: str, item_id: str) -> Any:
+        """The ``"*"`` entry of ``section`` overlaid with the entry for ``item_id``."""
+        cls, id_field, keys = _SECTIONS[section]
+        values: dict[str, Any] = {}
+        for wanted in (WILDCARD, item_id):
+            for item in getattr(self, section):
+                if getattr(item, id_field) == wanted:
+                    values.update(
+                        {k: getattr(item, k) for k in keys if getattr(item, k) is not None}
+                    )
+        return cls(**{id_field: item_id}, **values)
+
+    def override(self, crossing_id: str) -> CrossingOverride:
+        """Per-crossing overrides for ``crossing_id`` (its own section over the ``"*"`` one)."""
+        merged: CrossingOverride = self._merged("crossings", crossing_id)
+        return merged
 
     def check_crossings(self, params: ParameterSet) -> None:
-        """Raise :class:`ScenarioError` if a per-crossing section names an unknown crossing."""
-        known = sorted({k[0] for k in params.borders})
-        for c in self.crossings:
-            if c.crossing_id not in known:
-                close = (
-                    difflib.get_close_matches(c.crossing_id, known, n=len(known), cutoff=0) or known
-                )
-                raise ScenarioError(
-                    f"scenario {self.name!r}: unknown crossing {c.crossing_id!r} in [crossings]; "
-                    f"known: {', '.join(close)}"
-                )
+        """Raise :class:`ScenarioError` if a section names an unknown crossing, port or country."""
+        known_by_section = {
+            "crossings": sorted({k[0] for k in params.borders}),
+            "ports": sorted(params.ports),
+            "countries": sorted(params.countries),
+        }
+        for section, (_, id_field, _) in _SECTIONS.items():
+            known = known_by_section[section]
+            for item in getattr(self, section):
+                item_id = getattr(item, id_field)
+                if item_id != WILDCARD and item_id not in known:
+                    close = (
+                        difflib.get_close_matches(item_id, known, n=len(known), cutoff=0) or known
+                    )
+                    raise ScenarioError(
+                        f"scenario {self.name!r}: "
+                        f"unknown {id_field.replace('_id', '')} {item_id!r} "
+                        f'in [{section}]; known: {", ".join(close)} (or "*" for all)'
+                    )
 
     def general_value(self, params: ParameterSet, key: str) -> float:
         """A general parameter after this scenario's ``[general]`` overrides."""
@@ -272,7 +365,7 @@ class Scenario:
     ) -> BorderRule:
         """The effective rule of one crossing and direction under this scenario."""
         base = params.border(crossing_id, from_country, to_country)
-        ov = self.override(crossing_id) or CrossingOverride(crossing_id)
+        ov = self.override(crossing_id)
         what = f"scenario {self.name!r}, crossing {crossing_id!r} {from_country}->{to_country}"
 
         def pick(name: str, table_value: Any, global_value: Any = None) -> Any:
@@ -314,14 +407,43 @@ class Scenario:
         )
 
     def port_rule(self, params: ParameterSet, port_id: str) -> PortRule:
-        """The effective rule of one port under this scenario."""
+        """The effective rule of one port (``[ports]`` and ``port_dwell_factor`` applied)."""
         base = params.port(port_id)
-        f = self.port_dwell_factor
-        if f == 1.0:
-            return base
+        ov: PortOverride = self._merged("ports", port_id)
+        what = f"scenario {self.name!r}, port {port_id!r}"
+
+        def pick(name: str, table_value: Any) -> Any:
+            value = getattr(ov, name)
+            return table_value if value is None else value
+
+        def dwell(side: str, table: Delay) -> Delay:
+            med = pick(f"{side}_median_h", table.median_h)
+            p90 = max(pick(f"{side}_p90_h", table.p90_h), med)
+            try:
+                return Delay(med, p90, name=f"{port_id} {side}").scaled(self.port_dwell_factor)
+            except ParameterError as exc:
+                raise ScenarioError(f"{what}: {exc}") from None
+
+        gate = base.gate_hours
+        if ov.gate_hours is not None:
+            gate = OpeningHours.parse(ov.gate_hours, what=f"{what}: gate_hours")
         return replace(
-            base, export_dwell=base.export_dwell.scaled(f), import_dwell=base.import_dwell.scaled(f)
+            base,
+            gate_hours=gate,
+            export_dwell=dwell("export_dwell", base.export_dwell),
+            import_dwell=dwell("import_dwell", base.import_dwell),
+            export_handling_usd=float(pick("export_handling_usd", base.export_handling_usd)),
+            import_handling_usd=float(pick("import_handling_usd", base.import_handling_usd)),
         )
+
+    def country_rule(self, params: ParameterSet, country: str) -> CountryCost:
+        """Truck costs and weight limit of one country under this scenario (``[countries]``)."""
+        base = params.country(country)
+        ov: CountryOverride = self._merged("countries", country)
+        changes: dict[str, Any] = {
+            k: float(getattr(ov, k)) for k in _COUNTRY_KEYS if getattr(ov, k) is not None
+        }
+        return replace(base, **changes) if changes else base
 
     def capacity_t(self, params: ParameterSet, countries: list[str]) -> float:
         """Payload capacity of one truck (t) on a route through ``countries``.
@@ -333,7 +455,7 @@ class Scenario:
         if self.axle_loads == "harmonized":
             gvw = self.harmonized_gvw_t
         else:
-            limits = [params.country(c).gvw_limit_t for c in countries if c] or [
+            limits = [self.country_rule(params, c).gvw_limit_t for c in countries if c] or [
                 self.harmonized_gvw_t
             ]
             gvw = min(limits)
@@ -344,12 +466,13 @@ class Scenario:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "crossings":
+            if f.name in _SECTIONS:
+                _, id_field, keys = _SECTIONS[f.name]
                 out[f.name] = {
-                    c.crossing_id: {
-                        k: getattr(c, k) for k in _CROSSING_KEYS if getattr(c, k) is not None
+                    getattr(item, id_field): {
+                        k: getattr(item, k) for k in keys if getattr(item, k) is not None
                     }
-                    for c in value
+                    for item in value
                 }
             elif isinstance(value, Mapping):
                 out[f.name] = dict(value)
@@ -426,27 +549,28 @@ def _check_keys(path: str, text: str, data: dict[str, Any]) -> None:
                 f"{_where(path, text, str(key))}: unknown key {key!r}{hint}; "
                 f"allowed: {', '.join(_SCENARIO_KEYS)}"
             )
-    for table in ("general", "sources", "crossings"):
+    for table in ("general", "sources", *_SECTIONS):
         if table in data and not isinstance(data[table], dict):
             raise ScenarioError(
                 f"{_where(path, text, table)}: {table!r} must be a table, got {data[table]!r}"
             )
-    crossings = data.get("crossings", {})
-    for cid, body in crossings.items():
-        if not isinstance(body, dict):
-            raise ScenarioError(
-                f"{_where(path, text, str(cid), 'crossings')}: [crossings.{cid}] must be a table, "
-                f"got {body!r}"
-            )
-        for key in body:
-            if key not in _CROSSING_KEYS:
-                close = difflib.get_close_matches(str(key), _CROSSING_KEYS, n=3, cutoff=0.5)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    for section, (_, id_field, keys) in _SECTIONS.items():
+        what = id_field.replace("_id", "")
+        for item_id, body in data.get(section, {}).items():
+            if not isinstance(body, dict):
                 raise ScenarioError(
-                    f"{_where(path, text, str(key), f'crossings.{cid}')}: "
-                    f"unknown key {key!r} in crossing "
-                    f"{cid!r}{hint}; allowed: {', '.join(_CROSSING_KEYS)}"
+                    f"{_where(path, text, str(item_id), section)}: [{section}.{item_id}] must be a "
+                    f"table, got {body!r}"
                 )
+            for key in body:
+                if key not in keys:
+                    close = difflib.get_close_matches(str(key), keys, n=3, cutoff=0.5)
+                    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                    raise ScenarioError(
+                        f"{_where(path, text, str(key), f'{section}.{item_id}')}: "
+                        f"unknown key {key!r} in {what} {item_id!r}{hint}; "
+                        f"allowed: {', '.join(keys)}"
+                    )
     for key in data.get("general", {}):
         if key not in GENERAL_NAMES:
             close = difflib.get_close_matches(str(key), GENERAL_NAMES, n=3, cutoff=0.5)
@@ -463,8 +587,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     for key, value in child.items():
         if key in ("general", "sources") and isinstance(value, dict):
             out[key] = {**parent.get(key, {}), **value}
-        elif key == "crossings" and isinstance(value, dict):
-            merged = {cid: dict(body) for cid, body in parent.get("crossings", {}).items()}
+        elif key in _SECTIONS and isinstance(value, dict):
+            merged = {cid: dict(body) for cid, body in parent.get(key, {}).items()}
             for cid, body in value.items():
                 merged[cid] = {**merged.get(cid, {}), **body}
             out[key] = merged
@@ -549,12 +673,15 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     if isinstance(name_or_path, Scenario):
         return name_or_path
     data, label, text = _resolve(name_or_path, base_dir=None, depth=0, chain=())
-    crossings_raw = data.pop("crossings", {}) or {}
+    raw_sections = {section: data.pop(section, {}) or {} for section in _SECTIONS}
     try:
-        crossings = tuple(
-            CrossingOverride(crossing_id=str(cid), **body)
-            for cid, body in sorted(crossings_raw.items())
-        )
+        sections: dict[str, Any] = {
+            section: tuple(
+                cls(**{id_field: str(item_id)}, **body)
+                for item_id, body in sorted(raw_sections[section].items())
+            )
+            for section, (cls, id_field, _) in _SECTIONS.items()
+        }
         kwargs = {k: v for k, v in data.items() if k in _SCENARIO_KEYS}
         if "general" in kwargs:
             kwargs["general"] = dict(kwargs["general"])
@@ -562,7 +689,7 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
             kwargs["sources"] = dict(kwargs["sources"])
         if "extends" in kwargs and kwargs["extends"] is not None:
             kwargs["extends"] = str(kwargs["extends"])
-        scenario = Scenario(**kwargs, crossings=crossings, path=label)
+        scenario = Scenario(**kwargs, **sections, path=label)
     except ScenarioError as exc:
         key = _failing_key(str(exc))
         where = _where(label, text, key) if key else label
@@ -586,7 +713,8 @@ def diff_scenarios(a: str | Path | Scenario, b: str | Path | Scenario) -> pd.Dat
     Returns
     -------
     DataFrame
-        Columns ``key``, ``a``, ``b`` (per-crossing settings as ``crossings.<id>.<key>``);
+        Columns ``key``, ``a``, ``b`` (per-item settings as ``crossings.<id>.<key>``,
+        ``ports.<id>.<key>``, ``countries.<code>.<key>``);
         empty when the two are equivalent. Names, descriptions, sources and paths are ignored.
     """
     sa, sb = load_scenario(a), load_scenario(b)
@@ -606,10 +734,10 @@ def _flatten(s: Scenario) -> dict[str, Any]:
     for key, value in s.to_dict().items():
         if key in ("name", "description", "sources", "path", "extends"):
             continue
-        if key == "crossings":
-            for cid, body in value.items():
+        if key in _SECTIONS:
+            for item_id, body in value.items():
                 for k, v in body.items():
-                    out[f"crossings.{cid}.{k}"] = v
+                    out[f"{key}.{item_id}.{k}"] = v
         elif key == "general":
             for k, v in value.items():
                 out[f"general.{k}"] = v

@@ -293,3 +293,72 @@ def test_loader_fuzz_values(tmp_path: Path, top: dict, crossing: dict, general: 
     p = load_parameters()
     rule = sc.border_rule(p, "na-phao-cha-lo", "LA", "VN")
     assert rule.entry_clearance.p90_h >= rule.entry_clearance.median_h >= 0
+
+
+def test_wildcard_ports_and_countries(tmp_path: Path) -> None:
+    path = tmp_path / "all.toml"
+    path.write_text(
+        """
+extends = "status-quo"
+[crossings."*"]
+transload_cost_usd = 90.0
+exit_hours = "24h"
+[crossings."na-phao-cha-lo"]
+transload_cost_usd = 200.0
+[ports."*"]
+import_dwell_median_h = 24.0
+import_dwell_p90_h = 48.0
+[ports."hai-phong"]
+gate_hours = "06:00-22:00"
+[countries."*"]
+truck_cost_usd_per_h = 10.0
+[countries.LA]
+gvw_limit_t = 45.0
+""",
+        encoding="utf-8",
+    )
+    sc = load_scenario(path)
+    p = load_parameters()
+    sc.check_crossings(p)
+    assert sc.border_rule(p, "mukdahan-savannakhet", "TH", "LA").transload_cost_usd == 90.0
+    assert sc.border_rule(p, "na-phao-cha-lo", "LA", "VN").transload_cost_usd == 200.0  # named wins
+    assert sc.border_rule(p, "na-phao-cha-lo", "LA", "VN").exit_hours.always_open
+    assert sc.border_rule(p, "na-phao-cha-lo", "LA", "VN").entry_hours.text == "07:00-17:00"
+    hp = sc.port_rule(p, "hai-phong")
+    assert hp.import_dwell.median_h == 24.0 and hp.gate_hours.text == "06:00-22:00"
+    assert sc.port_rule(p, "laem-chabang").gate_hours.always_open
+    assert sc.country_rule(p, "TH").truck_cost_usd_per_h == 10.0
+    assert sc.country_rule(p, "TH").truck_cost_usd_per_km == p.country("TH").truck_cost_usd_per_km
+    assert sc.capacity_t(p, ["TH", "LA", "VN"]) == pytest.approx(45.0 - 15.0)
+    keys = set(diff_scenarios("status-quo", path)["key"])
+    assert {
+        "ports.hai-phong.gate_hours",
+        "countries.LA.gvw_limit_t",
+        "crossings.*.exit_hours",
+    } <= keys
+
+
+def test_unknown_port_country_and_keys(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text('[ports."haiphong"]\ngate_hours = "24h"\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError, match=r"unknown port 'haiphong' in \[ports\]; known: hai-phong"
+    ):
+        load_scenario(path).check_crossings(load_parameters())
+    path.write_text("[countries.XX]\ngvw_limit_t = 40.0\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"unknown country 'XX' in \[countries\]"):
+        load_scenario(path).check_crossings(load_parameters())
+    path.write_text('name = "p"\n[ports."hai-phong"]\ndwell_h = 3\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError, match=rf"{path}, line 3: unknown key 'dwell_h' in port 'hai-phong'"
+    ):
+        load_scenario(path)
+    path.write_text(
+        '[ports."hai-phong"]\nimport_dwell_median_h = 9.0\nimport_dwell_p90_h = 2.0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"import_dwell_p90_h = 2\.0 is below"):
+        load_scenario(path)
+    path.write_text("[countries.TH]\ngvw_limit_t = 0\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="gvw_limit_t = 0 is not allowed"):
+        load_scenario(path)
