@@ -32,7 +32,9 @@ from logistics.parameters import (
 )
 from logistics.report import compare_od, delay_estimates, export_delays
 from logistics.scenarios import (
+    CountryOverride,
     CrossingOverride,
+    PortOverride,
     Scenario,
     ScenarioError,
     diff_scenarios,
@@ -42,6 +44,7 @@ from logistics.scenarios import (
 
 __all__ = [
     "CostModel",
+    "CountryOverride",
     "CrossingOverride",
     "Delay",
     "Itinerary",
@@ -50,6 +53,7 @@ __all__ = [
     "OpeningHours",
     "ParameterError",
     "ParameterSet",
+    "PortOverride",
     "Scenario",
     "ScenarioError",
     "border_parameters",

@@ -14,6 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+#: Per-item override sections of a scenario (see logistics.scenarios).
+SECTIONS = ("crossings", "ports", "countries")
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add this family's sub-commands to sub."""
@@ -173,14 +176,15 @@ def _scenario_show(args: argparse.Namespace) -> int:
     print(f"scenario {sc.name}  ({sc.path})")
     print(" ".join(sc.description.split()))
     for key, value in data.items():
-        if key in ("name", "description", "path", "sources", "crossings", "general"):
+        if key in ("name", "description", "path", "sources", "general", *SECTIONS):
             continue
         print(f"  {key:<20} {value}")
     for key, value in data["general"].items():
         print(f"  general.{key:<12} {value}")
-    for cid, body in data["crossings"].items():
-        for key, value in body.items():
-            print(f"  crossings.{cid}.{key} = {value}")
+    for section in SECTIONS:
+        for item_id, body in data[section].items():
+            for key, value in body.items():
+                print(f"  {section}.{item_id}.{key} = {value}")
     if data["sources"]:
         print("sources:")
         for key, value in data["sources"].items():
