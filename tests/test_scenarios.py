@@ -275,9 +275,18 @@ def _toml(value: object) -> str:
     general=st.dictionaries(
         st.sampled_from(["daily_driving_h", "tare_t", "nope"]), _values, max_size=2
     ),
+    port=st.dictionaries(
+        st.sampled_from(["gate_hours", "import_dwell_median_h", "import_dwell_p90_h", "x"]),
+        _values,
+        max_size=3,
+    ),
 )
-def test_loader_fuzz_values(tmp_path: Path, top: dict, crossing: dict, general: dict) -> None:
+def test_loader_fuzz_values(
+    tmp_path: Path, top: dict, crossing: dict, general: dict, port: dict
+) -> None:
     lines = [f"{k} = {_toml(v)}" for k, v in top.items()]
+    if port:
+        lines += ['[ports."*"]'] + [f"{k} = {_toml(v)}" for k, v in port.items()]
     if general:
         lines += ["[general]"] + [f"{k} = {_toml(v)}" for k, v in general.items()]
     if crossing:
@@ -293,6 +302,8 @@ def test_loader_fuzz_values(tmp_path: Path, top: dict, crossing: dict, general: 
     p = load_parameters()
     rule = sc.border_rule(p, "na-phao-cha-lo", "LA", "VN")
     assert rule.entry_clearance.p90_h >= rule.entry_clearance.median_h >= 0
+    port_rule = sc.port_rule(p, "hai-phong")
+    assert port_rule.import_dwell.p90_h >= port_rule.import_dwell.median_h >= 0
 
 
 def test_wildcard_ports_and_countries(tmp_path: Path) -> None:
