@@ -291,7 +291,8 @@ def delay_estimates(
 
     Arrival (crossings) and departure (routes) times are drawn uniformly over the week that starts
     at ``depart`` (default :func:`default_departure`), so opening hours weigh in as they would for
-    traffic spread over the week.
+    traffic spread over the week. ``wait`` counts waiting for border openings, port gates and
+    sailings; ``port_dwell`` the container dwell in ports (sea routes).
 
     Returns
     -------
@@ -348,6 +349,7 @@ def delay_estimates(
             row.update(_stat_cols("wait", c.wait_h))
             row.update(_stat_cols("clearance", c.clearance_h))
             row.update(_stat_cols("transload", c.transload_h))
+            row.update(_stat_cols("port_dwell", np.zeros(draws)))
             row["cost_p50_usd"] = round(float(np.percentile(c.cost_usd, 50)), 2)
             rows.append(row)
             geoms.append(positions.get((cid, a), {}))
@@ -357,6 +359,8 @@ def delay_estimates(
             trace = walk(route, t0, sc, p, n=draws, sampler=_sampler(rng, draws))
             total = trace.end - t0
             waits = sum((c.wait_h for c in trace.crossings), np.zeros(draws))
+            waits = waits + sum((pt.wait_h for pt in trace.ports), np.zeros(draws))
+            dwell = sum((pt.dwell_h for pt in trace.ports), np.zeros(draws))
             clears = sum((c.clearance_h for c in trace.crossings), np.zeros(draws))
             trans = sum((c.transload_h for c in trace.crossings), np.zeros(draws))
             row = {
@@ -374,6 +378,7 @@ def delay_estimates(
             row.update(_stat_cols("wait", waits))
             row.update(_stat_cols("clearance", clears))
             row.update(_stat_cols("transload", trans))
+            row.update(_stat_cols("port_dwell", dwell))
             row["cost_p50_usd"] = round(float(np.percentile(trace.cost_usd, 50)), 2)
             rows.append(row)
             geoms.append({"type": "LineString", "coordinates": [list(c) for c in route.coords]})
