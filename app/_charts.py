@@ -131,14 +131,21 @@ def histogram(
 
 
 def grouped_bars(
-    frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str, y_title: str
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    colour: str,
+    title: str,
+    y_title: str,
+    order: Sequence[str] | None = None,
 ) -> alt.Chart:
-    """Bars of ``y`` per ``x``, side by side per ``colour`` group."""
+    """Bars of ``y`` per ``x`` (in ``order``), side by side per ``colour`` group."""
     return (
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:N", title=None),
+            x=alt.X(f"{x}:N", title=None, sort=list(order) if order else "ascending"),
             xOffset=f"{colour}:N",
             y=alt.Y(f"{y}:Q", title=y_title),
             color=alt.Color(f"{colour}:N"),
@@ -148,13 +155,15 @@ def grouped_bars(
     )
 
 
-def stacked_share(frame: pd.DataFrame, *, title: str) -> alt.Chart:
+def stacked_share(
+    frame: pd.DataFrame, *, title: str, order: Sequence[str] | None = None
+) -> alt.Chart:
     """Stacked bars of ``share`` per ``scenario`` by ``mode`` (road / sea)."""
     return (
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("scenario:N", title=None),
+            x=alt.X("scenario:N", title=None, sort=list(order) if order else "ascending"),
             y=alt.Y("share:Q", title="share", axis=alt.Axis(format="%"), stack="zero"),
             color=alt.Color(
                 "mode:N", scale=alt.Scale(domain=["road", "sea"], range=["#0b6e4f", "#1e64c8"])

@@ -295,6 +295,7 @@ def compare_page(names: tuple[str, ...]) -> None:
             colour="kind",
             title="Plan cost",
             y_title="USD",
+            order=list(names),
         )
     )
     split = table.melt(
@@ -304,7 +305,9 @@ def compare_page(names: tuple[str, ...]) -> None:
         value_name="share",
     )
     split["mode"] = split["mode"].str.removesuffix("_share")
-    c2.altair_chart(_charts.stacked_share(split, title="Modal split (share of shipments)"))
+    c2.altair_chart(
+        _charts.stacked_share(split, title="Modal split (share of shipments)", order=list(names))
+    )
 
 
 def inputs(*, prefix: str = "") -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:

@@ -98,7 +98,7 @@ for i, scenario in enumerate(chosen):
         st.markdown(f"**{scenario}**")
         st.metric("Winning mode", str(row["mode"]))
         st.metric("P50 / P90", f"{row['p50_h']:,.1f} / {row['p90_h']:,.1f} h")
-        st.metric("Cost", f"USD {row['cost_usd_per_t']:,.1f} per t")
+        st.metric("Cost (USD per t)", f"{row['cost_usd_per_t']:,.1f}")
         st.metric("On time", f"{row['on_time_probability']:.0%}")
 
 show = table[
@@ -151,7 +151,13 @@ long["series"] = long["mode"] + " " + long["stat"].str.removesuffix("_h").str.up
 c1, c2 = st.columns(2)
 c1.altair_chart(
     _charts.grouped_bars(
-        long, x="scenario", y="h", colour="series", title="Door-to-door time", y_title="hours"
+        long,
+        x="scenario",
+        y="h",
+        colour="series",
+        title="Door-to-door time",
+        y_title="hours",
+        order=chosen,
     )
 )
 c2.altair_chart(
@@ -162,6 +168,7 @@ c2.altair_chart(
         colour="mode",
         title="Cost per tonne",
         y_title="USD per t",
+        order=chosen,
     )
 )
 split = (

@@ -173,3 +173,55 @@ def test_route_query(browser: Any, app_url: str, screenshots: Path | None) -> No
     assert "border" in legs and "mukdahan-savannakhet" in legs
     assert external_requests(browser, app_url) == []
     shoot(browser, screenshots, "route_tester", height=3600)
+
+
+def test_scenario_comparison(browser: Any, app_url: str, screenshots: Path | None) -> None:
+    open_page(browser, app_url, "scenario_comparison")
+    wait_text(browser, '[data-testid="stMetric"]', "Winning mode")
+    choose(browser, "Road via", "R12")
+    click_button(browser, "Compare")
+    wait_idle(browser)
+    table = table_text(browser, 0)
+    for scenario in ("status-quo", "through-trucking", "24h-borders", "full-integration"):
+        assert scenario in table
+    assert "na-phao-cha-lo" in table  # the R12 crossing into Viet Nam
+    assert "road" in table and "sea" in table  # both modes for every scenario
+    labels = [
+        el.text.strip()
+        for el in browser.find_elements(_by().CSS_SELECTOR, '[data-testid="stMetricLabel"]')
+    ]
+    assert labels.count("Winning mode") == 4
+    values = [
+        el.text.strip()
+        for el in browser.find_elements(_by().CSS_SELECTOR, '[data-testid="stMetricValue"]')
+    ]
+    assert all(v in ("road", "sea") for v in values[0::4])
+    p50s = [float(v.removesuffix(" h").split(" / ")[0]) for v in values[1::4]]
+    assert all(24 < h < 24 * 20 for h in p50s)
+    assert external_requests(browser, app_url) == []
+    shoot(browser, screenshots, "scenario_comparison", height=2100)
+
+
+def test_other_pages_render(browser: Any, app_url: str, screenshots: Path | None) -> None:
+    open_page(browser, app_url, "border_parameters")
+    wait_text(browser, "h1", "Border parameters")
+    assert "na-phao-cha-lo" in table_text(browser, 0)
+    shoot(browser, screenshots, "border_parameters", height=1500)
+
+    open_page(browser, app_url, "delay_export")
+    click_button(browser, "Estimate delays")
+    wait_idle(browser)
+    wait_text(browser, '[data-testid="stMetric"]', "Rows")
+    assert "crossing" in table_text(browser, 0)
+    shoot(browser, screenshots, "delay_export", height=1400)
+
+    open_page(browser, app_url, "fleet_optimization")
+    wait_text(browser, "h1", "Fleet optimization")
+    if screenshots is not None and any(
+        b.text.strip() == "Optimize" for b in browser.find_elements(_by().CSS_SELECTOR, "button")
+    ):
+        click_button(browser, "Optimize")
+        wait_idle(browser, timeout=400)
+        wait_text(browser, '[data-testid="stMetric"]', "Vehicles used", timeout=400)
+    shoot(browser, screenshots, "fleet_optimization", height=2000)
+    assert external_requests(browser, app_url) == []
