@@ -299,23 +299,38 @@ def _connector_attrs(
     }
 
 
+def _road_nodes_by_country(
+    graph: nx.MultiDiGraph, countries: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """Road nodes of each country, in one pass over the nodes."""
+    out: dict[str, list[Any]] = {c: [] for c in countries}
+    for n, d in graph.nodes(data=True):
+        if d.get("kind") == "road" and d.get("country") in out:
+            out[str(d["country"])].append(n)
+    return out
+
+
 def _main_component_nodes(
     graph: nx.MultiDiGraph, countries: tuple[str, ...]
 ) -> dict[str, list[Any]]:
     """Road nodes per country lying in national components of at least MIN_COMPONENT_NODES."""
+    by_country = _road_nodes_by_country(graph, countries)
+    country = {n: c for c, nodes in by_country.items() for n in nodes}
+    und: nx.Graph[Any] = nx.Graph()
+    und.add_nodes_from(country)
+    und.add_edges_from(
+        (u, v)
+        for u, v, d in graph.edges(data=True)
+        if d.get("mode") == "road" and u in country and country.get(v) == country[u]
+    )
+    comps: dict[str, list[set[Any]]] = {c: [] for c in countries}
+    for comp in nx.connected_components(und):
+        comps[country[next(iter(comp))]].append(comp)
     out: dict[str, list[Any]] = {}
-    for c in countries:
-        nodes = [
-            n
-            for n, d in graph.nodes(data=True)
-            if d.get("kind") == "road" and d.get("country") == c
-        ]
-        sub = graph.subgraph(nodes)
-        comps = sorted(nx.weakly_connected_components(sub), key=len, reverse=True)
-        keep = [n for comp in comps if len(comp) >= MIN_COMPONENT_NODES for n in comp]
-        if not keep and comps:
-            keep = list(comps[0])
-        out[c] = keep
+    for c, parts in comps.items():
+        parts.sort(key=len, reverse=True)
+        keep = [n for comp in parts if len(comp) >= MIN_COMPONENT_NODES for n in comp]
+        out[c] = keep if keep or not parts else list(parts[0])
     return out
 
 
@@ -337,16 +352,29 @@ def _correct_long_edges(graph: nx.MultiDiGraph) -> int:
     return count
 
 
+def _country_boundaries() -> dict[str, Any]:
+    """Boundaries of the shipped study-country polygons (read as GeoJSON with shapely: this
+    avoids importing geopandas, which would double the build time)."""
+    import json
+
+    import shapely
+
+    path = resources.files("networks") / "data" / "countries.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, Any] = {}
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        if props.get("study") and props.get("iso2"):
+            geom = shapely.geometry.shape(feature["geometry"])
+            out[str(props["iso2"])] = shapely.boundary(geom)
+    return out
+
+
 def _bypass_excursions(graph: nx.MultiDiGraph) -> int:
     """Add bypass edges for short excursions across a border (see :data:`EXCURSION_MAX_NODES`)."""
     import shapely
 
-    from networks.countries import country_polygons
-
-    boundary = {
-        str(c): shapely.boundary(geom)
-        for c, geom in zip(*(country_polygons()[k] for k in ("iso2", "geometry")), strict=True)
-    }
+    boundary = _country_boundaries()
     nc = nx.get_node_attributes(graph, "country")
     near: dict[Any, bool] = {}
 
@@ -620,14 +648,10 @@ def build_network(
     # Ports and sea.
     ports = ports_table()
     ports = ports[ports.country.isin(countries)]
-    road_by_country: dict[str, tuple[list[Any], np.ndarray, np.ndarray]] = {}
-    for c in countries:
-        nodes = [
-            n
-            for n, d in graph.nodes(data=True)
-            if d.get("kind") == "road" and d.get("country") == c
-        ]
-        road_by_country[c] = _road_arrays(graph, nodes)
+    road_by_country = {
+        c: _road_arrays(graph, nodes)
+        for c, nodes in _road_nodes_by_country(graph, countries).items()
+    }
     port_links: list[tuple[str, Any, float]] = []
     for prow in ports.to_dict("records"):
         node, dist = _nearest(road_by_country[str(prow["country"])], prow["lat"], prow["lon"])
