@@ -162,3 +162,38 @@ def test_delays_export(capsys, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["delays", "export", "--scenario", "all", "--format", "xml", "--out", str(out)])
     assert info.value.code == 2 and "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_compare_defaults_to_every_scenario(capsys, cached_network) -> None:
+    code, out, err = run(
+        capsys,
+        "compare",
+        "--from",
+        "Kuala Lumpur",
+        "--to",
+        "Bangkok",
+        "--draws",
+        "100",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    assert len({r["scenario"] for r in rows}) == 7
+    assert "on_time_probability" not in rows[0]
+
+
+def test_compare_hands_fleet_arguments_over(monkeypatch, capsys) -> None:
+    """--shipments/--demo go to logistics.cli.fleet.run_fleet_compare with the parsed arguments."""
+    import logistics.cli.fleet as fleet_cli
+
+    seen = {}
+
+    def fake_run(args) -> int:
+        seen.update(vars(args))
+        return 0
+
+    monkeypatch.setattr(fleet_cli, "run_fleet_compare", fake_run, raising=False)
+    assert main(["compare", "--demo", "--time-limit", "3", "--out", "o"]) == 0
+    assert seen["demo"] is True and seen["time_limit"] == 3.0 and seen["out"] == "o"
+    assert seen["scenarios"] is None and seen["draws"] is None  # the fleet side picks its defaults

@@ -86,13 +86,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     )
     cp.add_argument(
         "--scenarios",
-        default="status-quo",
-        help="comma-separated scenario names or paths, or 'all'",
+        default=None,
+        help="comma-separated scenario names or paths, or 'all' (default: every built-in for an "
+        "OD pair; the fleet comparison's default set with --shipments/--demo)",
     )
     cp.add_argument(
         "--window-h", type=float, default=None, help="delivery window, hours after departure"
     )
-    cp.add_argument("--draws", type=int, default=2000)
+    cp.add_argument(
+        "--draws", type=int, default=None, help="Monte Carlo draws (default 2000 for an OD pair)"
+    )
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--crew", choices=("single", "double"), default="single")
     cp.add_argument("--format", choices=("table", "json"), default="table")
@@ -106,6 +109,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         "--time-limit", type=float, default=None, help="solver time limit per scenario, s"
     )
     cp.add_argument("--out", default=None, help="output folder (fleet comparison)")
+    cp.add_argument(
+        "--solution-limit",
+        type=int,
+        default=None,
+        help="solver solutions per phase instead of a time limit (fleet comparison, reproducible)",
+    )
+    cp.add_argument(
+        "--corridor",
+        choices=("bangkok-hanoi", "singapore-malaysia-thailand", "all"),
+        default="all",
+        help="network to load (default all)",
+    )
     cp.set_defaults(handler=_compare)
 
     # -- delays export
@@ -333,12 +348,12 @@ def _compare(args: argparse.Namespace) -> int:
     from logistics.report import compare_od
     from logistics.scenarios import list_scenarios
 
-    names = (
-        list_scenarios()
-        if args.scenarios.strip() == "all"
-        else [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    )
-    graph = networks.load_network("all")
+    text = (args.scenarios or "all").strip()
+    names = list_scenarios() if text == "all" else [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise ValueError(f"--scenarios {args.scenarios!r} names no scenario")
+    draws = 2000 if args.draws is None else args.draws
+    graph = networks.load_network(args.corridor)
     df = compare_od(
         graph,
         args.origin,
@@ -347,7 +362,7 @@ def _compare(args: argparse.Namespace) -> int:
         via=args.via,
         depart=args.depart,
         window_h=args.window_h,
-        draws=args.draws,
+        draws=draws,
         seed=args.seed,
         crew=args.crew,
     )
@@ -362,7 +377,7 @@ def _compare(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{args.origin} -> {args.destination}  depart {df.attrs['depart']}  "
-        f"({args.draws} draws, seed {args.seed})"
+        f"({draws} draws, seed {args.seed})"
     )
     for note in df.attrs.get("notes", []):
         print(f"note: {note}")
