@@ -75,17 +75,7 @@ def _itinerary(
     # Plain data only: the Itinerary holds its Scenario, which does not pickle.
     summary = it.to_dict()
     summary.pop("legs", None)
-    chart_png = b""
-    chart = _state.resolve("logistics.time_cost_distance_chart")
-    if chart is not None:
-        with tempfile.TemporaryDirectory(prefix="corridor-chart-") as tmp:
-            chart_png = chart(it, Path(tmp) / "time_cost_distance.png").read_bytes()
-    return {
-        "summary": summary,
-        "events": it.events.copy(),
-        "crossings": it.crossings.copy(),
-        "chart_png": chart_png,
-    }
+    return {"summary": summary, "events": it.events.copy(), "crossings": it.crossings.copy()}
 
 
 def _simulate(
@@ -107,6 +97,21 @@ def _simulate(
         "samples_h": np.asarray(mc.samples_h, dtype=float),
         "crossing_delays": pd.DataFrame(mc.crossing_delays).copy(),
     }
+
+
+def chart_png(route_obj: Any, *, depart: str, scenario: Any, crew: str) -> bytes:
+    """The project's time/cost-distance chart (``logistics.time_cost_distance_chart``) as PNG.
+
+    Meant as a deferred download (runs when the user clicks, off the script thread), so it
+    touches no Streamlit state: the route and scenario objects are passed in. The image is
+    written in a private temporary directory and read back.
+    """
+    build_itinerary = _state.resolve("logistics.build_itinerary")
+    chart = _state.resolve("logistics.time_cost_distance_chart")
+    assert build_itinerary is not None and chart is not None
+    it = build_itinerary(route_obj, depart=depart, scenario=scenario, crew=crew)
+    with tempfile.TemporaryDirectory(prefix="corridor-chart-") as tmp:
+        return bytes(chart(it, Path(tmp) / "time_cost_distance.png").read_bytes())
 
 
 @st.cache_data(show_spinner="Building the itinerary…", max_entries=256)

@@ -305,3 +305,19 @@ def test_delay_export_with_sidecar() -> None:
     # Written to this session's own temporary directory, nowhere else.
     folder = at.session_state["_tmpdir"].name
     assert (Path(folder) / "export" / "delays.parquet").is_file()
+
+
+def test_deferred_chart_png_is_the_projects_chart() -> None:
+    import logistics
+    import networks
+    from app import _compute
+
+    graph = networks.load_network("all")
+    route = networks.shortest_route(graph, "Bangkok", "Vientiane")
+    png = _compute.chart_png(
+        route,
+        depart="2026-03-02 18:00",
+        scenario=logistics.load_scenario("status-quo"),
+        crew="single",
+    )
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

@@ -161,10 +161,11 @@ if chart is None:
     st.warning("The itinerary has no cumulative km/hours/cost columns to chart.")
 else:
     st.altair_chart(chart)
-if itinerary["chart_png"]:
+if _state.resolve("logistics.time_cost_distance_chart") is not None:
+    scenario_obj = _state.scenario(scenario)
     st.download_button(
         "Download chart (PNG)",
-        itinerary["chart_png"],
+        lambda: _compute.chart_png(route, depart=depart, scenario=scenario_obj, crew=crew),
         file_name="time_cost_distance.png",
         mime="image/png",
         on_click="ignore",
