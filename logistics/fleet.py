@@ -645,6 +645,7 @@ def solve_fleet(
     params: Any = None,
     progress: bool = False,
     first_solution: str = FIRST_SOLUTION,
+    seed: int = 0,
 ) -> FleetPlan:
     """Route ``shipments`` with ``fleet`` under ``scenario``.
 
@@ -674,6 +675,12 @@ def solve_fleet(
         Precomputed terms (overrides ``scenario``/``percentile``/``params``).
     progress : bool
         Show a tqdm progress bar with the objective (CLI use).
+    first_solution : str
+        OR-Tools first-solution strategy of phase 1 (see :data:`FIRST_SOLUTION`).
+    seed : int
+        Kept in ``plan.solver["seed"]`` and used by :func:`evaluate_plan` by default. The
+        OR-Tools search itself has no random seed: with a solution limit and no time limit it
+        repeats exactly.
 
     Returns
     -------
@@ -1046,6 +1053,7 @@ def solve_fleet(
             "vehicles": len(vehicles),
             "time_limit_s": time_limit_s,
             "solution_limit": solution_limit,
+            "seed": seed,
         }
     )
     return plan
@@ -1323,7 +1331,7 @@ def evaluate_plan(
     *,
     scenario: Any = None,
     draws: int = 500,
-    seed: int = 0,
+    seed: int | None = None,
     params: Any = None,
     terms: ScenarioTerms | None = None,
 ) -> FleetPlan:
@@ -1354,7 +1362,8 @@ def evaluate_plan(
     notes: list[str] = []
     mc_p50: list[float] = []
     routes: dict[tuple[Any, ...], Any] = {}
-    rng_seed = int(seed)
+    seed = int(plan.solver.get("seed", 0)) if seed is None else int(seed)
+    rng_seed = seed
     for k, row in enumerate(ship.to_dict("records")):
         if row["status"] != "served":
             probs.append(np.nan)
@@ -1495,6 +1504,7 @@ def optimize(
         time_limit_s=time_limit_s,
         solution_limit=solution_limit,
         progress=progress,
+        seed=seed,
     )
     return evaluate_plan(
         plan, nxg, shipments, scenario=scenario, draws=draws, seed=seed, params=params, terms=terms

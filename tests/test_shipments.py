@@ -143,7 +143,7 @@ cell = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cell, min_size=9, max_size=9), min_size=0, max_size=4))
 def test_fuzz_reader_raises_only_shipment_error(rows: list[list[str]]) -> None:
     frame = pd.DataFrame(rows, columns=HEADER.strip().split(","), dtype=str)
