@@ -321,3 +321,89 @@ def test_deferred_chart_png_is_the_projects_chart() -> None:
         crew="single",
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_bad_scenario_files_are_messages() -> None:
+    at = open_page("pages/border_parameters.py")
+    uploader = at.file_uploader(key="scenario_file")
+    uploader.set_value(("broken.toml", b"name = [unclosed\n", "application/toml")).run()
+    no_exception(at)
+    assert at.error and "TOML" in at.error[0].value
+    uploader = at.file_uploader(key="scenario_file")
+    uploader.set_value(("huge.toml", b"#" * 200_000, "application/toml")).run()
+    no_exception(at)
+    assert at.error and "the limit is 100 kB" in at.error[0].value
+    uploader = at.file_uploader(key="scenario_file")
+    uploader.set_value(
+        ("typo.toml", b'extends = "status-quo"\nsingle_windw_cut = 0.2\n', "text/plain")
+    )
+    at.run()
+    no_exception(at)
+    assert at.error and "single_windw_cut" in at.error[0].value
+    uploader = at.file_uploader(key="scenario_file")
+    good = b'extends = "status-quo"\nopening_hours = "24h"\n'
+    uploader.set_value(("my-24h.toml", good, "application/toml")).run()
+    no_exception(at)
+    assert not at.error and at.success and "my-24h" in at.success[0].value
+    assert at.session_state["custom_scenarios"]["my-24h"]["scenario"].opening_hours == "24h"
+
+
+DEMO_FLEET = ROOT / "logistics" / "data" / "demo_fleet.csv"
+DEMO_SHIPMENTS = ROOT / "logistics" / "data" / "demo_shipments.csv"
+
+
+def _upload_page() -> AppTest:
+    if _state.missing("fleet_input"):
+        pytest.skip(
+            "logistics does not export the shipment readers yet: "
+            + ", ".join(_state.missing("fleet_input"))
+        )
+    at = open_page("pages/fleet_optimization.py")
+    at.radio(key="fleet_source").set_value("Upload my files").run()
+    no_exception(at)
+    return at
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("shipments.csv", b"id,foo\n1,2\n", "missing column 'shipment_id'"),
+        ("shipments.txt", b"whatever", "upload one of .csv, .parquet"),
+        ("shipments.parquet", b"not parquet at all", "is not a Parquet file"),
+        ("shipments.csv", b"a,b\n" + b"1,2\n" * 6_000, "the limit is 5,000"),
+        ("shipments.csv", b"x" * 11_000_000, "the limit is 10 MB"),
+        ("shipments.csv", b"", "is empty"),
+    ],
+)
+def test_bad_shipment_uploads_are_messages(name: str, content: bytes, expected: str) -> None:
+    at = _upload_page()
+    at.file_uploader(key="shipments_file").set_value((name, content, "text/csv"))
+    at.file_uploader(key="fleet_file").set_value(("fleet.csv", DEMO_FLEET.read_bytes(), "text/csv"))
+    at.run()
+    no_exception(at)
+    assert at.error, "no message for a bad upload"
+    assert expected in at.error[0].value
+
+
+def test_bad_times_in_an_upload_name_the_row() -> None:
+    at = _upload_page()
+    text = DEMO_SHIPMENTS.read_bytes().replace(b"2026-03-06 14:00", b"next tuesday", 1)
+    at.file_uploader(key="shipments_file").set_value(("shipments.csv", text, "text/csv"))
+    at.file_uploader(key="fleet_file").set_value(("fleet.csv", DEMO_FLEET.read_bytes(), "text/csv"))
+    at.run()
+    no_exception(at)
+    message = at.error[0].value if at.error else ""
+    assert "next tuesday" in message and "row " in message and "is not a date-time" in message
+
+
+def test_good_upload_is_read() -> None:
+    at = _upload_page()
+    at.file_uploader(key="shipments_file").set_value(
+        ("s.csv", DEMO_SHIPMENTS.read_bytes(), "text/csv")
+    )
+    at.file_uploader(key="fleet_file").set_value(("f.csv", DEMO_FLEET.read_bytes(), "text/csv"))
+    at.run()
+    no_exception(at)
+    assert not at.error
+    shown = {m.label: m.value for m in at.metric}
+    assert int(shown["Shipments"]) > 50
