@@ -407,3 +407,47 @@ def test_good_upload_is_read() -> None:
     assert not at.error
     shown = {m.label: m.value for m in at.metric}
     assert int(shown["Shipments"]) > 50
+
+
+def _needs_fleet() -> None:
+    gone = _state.missing("fleet_input", "fleet")
+    if gone:
+        pytest.skip("logistics does not export the fleet API yet: " + ", ".join(gone))
+
+
+def test_fleet_optimization_on_the_demo_set() -> None:
+    _needs_fleet()
+    at = open_page("pages/fleet_optimization.py")
+    no_exception(at)
+    n_shipments = int({m.label: m.value for m in at.metric}["Shipments"])
+    at.slider(key="fleet_limit").set_value(2)
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.get("progress"), "no progress bar"
+    shown = {m.label: m.value for m in at.metric}
+    served, dropped = (int(v) for v in shown["Served / dropped"].split(" / "))
+    assert served + dropped == n_shipments and served > 0
+    table = at.dataframe[2].value
+    assert len(table) == n_shipments
+    assert {"shipment_id", "status", "mode", "on_time_probability"} <= set(table.columns)
+    labels = {b.label for b in at.download_button}
+    assert {"Shipments (CSV)", "Routes (GeoJSON)", "Shipments (Parquet)"} <= labels
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_scenario_comparison_on_a_shipment_set() -> None:
+    _needs_fleet()
+    at = open_page("pages/scenario_comparison.py")
+    at.multiselect(key="cmp_scenarios").set_value(["status-quo", "through-trucking"])
+    at.radio(key="cmp_basis").set_value("A shipment set (fleet optimization)").run()
+    at.slider(key="cmp_limit").set_value(2)
+    at.button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert list(table["scenario"]) == ["status-quo", "through-trucking"]
+    assert {"cost_usd", "vehicles_used", "on_time_rate", "road_share", "sea_share"} <= set(
+        table.columns
+    )
+    assert ((table["road_share"] + table["sea_share"]).round(6) <= 1.0).all()
