@@ -136,6 +136,7 @@ def solve(
         percentile=percentile,
         soft_windows=soft_windows,
         time_limit_s=time_limit_s,
+        seed=_compute.SEED,
     )
     return evaluate_plan(
         plan, graph, shipments, scenario=scenario, draws=REPLAY_DRAWS, seed=_compute.SEED
