@@ -740,8 +740,10 @@ def _load_cached(corridor: str) -> nx.MultiDiGraph:
             with path.open("rb") as fh:
                 graph = pickle.load(fh)
             if isinstance(graph, nx.MultiDiGraph):
+                from networks.routing import rebind_routing_index
+
                 logger.info("loaded %s network from cache %s", corridor, path)
-                return graph
+                return rebind_routing_index(graph)
         except Exception as exc:  # a corrupt cache is rebuilt, never fatal
             logger.warning("ignoring unreadable network cache %s: %s", path, exc)
     from networks.routing import prepare_routing

@@ -67,14 +67,29 @@ class _Snap:
     country: np.ndarray
 
 
+def _stamp(graph: nx.MultiDiGraph) -> tuple[int, int]:
+    # The graph object's id makes a copy (whose graph dict shares the index) rebuild its own;
+    # number_of_edges() is O(E) on a MultiDiGraph, so the node count is the cheap change check.
+    return (id(graph), graph.number_of_nodes())
+
+
 def _index(graph: nx.MultiDiGraph) -> dict[Any, Any]:
-    # number_of_edges() is O(E) on a MultiDiGraph; the node count is a cheap staleness check.
-    stamp = graph.number_of_nodes()
     idx = graph.graph.get(_INDEX_KEY)
-    if not isinstance(idx, dict) or idx.get("stamp") != stamp:
-        idx = {"stamp": stamp}
+    if not isinstance(idx, dict) or idx.get("stamp") != _stamp(graph):
+        idx = {"stamp": _stamp(graph)}
         graph.graph[_INDEX_KEY] = idx
     return idx
+
+
+def rebind_routing_index(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Re-attach a routing index that came with an unpickled graph (its object id changed).
+
+    Only for a graph restored unchanged from a pickle written after :func:`prepare_routing`.
+    """
+    idx = graph.graph.get(_INDEX_KEY)
+    if isinstance(idx, dict) and idx.get("stamp", (None, None))[1] == graph.number_of_nodes():
+        idx["stamp"] = _stamp(graph)
+    return graph
 
 
 def clear_routing_cache(graph: nx.MultiDiGraph) -> None:

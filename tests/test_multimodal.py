@@ -201,7 +201,8 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch) -> None:
     assert second is not first
     assert dict(first.nodes(data=True)) == dict(second.nodes(data=True))
     assert list(first.edges(keys=True, data=True)) == list(second.edges(keys=True, data=True))
-    assert "_routing_index" in second.graph  # routing indexes are pickled with the graph
+    # Routing indexes are pickled with the graph and re-attached to the loaded object.
+    assert second.graph["_routing_index"]["stamp"] == (id(second), second.number_of_nodes())
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", "off")
     from networks.multimodal import cache_dir
 

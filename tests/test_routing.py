@@ -200,3 +200,13 @@ def test_crossing_endpoint_uses_the_better_checkpoint(network) -> None:
     from_bangkok = shortest_route(network, "Bangkok", "dansavanh-lao-bao")
     assert from_bangkok.nodes[-1] == "cp:dansavanh-lao-bao:LA"
     assert from_bangkok.countries == ["TH", "LA"]
+
+
+def test_a_modified_copy_gets_its_own_routing_index(network) -> None:
+    copy = network.copy()
+    for u, v, k, d in copy.edges(keys=True, data=True):
+        if d.get("crossing_id") == "nakhon-phanom-thakhek" and d["mode"] == "border":
+            copy.edges[u, v, k]["travel_time"] = 1e6  # e.g. a closed crossing
+    slow = shortest_route(copy, "Bangkok", "Hanoi")
+    assert "nakhon-phanom-thakhek" not in slow.crossings
+    assert "nakhon-phanom-thakhek" in shortest_route(network, "Bangkok", "Hanoi").crossings
