@@ -756,6 +756,9 @@ def _load_cached(corridor: str) -> nx.MultiDiGraph:
             with tmp.open("wb") as fh:
                 pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
+            for stale in path.parent.glob(f"network-{corridor}-*.pickle"):
+                if stale != path:  # built from older data or code
+                    stale.unlink(missing_ok=True)
         except OSError as exc:
             logger.warning("could not write network cache %s: %s", path, exc)
     return graph

@@ -86,6 +86,8 @@ def rebind_routing_index(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
     Only for a graph restored unchanged from a pickle written after :func:`prepare_routing`.
     """
+    import scipy.sparse.csgraph  # noqa: F401  (imported now so the first query is not slower)
+
     idx = graph.graph.get(_INDEX_KEY)
     if isinstance(idx, dict) and idx.get("stamp", (None, None))[1] == graph.number_of_nodes():
         idx["stamp"] = _stamp(graph)
@@ -104,8 +106,20 @@ class _ModeIndex:
     nodes: list[Any]
     pos: dict[Any, int]
     csr: Any
-    keys: dict[tuple[Any, Any], Any]
+    keys: dict[tuple[Any, Any], Any]  # edge key of the chosen parallel edge, when not 0
     _csr_t: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pos and the transpose are cheap to rebuild; leaving them out halves the pickle.
+        return {"nodes": self.nodes, "csr": self.csr, "keys": self.keys}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.nodes, self.csr, self.keys = state["nodes"], state["csr"], state["keys"]
+        self.pos = {n: i for i, n in enumerate(self.nodes)}
+        self._csr_t = None
+
+    def key(self, u: Any, v: Any) -> Any:
+        return self.keys.get((u, v), 0)
 
     def transposed(self) -> Any:
         if self._csr_t is None:
@@ -116,7 +130,7 @@ class _ModeIndex:
         return float(self.csr[self.pos[u], self.pos[v]])
 
     def has_edge(self, u: Any, v: Any) -> bool:
-        return (u, v) in self.keys
+        return u in self.pos and v in self.pos and self.csr[self.pos[u], self.pos[v]] > 0
 
     def dijkstra(
         self, sources: list[Any], *, reverse: bool = False
@@ -172,7 +186,7 @@ def _mode_index(graph: nx.MultiDiGraph, edge_set: str, weight: str) -> _ModeInde
         data = np.fromiter((w for w, _ in best.values()), float, len(best))
         csr = csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
         idx[key] = _ModeIndex(
-            nodes=nodes, pos=pos, csr=csr, keys={uv: k for uv, (_, k) in best.items()}
+            nodes=nodes, pos=pos, csr=csr, keys={uv: k for uv, (_, k) in best.items() if k != 0}
         )
     mi: _ModeIndex = idx[key]
     return mi
@@ -328,7 +342,7 @@ def _legs(graph: nx.MultiDiGraph, nodes: list[Any], edge_set: str, weight: str) 
         )
 
     for u, v in itertools.pairwise(nodes):
-        d = graph.edges[u, v, mi.keys[(u, v)]]
+        d = graph.edges[u, v, mi.key(u, v)]
         mode = str(d["mode"])
         key = {
             "mode": mode,

@@ -194,7 +194,10 @@ def test_disk_cache_round_trip(tmp_path, monkeypatch) -> None:
     from networks.multimodal import _load_cached
 
     monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path))
+    stale = tmp_path / "network-singapore-malaysia-thailand-0000000000000000.pickle"
+    stale.write_bytes(b"built from older data")
     first = _load_cached("singapore-malaysia-thailand")
+    assert not stale.exists()
     files = list(tmp_path.glob("network-singapore-malaysia-thailand-*.pickle"))
     assert len(files) == 1
     second = _load_cached("singapore-malaysia-thailand")
