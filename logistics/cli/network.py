@@ -142,6 +142,7 @@ def network_summary(graph: Any) -> dict[str, Any]:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from networks.borders import crossings_table
     from networks.multimodal import CORRIDORS, load_network
 
     graph = load_network(args.corridor, source=args.source)
@@ -163,11 +164,18 @@ def _info(args: argparse.Namespace) -> int:
     for c, km in s["road_km_by_country"].items():
         print(f"    {c or '-':3s} {s['road_nodes_by_country'].get(c, 0):7,d} nodes {km:10,.0f} km")
     conns = s["connectors"]
-    print(f"  border crossings ({len(s['crossings'])}):")
-    for cid in s["crossings"]:
-        rows = conns[(conns.crossing_id == cid) & (conns.kind == "nearest")]
-        joins = ", ".join(f"{r.country} {r.length_m / 1000:.1f} km" for r in rows.itertuples())
-        print(f"    {cid:30s} connectors: {joins or 'split edges only'}")
+    table = crossings_table().set_index("crossing_id")
+    print(f"  border crossings ({len(s['crossings'])}), by corridor:")
+    for corridor in dict.fromkeys(str(table.loc[c, "corridor"]) for c in s["crossings"]):
+        print(f"   {corridor}:")
+        for cid in s["crossings"]:
+            if table.loc[cid, "corridor"] != corridor:
+                continue
+            row = table.loc[cid]
+            rows = conns[(conns.crossing_id == cid) & (conns.kind == "nearest")]
+            joins = ", ".join(f"{r.country} {r.length_m / 1000:.1f} km" for r in rows.itertuples())
+            label = f"{cid} ({row['route'] or '-'}, {row['country_a']}-{row['country_b']})"
+            print(f"    {label:48s} connectors: {joins or 'split edges only'}")
     print(f"  ports ({len(s['ports'])}):")
     for pid in s["ports"]:
         rows = conns[(conns.port_id == pid) & (conns.kind == "drayage")]
