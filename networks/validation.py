@@ -355,6 +355,11 @@ def validation_markdown(
             f"({verdict}; before, the farthest endpoint snapped {_fmt(r['raw_snap_km'])} km)."
         )
     counts = conns["kind"].value_counts().to_dict()
+    from networks.borders import crossings_table
+
+    xings = crossings_table()
+    n_assumed = int(xings["position_source"].str.startswith("assumption:").sum())
+    n_nudged = int((xings["position_note"].str.len() > 0).sum())
     lines += [
         "",
         "## Corrections applied to the raw network",
@@ -382,6 +387,13 @@ def validation_markdown(
         f"{len(long_edges)} such edges (each direction counted once) in this graph, e.g. Lao NR9 "
         "east of Seno, one 190 km straight edge in `world_highways`.",
         "- Road nodes outside the largest strongly connected land component are dropped.",
+        "",
+        f"Checkpoint positions: {n_assumed} of {len(xings)} crossings have positions labelled "
+        "`assumption: approximate checkpoint position, not yet verified against OSM "
+        "barrier=border_control` (no internet was available to query OSM); "
+        f"{n_nudged} of them were nudged onto their country's side of the Natural Earth "
+        "boundary (column `position_note` of `networks/data/crossings.csv`). A test checks that "
+        "every checkpoint lies in its own country on the shipped polygons.",
         "",
         "## Every connector",
         "",
