@@ -30,6 +30,7 @@ Typical use::
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import multiprocessing
@@ -38,7 +39,7 @@ import random
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -626,8 +627,19 @@ def search_parameters(
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """One member of the parallel search portfolio (keyword arguments of
-    :func:`search_parameters` plus a node relabelling seed)."""
+    """One member of the parallel search portfolio.
+
+    The first fields are keyword arguments of :func:`search_parameters`; ``permutation_seed``
+    relabels the customers (a different search trajectory for the same instance).
+
+    With ``ruin_recreate`` the worker runs the configured search for ``first_phase_share`` of its
+    time, then iterates ruin & recreate around OR-Tools: remove about ``ruin_avg_removed``
+    customers in strings from geographically close routes (SISR-style, Christiaens & Vanden
+    Berghe 2020), hand the partial solution back to OR-Tools (``ReadAssignmentFromRoutes``) and
+    let a greedy-descent local search, restricted to the ``ruin_neighbors`` nearest neighbours,
+    re-insert and improve; threshold acceptance. Without a deadline (deterministic mode) it runs
+    ``ruin_iterations`` iterations, seeded by ``ruin_seed``.
+    """
 
     strategy: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
@@ -639,13 +651,22 @@ class SearchConfig:
     bandit: bool = False
     iterated_local_search: bool = False
     permutation_seed: int | None = None
+    ruin_recreate: bool = False
+    first_phase_share: float = 0.3
+    ruin_avg_removed: int = 10
+    ruin_neighbors: int = 20
+    ruin_iterations: int = 20
+    ruin_seed: int = 0
+    polish_new_bests: bool = True
 
 
 #: The portfolio run across workers (worker k uses entry k mod len). Chosen by the measurements
 #: recorded in docs/benchmarks.md.
 PORTFOLIO: tuple[SearchConfig, ...] = (
-    SearchConfig(),
-    SearchConfig(strategy="PATH_CHEAPEST_ARC"),
+    SearchConfig(
+        lean_operators=True, ruin_recreate=True, first_phase_share=0.05, polish_new_bests=False
+    ),
+    SearchConfig(lean_operators=True, ruin_recreate=True, first_phase_share=0.2),
 )
 
 
@@ -654,7 +675,18 @@ class _Model:
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
     order: list[int]  # model node -> instance node
-    keep: list[object] = field(default_factory=list)
+    cost: list[list[int]] = field(default_factory=list)  # scaled arc costs, model node order
+    transit: list[list[int]] = field(default_factory=list)  # service of origin + travel time
+    ready: list[int] = field(default_factory=list)
+    due: list[int] = field(default_factory=list)
+    demand: list[int] = field(default_factory=list)
+    capacity: int = 0
+    fixed_vehicle_cost: int = 0
+
+    def __post_init__(self) -> None:
+        # transposed matrices (column access) for the Python recreate heuristic
+        self.cost_t = [list(col) for col in zip(*self.cost, strict=True)]
+        self.transit_t = [list(col) for col in zip(*self.transit, strict=True)]
 
 
 def _build_model(
@@ -714,7 +746,10 @@ def _build_model(
     drop_penalty = (instance.vehicles + 1) * vehicle_cost
     for node in range(1, n_nodes):
         routing.AddDisjunction([manager.NodeToIndex(node)], drop_penalty)
-    return _Model(manager, routing, order)
+    fixed = vehicle_cost if objective == "hierarchical" else 0
+    return _Model(
+        manager, routing, order, cost, transit, ready, due, demand, instance.capacity, fixed
+    )
 
 
 def _extract_routes(model: _Model, assignment: pywrapcp.Assignment) -> list[list[int]]:
@@ -763,6 +798,8 @@ def _run_worker(
     if deadline is not None:
         # assumption: 0.15 s covers route extraction and the return to the parent process.
         time_limit = max(0.1, deadline - time.time() - 0.15)
+        if config.ruin_recreate:
+            time_limit = max(0.1, time_limit * config.first_phase_share)
     params = search_parameters(
         time_limit,
         solution_limit=solution_limit,
@@ -790,15 +827,245 @@ def _run_worker(
     }.get(int(status), str(status))
     if assignment is None:
         return _WorkerResult(worker, config, (), None, status_name, time.monotonic() - t0)
-    routes = _extract_routes(model, assignment)
+    objective_value = int(assignment.ObjectiveValue())
+    if config.ruin_recreate:
+        index_routes, objective_value = _ruin_and_recreate(
+            model, assignment, config=config, deadline=deadline
+        )
+        node = model.manager.IndexToNode
+        routes = [[model.order[node(i)] for i in r] for r in index_routes if r]
+    else:
+        routes = _extract_routes(model, assignment)
     return _WorkerResult(
         worker,
         config,
         tuple(tuple(r) for r in routes),
-        int(assignment.ObjectiveValue()),
+        objective_value,
         status_name,
         time.monotonic() - t0,
     )
+
+
+def _index_routes(model: _Model, assignment: pywrapcp.Assignment) -> list[list[int]]:
+    """Per vehicle, the routing indices visited (start/end excluded), empty routes included."""
+    routing = model.routing
+    routes = []
+    for v in range(routing.vehicles()):
+        idx = assignment.Value(routing.NextVar(routing.Start(v)))
+        route = []
+        while not routing.IsEnd(idx):
+            route.append(idx)
+            idx = assignment.Value(routing.NextVar(idx))
+        routes.append(route)
+    return routes
+
+
+def _ruin(
+    routes: list[list[int]], near: list[list[int]], avg_removed: int, rng: random.Random
+) -> list[list[int]]:
+    """Remove strings of visits from close routes (SISR ruin, simplified); returns new routes."""
+    where = {i: k for k, r in enumerate(routes) for i in r}
+    nonempty = [r for r in routes if r]
+    if not where or not nonempty:
+        return routes
+    max_len = min(10.0, sum(map(len, nonempty)) / len(nonempty))  # L^max = 10 (paper)
+    max_strings = 4 * avg_removed / (1 + max_len) - 1
+    n_strings = int(rng.uniform(1, max_strings + 1))
+    seed = rng.choice(sorted(where))
+    ruined: set[int] = set()
+    removed: set[int] = set()
+    for i in [seed, *near[seed]]:
+        if len(ruined) >= n_strings:
+            break
+        k = where.get(i)
+        if k is None or k in ruined or i in removed:
+            continue
+        r = routes[k]
+        length = int(rng.uniform(1, min(len(r), max_len) + 1))
+        pos = r.index(i)
+        start = rng.randint(max(0, pos - length + 1), min(pos, len(r) - length))
+        removed.update(r[start : start + length])
+        ruined.add(k)
+    return [[i for i in r if i not in removed] for r in routes]
+
+
+def _recreate(
+    model: _Model,
+    routes: list[list[int]],
+    removed: list[int],
+    n_vehicles: int,
+    rng: random.Random,
+) -> list[list[int]] | None:
+    """Greedy best insertion with blinks (SISR recreate) in model-node space.
+
+    Feasibility of inserting u between p and q in O(1) from each route's earliest service starts
+    (forward) and latest service starts (backward); waiting allowed. Returns None when some
+    customer fits nowhere (the caller then rejects the iteration).
+    """
+    cost, transit, ready, due = model.cost, model.transit, model.ready, model.due
+    demand, capacity = model.demand, model.capacity
+    cost_t, transit_t = model.cost_t, model.transit_t
+    routes = [list(r) for r in routes if r]
+
+    def schedule(r: list[int]) -> tuple[list[int], list[int], int]:
+        path = [0, *r, 0]
+        early = [ready[0]]
+        for k in range(1, len(path)):
+            early.append(max(ready[path[k]], early[-1] + transit[path[k - 1]][path[k]]))
+        late = [due[0]] * len(path)
+        for k in range(len(path) - 2, -1, -1):
+            late[k] = min(due[path[k]], late[k + 1] - transit[path[k]][path[k + 1]])
+        return early, late, sum(demand[c] for c in r)
+
+    info = [schedule(r) for r in routes]
+    order = list(removed)
+    rule = rng.randrange(3)  # SISR sort orders: random, demand (desc), far from depot first
+    if rule == 0:
+        rng.shuffle(order)
+    elif rule == 1:
+        order.sort(key=lambda c: -demand[c])
+    else:
+        order.sort(key=lambda c: -cost[0][c])
+    for u in order:
+        to_u, from_u = cost_t[u], cost[u]
+        transit_to_u, transit_from_u = transit_t[u], transit[u]
+        ready_u, due_u, demand_u = ready[u], due[u], demand[u]
+        best_delta, best_k, best_pos = 0, -1, -1
+        for k, r in enumerate(routes):
+            early, late, load = info[k]
+            if load + demand_u > capacity:
+                continue
+            prev = 0
+            for pos, q in enumerate([*r, 0]):
+                # cheapest first: the time-window test only runs for would-be best positions
+                delta = to_u[prev] + from_u[q] - cost[prev][q]
+                if best_k >= 0 and delta >= best_delta:
+                    prev = q
+                    continue
+                start_u = early[pos] + transit_to_u[prev]
+                if start_u < ready_u:
+                    start_u = ready_u
+                if (
+                    start_u <= due_u
+                    and start_u + transit_from_u[q] <= late[pos + 1]
+                    and rng.random() >= 0.01  # blink rate 0.01 (SISR paper)
+                ):
+                    best_delta, best_k, best_pos = delta, k, pos
+                prev = q
+        if best_k < 0:
+            if len(routes) >= n_vehicles:
+                return None
+            if max(ready_u, ready[0] + transit[0][u]) > due_u:
+                return None
+            routes.append([u])
+            info.append(schedule(routes[-1]))
+            continue
+        routes[best_k].insert(best_pos, u)
+        info[best_k] = schedule(routes[best_k])
+    return routes
+
+
+def _ruin_and_recreate(
+    model: _Model,
+    assignment: pywrapcp.Assignment,
+    *,
+    config: SearchConfig,
+    deadline: float | None,
+) -> tuple[list[list[int]], int]:
+    """Iterated ruin & recreate (SISR-style) in Python, new bests polished by OR-Tools.
+
+    Routes are handled as model-node lists; every new best is handed to OR-Tools
+    (``ReadAssignmentFromRoutes``) for a greedy-descent local search with its operators.
+    """
+    routing, manager = model.routing, model.manager
+    n_nodes = len(model.order)
+    cost = model.cost
+    near: list[list[int]] = [[] for _ in range(n_nodes)]
+    for a in range(1, n_nodes):
+        near[a] = [b for _, b in sorted((cost[a][b], b) for b in range(1, n_nodes) if b != a)]
+    rng = random.Random(config.ruin_seed)
+    vehicles = routing.vehicles()
+
+    def total(routes: list[list[int]]) -> int:
+        return sum(
+            model.fixed_vehicle_cost + sum(cost[a][b] for a, b in itertools.pairwise([0, *r, 0]))
+            for r in routes
+            if r
+        )
+
+    def to_nodes(a: pywrapcp.Assignment) -> list[list[int]]:
+        return [[manager.IndexToNode(i) for i in r] for r in _index_routes(model, a)]
+
+    def polish(routes: list[list[int]], limit: float | None) -> list[list[int]]:
+        padded = [[manager.NodeToIndex(c) for c in r] for r in routes]
+        padded += [[] for _ in range(vehicles - len(padded))]
+        initial = routing.ReadAssignmentFromRoutes(padded, True)
+        if initial is None:
+            return routes
+        params = search_parameters(
+            limit,
+            solution_limit=None if limit is not None else 100_000,
+            metaheuristic="GREEDY_DESCENT",
+            lean_operators=True,
+        )
+        solution = routing.SolveFromAssignmentWithParameters(initial, params)
+        if solution is None:
+            return routes
+        polished = [r for r in to_nodes(solution) if r]
+        served = sum(map(len, polished))
+        return polished if served == sum(map(len, routes)) else routes
+
+    cur = [r for r in to_nodes(assignment) if r]
+    dropped_at_start = n_nodes - 1 - sum(map(len, cur))
+    if dropped_at_start:  # the first phase left customers out: keep OR-Tools' answer
+        return [[manager.NodeToIndex(c) for c in r] for r in cur], int(assignment.ObjectiveValue())
+    cur_obj = total(cur)
+    best, best_obj = cur, cur_obj
+    iterations = polished_count = 0
+    start = time.time()
+    while True:
+        if deadline is not None:
+            if deadline - time.time() < (0.3 if config.polish_new_bests else 0.8):
+                break
+            progress = (time.time() - start) / max(1e-9, deadline - start)
+        else:
+            if iterations >= config.ruin_iterations:
+                break
+            progress = iterations / config.ruin_iterations
+        iterations += 1
+        ruined = _ruin(cur, near, config.ruin_avg_removed, rng)
+        kept = {c for r in ruined for c in r}
+        removed = [c for r in cur for c in r if c not in kept]
+        candidate = _recreate(model, ruined, removed, vehicles, rng)
+        if candidate is None:
+            continue
+        obj = total(candidate)
+        # threshold acceptance: up to 1% worse early on, shrinking linearly to 0
+        threshold = 0.01 * cur_obj * (1.0 - progress) * rng.random()
+        if obj < best_obj and config.polish_new_bests:
+            limit = None if deadline is None else min(1.0, deadline - time.time() - 0.2)
+            if limit is None or limit > 0.05:
+                candidate = polish(candidate, limit)
+                polished_count += 1
+                obj = total(candidate)
+        if obj <= cur_obj or obj < cur_obj + threshold:
+            cur, cur_obj = candidate, obj
+            if obj < best_obj:
+                best, best_obj = candidate, obj
+    if not config.polish_new_bests:
+        limit = None if deadline is None else deadline - time.time() - 0.2
+        if limit is None or limit > 0.05:
+            polished = polish(best, limit)
+            if total(polished) < best_obj:
+                best, best_obj = polished, total(polished)
+    log.info(
+        "ruin & recreate: %d iterations, %d polished, objective %d",
+        iterations,
+        polished_count,
+        best_obj,
+    )
+    index_routes = [[manager.NodeToIndex(c) for c in r] for r in best]
+    return index_routes, best_obj
 
 
 @dataclass(frozen=True)
@@ -891,9 +1158,9 @@ def solve(
     deadline = None if time_limit_s is None else start_wall + time_limit_s
     configs = []
     for k in range(workers):
-        cfg = portfolio[k % len(portfolio)]
+        cfg = replace(portfolio[k % len(portfolio)], ruin_seed=seed * 1000 + k)
         if k >= len(portfolio):
-            cfg = SearchConfig(**{**cfg.__dict__, "permutation_seed": seed * 1000 + k})
+            cfg = replace(cfg, permutation_seed=seed * 1000 + k)
         configs.append(cfg)
     jobs = [
         (instance, convention, objective, cfg, k, deadline, solution_limit)
@@ -956,21 +1223,39 @@ def solve(
 # --------------------------------------------------------------------------------------------
 
 
-def benchmark_files(directory: str | os.PathLike[str], pattern: str = "*.txt") -> list[Path]:
-    """Instance files of a benchmark directory, sorted by name.
+def benchmark_bks_path(directory: str | os.PathLike[str]) -> Path:
+    """The ``bks.csv`` of a benchmark directory: in it, or else in its parent folder.
 
     Raises
     ------
     FileNotFoundError
-        If the directory or its ``bks.csv`` is missing.
-    VrptwError
-        If no file matches ``pattern``.
+        If neither exists.
     """
     d = Path(directory)
     if not d.is_dir():
         raise FileNotFoundError(f"benchmark directory not found: {d}")
-    if not (d / "bks.csv").is_file():
-        raise FileNotFoundError(f"{d}: no bks.csv beside the instances (columns {BKS_COLUMNS})")
+    for candidate in (d / "bks.csv", d.parent / "bks.csv"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"{d}: no bks.csv beside the instances or in the parent folder "
+        f"(columns {', '.join(BKS_COLUMNS)})"
+    )
+
+
+def benchmark_files(directory: str | os.PathLike[str], pattern: str = "**/*.txt") -> list[Path]:
+    """Instance files of a benchmark directory matching ``pattern`` (recursive by default).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the directory does not exist.
+    VrptwError
+        If no ``*.txt`` file matches ``pattern``.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"benchmark directory not found: {d}")
     files = sorted(p for p in d.glob(pattern) if p.is_file() and p.suffix == ".txt")
     if not files:
         raise VrptwError(f"instances: pattern {pattern!r} matches no *.txt file in {d}")

@@ -25,7 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
             "bks_distance in double precision. Feasibility is re-checked from the instance data."
         ),
     )
-    p.add_argument("--dir", required=True, help="folder of *.txt instances with a bks.csv")
+    p.add_argument(
+        "--dir",
+        required=True,
+        help="folder of *.txt instances with a bks.csv beside them (or in its parent folder)",
+    )
     p.add_argument(
         "--time-limit",
         type=float,
@@ -39,7 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help="stop each search after N improving solutions (deterministic; no time limit)",
     )
     p.add_argument("--objective", choices=vrptw.OBJECTIVES, default="distance")
-    p.add_argument("--instances", default="*.txt", help="glob of instance files (default *.txt)")
+    p.add_argument(
+        "--instances",
+        default="**/*.txt",
+        help="glob of instance files under DIR (default **/*.txt, recursive), e.g. 'solomon/R1*'",
+    )
     p.add_argument(
         "--workers", type=int, default=2, help="parallel searches per instance (default 2)"
     )
@@ -53,8 +61,8 @@ def _fmt(value: object, spec: str) -> str:
 
 
 def _vrptw(args: argparse.Namespace) -> int:
+    bks = vrptw.read_bks(vrptw.benchmark_bks_path(args.dir))
     files = vrptw.benchmark_files(args.dir, args.instances)
-    bks = vrptw.read_bks(f"{args.dir}/bks.csv")
     time_limit = None if args.solution_limit is not None else args.time_limit
     rows = []
     for path in tqdm(files, desc="bench vrptw", unit="inst", file=sys.stderr):
