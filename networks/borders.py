@@ -9,7 +9,10 @@ value. :mod:`networks.multimodal` turns each row into two checkpoint nodes joine
 from __future__ import annotations
 
 import difflib
+import math
+import os
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -111,3 +114,117 @@ def closest_first(text: str, names: list[str]) -> str:
     ordered = [lowered[c] for c in close]
     ordered += [n for n in names if n not in ordered]
     return ", ".join(ordered)
+
+
+#: A border post farther than this from a checkpoint is not reported as its match, km.
+VERIFY_MAX_KM = 10.0
+
+
+def border_posts(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """``barrier=border_control`` nodes of a local OSM file (.osm, .osm.bz2, .osm.pbf).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``osm_id``, ``lat``, ``lon``, ``name`` (``name`` tag or ``""``).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    CrossingError
+        The file cannot be read as OSM data.
+    """
+    import osmium
+
+    target = Path(path)
+    if not target.is_file():
+        raise FileNotFoundError(f"{str(path)!r}: no such OSM file")
+    rows = []
+    try:
+        processor = osmium.FileProcessor(str(target), osmium.osm.NODE).with_filter(
+            osmium.filter.TagFilter(("barrier", "border_control"))
+        )
+        for node in processor:
+            if not isinstance(node, osmium.osm.Node):
+                continue
+            rows.append(
+                {
+                    "osm_id": int(node.id),
+                    "lat": float(node.location.lat),
+                    "lon": float(node.location.lon),
+                    "name": str(node.tags.get("name", "")),
+                }
+            )
+    except RuntimeError as exc:
+        raise CrossingError(f"{str(path)!r}: not a readable OSM file ({exc})") from exc
+    return pd.DataFrame(rows, columns=["osm_id", "lat", "lon", "name"])
+
+
+def verify_crossings(
+    path: str | os.PathLike[str], *, max_km: float = VERIFY_MAX_KM
+) -> pd.DataFrame:
+    """Compare each shipped checkpoint with the nearest OSM ``barrier=border_control`` node.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A local OSM extract covering some crossings.
+    max_km : float
+        Border posts farther than this from a checkpoint are not matched.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per checkpoint with a border post within ``max_km``: ``crossing_id``,
+        ``country``, ``lat``, ``lon`` (shipped), ``osm_id``, ``osm_lat``, ``osm_lon``,
+        ``osm_name``, ``distance_m``. Use the OSM position to replace the assumption in
+        ``crossings.csv`` (with ``position_source`` citing the OSM node).
+    """
+    posts = border_posts(path)
+    cols = [
+        "crossing_id",
+        "country",
+        "lat",
+        "lon",
+        "osm_id",
+        "osm_lat",
+        "osm_lon",
+        "osm_name",
+        "distance_m",
+    ]
+    rows = []
+    for row in crossings_table().to_dict("records"):
+        for side in ("a", "b"):
+            lat, lon = float(row[f"lat_{side}"]), float(row[f"lon_{side}"])
+            best = None
+            for post in posts.to_dict("records"):
+                d = _haversine_m(lat, lon, post["lat"], post["lon"])
+                if d <= max_km * 1000 and (best is None or d < best[0]):
+                    best = (d, post)
+            if best is None:
+                continue
+            d, post = best
+            rows.append(
+                {
+                    "crossing_id": row["crossing_id"],
+                    "country": row[f"country_{side}"],
+                    "lat": lat,
+                    "lon": lon,
+                    "osm_id": post["osm_id"],
+                    "osm_lat": post["lat"],
+                    "osm_lon": post["lon"],
+                    "osm_name": post["name"],
+                    "distance_m": d,
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))

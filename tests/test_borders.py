@@ -66,3 +66,46 @@ def test_unknown_via_lists_closest_first() -> None:
         resolve_via("R99")
     with pytest.raises(CrossingError, match=r"closest|valid.*mukdahan-savannakhet"):
         resolve_via("mukdahan-savanakhet")
+
+
+def test_verify_crossings_against_a_local_osm_file(tmp_path) -> None:
+    """A hand-written OSM file (not real data): one border post near each Mukdahan checkpoint,
+    one far away, and an untagged node."""
+    from networks.borders import border_posts, verify_crossings
+
+    path = tmp_path / "posts.osm"
+    path.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand-written test fixture">
+  <node id="1" lat="16.5990" lon="104.7300" version="1">
+    <tag k="barrier" v="border_control"/><tag k="name" v="Test post TH"/>
+  </node>
+  <node id="2" lat="16.6100" lon="104.7620" version="1">
+    <tag k="barrier" v="border_control"/>
+  </node>
+  <node id="3" lat="10.0000" lon="100.0000" version="1">
+    <tag k="barrier" v="border_control"/>
+  </node>
+  <node id="4" lat="16.6000" lon="104.7400" version="1"/>
+</osm>
+""",
+        encoding="utf-8",
+    )
+    assert list(border_posts(path)["osm_id"]) == [1, 2, 3]
+    rows = verify_crossings(path).to_dict("records")
+    assert [r["crossing_id"] for r in rows] == ["mukdahan-savannakhet"] * 2
+    found = {r["country"]: r for r in rows}
+    assert found["TH"]["osm_id"] == 1 and found["TH"]["osm_name"] == "Test post TH"
+    assert found["LA"]["osm_id"] == 2
+    assert 0 < found["TH"]["distance_m"] < 500
+
+
+def test_verify_crossings_bad_file(tmp_path) -> None:
+    from networks.borders import verify_crossings
+
+    with pytest.raises(FileNotFoundError, match="no such OSM file"):
+        verify_crossings(tmp_path / "missing.osm")
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"not a pbf")
+    with pytest.raises(CrossingError, match="not a readable OSM file"):
+        verify_crossings(bad)

@@ -126,3 +126,18 @@ def test_network_validate(tmp_path, capsys) -> None:
     assert "## Every connector" in text
     assert "cp:dansavanh-lao-bao:LA" in text
     assert "published" in capsys.readouterr().out
+
+
+def test_network_crossings_verify(tmp_path, capsys) -> None:
+    path = tmp_path / "posts.osm"  # hand-written test fixture, not real OSM data
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        '  <node id="7" lat="6.5100" lon="100.4240" version="1">'
+        '<tag k="barrier" v="border_control"/></node>\n</osm>\n',
+        encoding="utf-8",
+    )
+    assert main(["network", "crossings", "--verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "bukit-kayu-hitam-sadao" in out and "OSM node 7" in out
+    assert main(["network", "crossings", "--verify", str(tmp_path / "none.osm")]) == 2
+    assert "no such OSM file" in capsys.readouterr().err

@@ -59,6 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_validate)
 
     p = nsub.add_parser("crossings", help="list the border crossings table")
+    p.add_argument(
+        "--verify",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="compare the checkpoints with barrier=border_control nodes of an .osm/.osm.bz2/"
+        ".osm.pbf file",
+    )
     p.set_defaults(handler=_crossings)
 
     r = sub.add_parser("route", help="shortest route between two places, with legs")
@@ -213,8 +221,20 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _crossings(args: argparse.Namespace) -> int:
-    from networks.borders import crossings_table
+    from networks.borders import VERIFY_MAX_KM, crossings_table, verify_crossings
 
+    if args.verify is not None:
+        found = verify_crossings(args.verify)
+        if found.empty:
+            print(f"no barrier=border_control node within {VERIFY_MAX_KM:g} km of a checkpoint")
+            return 0
+        for r in found.to_dict("records"):
+            print(
+                f"{r['crossing_id']:30s} {r['country']}  shipped {r['lat']:.4f},{r['lon']:.4f}  "
+                f"OSM node {r['osm_id']} {r['osm_lat']:.5f},{r['osm_lon']:.5f} "
+                f"{r['osm_name']!r}  {r['distance_m'] / 1000:.2f} km apart"
+            )
+        return 0
     table = crossings_table()
     for r in table.to_dict("records"):
         print(
