@@ -94,23 +94,48 @@ def test_build_gpkg_readable_by_geopandas(tmp_path, capsys) -> None:
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 
-def test_build_graphml_round_trip(tmp_path) -> None:
-    from networks import load_network, shortest_route
+def test_build_graphml_from_a_local_osm_file(shared_dir, tmp_path, capsys) -> None:
+    """`network build --source FILE`: the real Serangoon (Singapore) sample, exported as GraphML."""
     from networks.io import load_graph
 
-    out = tmp_path / "smt.graphml"
-    argv = ["network", "build", "--corridor", "singapore-malaysia-thailand", "--out", str(out)]
-    assert main(argv) == 0
+    sample = shared_dir / "osm-samples" / "singapore_serangoon.osm"
+    if not sample.exists():
+        pytest.skip("sample missing")
+    out = tmp_path / "serangoon.graphml"
+    argv = ["network", "build", "--corridor", "singapore-malaysia-thailand"]
+    assert main([*argv, "--source", str(sample), "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
     graph = load_graph(out)
-    modes = {d["mode"] for _, _, d in graph.edges(data=True)}
-    assert modes == {"road", "border", "port", "sea"}
-    original = load_network("singapore-malaysia-thailand")
-    assert graph.number_of_nodes() == original.number_of_nodes()
-    assert graph.number_of_edges() == original.number_of_edges()
-    a = shortest_route(graph, "Singapore", "Hat Yai")
-    b = shortest_route(original, "Singapore", "Hat Yai")
+    assert {d["country"] for _, d in graph.nodes(data=True)} == {"SG"}
+    assert {d["mode"] for _, _, d in graph.edges(data=True)} == {"road"}
+
+
+def test_graphml_round_trip_keeps_routes(tmp_path) -> None:
+    from test_multimodal import hand_built_roads
+
+    from networks import build_network, shortest_route_nodes
+    from networks.io import load_graph, save_graph
+
+    graph = build_network("bangkok-hanoi", source=hand_built_roads())
+    back = load_graph(save_graph(graph, tmp_path / "g.graphml"))
+    assert sorted(map(str, back.nodes)) == sorted(map(str, graph.nodes))
+    assert back.number_of_edges() == graph.number_of_edges()
+    a = shortest_route_nodes(back, 1, 13)
+    b = shortest_route_nodes(graph, 1, 13)
     assert a.nodes == b.nodes
     assert a.distance_km == pytest.approx(b.distance_km)
+    assert a.crossings == ["mukdahan-savannakhet"]
+    border = [d for _, _, d in back.edges(data=True) if d["mode"] == "border"]
+    assert all(isinstance(d["connector"], bool) for d in border)
+
+
+def test_save_graph_rejects_unknown_extension(tmp_path) -> None:
+    import networkx as nx
+
+    from networks.io import ExportError, save_graph
+
+    with pytest.raises(ExportError, match=r"unknown extension '\.csv'; allowed: \.graphml, \.gpkg"):
+        save_graph(nx.MultiDiGraph(), tmp_path / "g.csv")
 
 
 def test_network_crossings(capsys) -> None:
