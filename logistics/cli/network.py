@@ -252,6 +252,18 @@ def format_route_table(route: Any) -> str:
         f"countries: {' > '.join(route.countries) or '-'}; "
         f"crossings: {', '.join(route.crossings) or 'none'}\n"
     )
+    from networks.sea import haversine_m
+
+    ends = []
+    for place, (lon, lat), which in (
+        (route.origin, route.coords[0], "start"),
+        (route.destination, route.coords[-1], "end"),
+    ):
+        km = haversine_m(place.lat, place.lon, lat, lon) / 1000
+        if km >= 2.0:
+            ends.append(f"{place.name} is {km:.1f} km (straight line) from the route's {which}")
+    if ends:
+        head += "note: " + "; ".join(ends) + " (not included above)\n"
     rows = [f"{'#':>3} {'mode':7s} {'country':8s} {'km':>9s} {'hours':>7s}  crossing / port"]
     for i, leg in enumerate(route.legs, 1):
         extra = leg.crossing_id or leg.port_id
