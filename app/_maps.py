@@ -42,6 +42,8 @@ VEHICLE_COLOURS = [
 
 #: Study-area window (lon_min, lat_min, lon_max, lat_max) for the outline layer.
 REGION = (90.0, -5.0, 115.0, 30.0)
+#: Simplification tolerance of the drawn outlines (degrees).
+SIMPLIFY_DEG = 0.01
 #: Extent of the pale-blue sea drawn under the outlines (wider than any view of the region).
 SEA = (40.0, -40.0, 170.0, 60.0)
 
@@ -53,7 +55,9 @@ def country_geojson() -> dict[str, Any] | None:
     if polygons is None:
         return None
     gdf = polygons()
-    gdf = gdf.cx[REGION[0] : REGION[2], REGION[1] : REGION[3]]
+    gdf = gdf.cx[REGION[0] : REGION[2], REGION[1] : REGION[3]].copy()
+    # ~1 km tolerance: invisible at the zooms used, and about half the vertices to draw.
+    gdf["geometry"] = gdf.geometry.simplify(SIMPLIFY_DEG, preserve_topology=True)
     data: dict[str, Any] = json.loads(gdf.to_json(drop_id=True))
     return data
 

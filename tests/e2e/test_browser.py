@@ -6,6 +6,7 @@ page to ``docs/screenshots/``.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,14 @@ def test_other_pages_render(browser: Any, app_url: str, screenshots: Path | None
     wait_text(browser, "h1", "Border parameters")
     assert "na-phao-cha-lo" in table_text(browser, 0)
     shoot(browser, screenshots, "border_parameters", height=1500)
+    # A real upload through the browser (XSRF protection on): a bad scenario file is a message.
+    with tempfile.TemporaryDirectory() as tmp:
+        bad = Path(tmp) / "bad.toml"
+        bad.write_text('extends = "../../etc/passwd"\n', encoding="utf-8")
+        field = browser.find_element(_by().CSS_SELECTOR, 'input[type="file"]')
+        field.send_keys(str(bad))
+        message = wait_text(browser, '[data-testid="stAlertContentError"]', "extends")
+    assert "not allowed" in message
 
     open_page(browser, app_url, "delay_export")
     click_button(browser, "Estimate delays")
