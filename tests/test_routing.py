@@ -210,3 +210,12 @@ def test_a_modified_copy_gets_its_own_routing_index(network) -> None:
     slow = shortest_route(copy, "Bangkok", "Hanoi")
     assert "nakhon-phanom-thakhek" not in slow.crossings
     assert "nakhon-phanom-thakhek" in shortest_route(network, "Bangkok", "Hanoi").crossings
+
+
+def test_every_gazetteer_place_is_routable(network) -> None:
+    """Each named place snaps within the limit and is reachable by road from Bangkok."""
+    from networks.places import gazetteer
+
+    for place_id in gazetteer()["place_id"]:
+        route = shortest_route(network, "Bangkok", place_id)
+        assert route.legs or route.nodes, place_id
