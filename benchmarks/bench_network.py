@@ -112,7 +112,8 @@ def main() -> None:
     print(f"|   of which imports, s | {build['import_s']:.2f} |")
     print(f"| cold load, disk cache warm (process start -> graph), s | {load['ready_s']:.2f} |")
     print(f"|   of which imports, s | {load['import_s']:.2f} |")
-    print(f"| first route query of the process (reads the gazetteer), ms | {load['first_query_ms']:.1f} |")
+    first = load["first_query_ms"]
+    print(f"| first route query of the process (reads the gazetteer), ms | {first:.1f} |")
     print(f"| route query after load, median, ms | {load['query_ms_median']:.1f} |")
     print(f"| route query after load, p95, ms | {load['query_ms_p95']:.1f} |")
     print(f"| route query after load, max, ms | {load['query_ms_max']:.1f} |")
