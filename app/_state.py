@@ -172,17 +172,28 @@ def check_scenario_name(name: str) -> str:
     return name
 
 
-def parse_scenario_toml(text: str, *, name: str) -> Any:
-    """Validate scenario TOML text from the user and return the scenario object.
+def add_scenario_toml(text: str, *, fallback_name: str) -> str:
+    """Validate scenario TOML text from the user and add it to this session's scenarios.
 
-    The text is parsed with :mod:`tomllib` (never evaluated). ``extends`` must name a built-in
-    scenario, so user text can never point the loader at a server path. The validated text is
-    written to this session's private directory under an app-chosen name and loaded from there.
+    The text is parsed with :mod:`tomllib` (never evaluated). Its ``name`` (else
+    ``fallback_name``) must be a plain new name, and ``extends`` must name a built-in scenario, so
+    user text can never point the loader at a server path. The text is then written to this
+    session's private directory as ``scenarios/<name>.toml`` and loaded from there with the
+    project's loader, which validates every value.
+
+    Returns
+    -------
+    str
+        The scenario's name (a key of :func:`custom_scenarios`).
     """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"scenario TOML: {exc}") from exc
+    raw_name = data.get("name", fallback_name)
+    if not isinstance(raw_name, str):
+        raise ValueError(f"scenario TOML: name must be text, got {raw_name!r}")
+    name = check_scenario_name(raw_name)
     extends = data.get("extends")
     if extends is not None and extends not in builtin_scenarios():
         raise ValueError(
@@ -192,9 +203,14 @@ def parse_scenario_toml(text: str, *, name: str) -> Any:
     load_scenario = resolve("logistics.load_scenario")
     if load_scenario is None:
         raise ValueError("scenario TOML: the scenario loader is not available yet")
-    path = session_dir() / f"scenario-{check_scenario_name(name)}.toml"
+    folder = session_dir() / "scenarios"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
-    return load_scenario(path)
+    scenario = load_scenario(path)
+    custom_scenarios()[name] = {"toml": text, "scenario": scenario}
+    st.session_state["last_saved_scenario"] = name
+    return name
 
 
 def read_upload(uploaded: Any, *, label: str) -> Path:

@@ -451,3 +451,30 @@ def test_scenario_comparison_on_a_shipment_set() -> None:
         table.columns
     )
     assert ((table["road_share"] + table["sea_share"]).round(6) <= 1.0).all()
+
+
+def test_uploaded_scenario_is_used_on_every_page() -> None:
+    at = open_page("pages/border_parameters.py")
+    text = b'extends = "status-quo"\nopening_hours = "24h"\n'
+    at.file_uploader(key="scenario_file").set_value(("night_open.toml", text, "text/plain")).run()
+    no_exception(at)
+    assert at.success and "night-open" in at.success[0].value
+
+    at.switch_page("pages/scenario_comparison.py").run()
+    no_exception(at)
+    assert "night-open" in at.multiselect(key="cmp_scenarios").value
+    table = at.dataframe[0].value
+    road = table[table["mode"] == "road"].set_index("scenario")["p50_h"]
+    assert road["night-open"] <= road["status-quo"]  # borders never closed: never slower
+
+    at.switch_page("pages/delay_export.py").run()
+    at.multiselect(key="exp_scenarios").set_value(["status-quo", "night-open"])
+    at.checkbox(key="exp_routes").uncheck()
+    at.button[0].click().run()
+    no_exception(at)
+    assert set(at.dataframe[0].value["scenario"]) == {"status-quo", "night-open"}
+
+    at.switch_page("pages/route_tester.py").run()
+    no_exception(at)
+    assert at.selectbox(key="scenario").value == "night-open"
+    assert not at.error

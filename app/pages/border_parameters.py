@@ -111,10 +111,7 @@ if save:
             crossings=sections,
             source=source.strip() or "assumption: value entered by the user in the corridor app",
         )
-        scenario = _state.parse_scenario_toml(text, name=checked)
-        _state.custom_scenarios()[checked] = {"toml": text, "scenario": scenario}
-        st.session_state["last_saved_scenario"] = checked
-        return checked
+        return _state.add_scenario_toml(text, fallback_name=checked)
 
     saved = _state.guarded(_save, what="Scenario")
     if saved is not None:
@@ -142,10 +139,7 @@ if upload is not None:
         except UnicodeDecodeError as exc:
             raise _state.UploadError(f"{uploaded.name!r} is not UTF-8 text: {exc}") from None
         stem = uploaded.name.rsplit(".", 1)[0].lower().replace("_", "-").replace(" ", "-")
-        checked = _state.check_scenario_name(stem)
-        scenario = _state.parse_scenario_toml(text, name=checked)
-        _state.custom_scenarios()[checked] = {"toml": text, "scenario": scenario}
-        return checked
+        return _state.add_scenario_toml(text, fallback_name=stem)
 
     key = ("loaded", getattr(upload, "file_id", upload.name))
     if st.session_state.get("last_loaded") != key:

@@ -73,7 +73,8 @@ def open_page(driver: Any, url: str, path: str) -> None:
 
 def metrics(driver: Any) -> dict[str, str]:
     """Rendered ``st.metric`` values by label."""
-    return _wait(driver, 30).until(_metrics)  # type: ignore[no-any-return]
+    shown: dict[str, str] = _wait(driver, 30).until(_metrics)
+    return shown
 
 
 def _metrics(driver: Any) -> dict[str, str]:
