@@ -51,6 +51,17 @@ def ports() -> pd.DataFrame:
     return pd.DataFrame() if table is None else pd.DataFrame(table())
 
 
+@st.cache_data(show_spinner=False)
+def places() -> pd.DataFrame:
+    """The gazetteer: names a user can type (cities, industrial estates, ports, crossings)."""
+    gazetteer = _state.resolve("networks.gazetteer")
+    if gazetteer is None:
+        return pd.DataFrame()
+    table = pd.DataFrame(gazetteer())
+    keep = [c for c in ("name", "kind", "country", "lat", "lon", "aliases") if c in table]
+    return table[keep]
+
+
 @st.cache_data(show_spinner="Finding the route…", max_entries=256)
 def route(origin: str, destination: str, via: str | None, mode: str) -> Any:
     """``networks.shortest_route`` on the cached graph."""

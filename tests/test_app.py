@@ -6,6 +6,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis.strategies import booleans as st_booleans
@@ -38,6 +39,14 @@ def open_page(page: str) -> AppTest:
     at = AppTest.from_file(MAIN, default_timeout=TIMEOUT_S).run()
     assert not at.exception, [e.value for e in at.exception]
     return at.switch_page(page).run()
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first ``st.dataframe`` on the page that has ``column``."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
 
 
 def no_exception(at: AppTest) -> None:
@@ -96,11 +105,13 @@ def test_route_query() -> None:
     p50, p90 = (float(v) for v in shown["Door to door P50 / P90"].removesuffix(" h").split(" / "))
     assert 24 < p50 <= p90
     assert any("na-phao-cha-lo" in c.value for c in at.caption)
-    legs = at.dataframe[0].value
+    legs = table_with(at, "travel_time_h")
     assert {"mode", "country", "distance_km", "travel_time_h"} <= set(legs.columns)
     assert (legs["mode"] == "border").sum() == 2
-    events = at.dataframe[1].value
+    events = table_with(at, "cum_cost_usd")
     assert {"place", "activity", "cum_km", "cum_h", "cum_cost_usd"} <= set(events.columns)
+    places = table_with(at, "aliases")
+    assert {"Bangkok", "Hanoi", "Laem Chabang"} <= set(places["name"])
     assert events["cum_h"].is_monotonic_increasing
     labels = [b.label for b in at.download_button]
     assert "Download route (GeoJSON)" in labels and "Download itinerary (CSV)" in labels

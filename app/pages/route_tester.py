@@ -57,6 +57,10 @@ with st.form("route_form"):
         key="window_h",
     )
     st.form_submit_button("Find route", type="primary")
+gazetteer = _compute.places()
+if not gazetteer.empty:
+    with st.expander(f"Places you can name ({len(gazetteer)})", icon=":material/place:"):
+        st.dataframe(gazetteer, hide_index=True, height=260)
 
 route_args = (origin.strip(), destination.strip(), None if via == "any" else via, mode)
 route = _state.guarded(lambda: _compute.route(*route_args), what="Route")

@@ -98,13 +98,18 @@ def shoot(driver: Any, folder: Path | None, name: str, *, height: int = 2200) ->
     driver.set_window_size(1440, 1100)
 
 
-def table_text(driver: Any, index: int) -> str:
-    """Text of the ``index``-th ``st.dataframe`` (its accessible grid) on the page."""
+def table_text(driver: Any, column: str) -> str:
+    """Text of the first ``st.dataframe`` (its accessible grid) with a ``column`` header."""
     by = _by()
 
     def grid(d: Any) -> str | bool:
-        frames = d.find_elements(by.CSS_SELECTOR, '[data-testid="stDataFrame"] table')
-        return str(frames[index].get_attribute("textContent")) if len(frames) > index else False
+        for frame in d.find_elements(by.CSS_SELECTOR, '[data-testid="stDataFrame"] table'):
+            headers = [
+                h.get_attribute("textContent") for h in frame.find_elements(by.CSS_SELECTOR, "th")
+            ]
+            if column in headers:
+                return str(frame.get_attribute("textContent"))
+        return False
 
     result: str = _wait(driver, 30).until(grid)
     return result
@@ -171,7 +176,7 @@ def test_route_query(browser: Any, app_url: str, screenshots: Path | None) -> No
     assert shown["Distance"].endswith("km")
     p50, p90 = (float(v) for v in shown["Door to door P50 / P90"].removesuffix(" h").split(" / "))
     assert 24 < p50 <= p90 < 24 * 7
-    legs = table_text(browser, 0)
+    legs = table_text(browser, "travel_time_h")
     assert "border" in legs and "mukdahan-savannakhet" in legs
     assert external_requests(browser, app_url) == []
     shoot(browser, screenshots, "route_tester", height=3600)
@@ -183,7 +188,7 @@ def test_scenario_comparison(browser: Any, app_url: str, screenshots: Path | Non
     choose(browser, "Road via", "R12")
     click_button(browser, "Compare")
     wait_idle(browser)
-    table = table_text(browser, 0)
+    table = table_text(browser, "p50_h")
     for scenario in ("status-quo", "through-trucking", "24h-borders", "full-integration"):
         assert scenario in table
     assert "na-phao-cha-lo" in table  # the R12 crossing into Viet Nam
@@ -207,7 +212,7 @@ def test_scenario_comparison(browser: Any, app_url: str, screenshots: Path | Non
 def test_other_pages_render(browser: Any, app_url: str, screenshots: Path | None) -> None:
     open_page(browser, app_url, "border_parameters")
     wait_text(browser, "h1", "Border parameters")
-    assert "na-phao-cha-lo" in table_text(browser, 0)
+    assert "na-phao-cha-lo" in table_text(browser, "exit_hours")
     shoot(browser, screenshots, "border_parameters", height=1500)
     # A real upload through the browser (XSRF protection on): a bad scenario file is a message.
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +227,7 @@ def test_other_pages_render(browser: Any, app_url: str, screenshots: Path | None
     click_button(browser, "Estimate delays")
     wait_idle(browser)
     wait_text(browser, '[data-testid="stMetric"]', "Rows")
-    assert "crossing" in table_text(browser, 0)
+    assert "crossing" in table_text(browser, "level")
     shoot(browser, screenshots, "delay_export", height=1400)
 
     open_page(browser, app_url, "fleet_optimization")
