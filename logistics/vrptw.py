@@ -21,6 +21,17 @@ Two distance conventions are supported:
     so a schedule the solver accepts is feasible in exact arithmetic; the reported distance is
     recomputed in double precision.
 
+Search: each worker process (one per core) builds the model with the distance and time matrices
+registered in C++ (``RegisterTransitMatrix``), a time dimension (transit = service time of the
+origin + travel time; windows on the start of service; waiting as slack), a capacity dimension
+and a drop disjunction per customer with a penalty larger than any route, so a solution always
+exists and an infeasible one is reported (``dropped``), never hidden. OR-Tools builds the first
+solution (``PARALLEL_CHEAPEST_INSERTION`` + guided local search for a short first phase); then
+the worker iterates SISR-style ruin & recreate (string and route removal, greedy best insertion
+with blinks, threshold acceptance), optionally polishing new best solutions with an OR-Tools
+greedy-descent local search. Workers run differently configured and differently seeded searches;
+the best is kept. Measured figures and what did not help: docs/benchmarks.md.
+
 Typical use::
 
     inst = read_solomon("C101.txt")
@@ -63,6 +74,10 @@ SCALE: dict[str, int] = {"dimacs": 10, "exact": 1000}
 #: instance (Homberger coordinates < 1000, horizons < 10^5) and small enough that scaled integer
 #: objectives stay far from int64 overflow.
 MAX_ABS_VALUE = 1e7
+
+#: Share of ruin steps that remove a whole route. assumption: tuned on Solomon C204/R2 (see
+#: docs/benchmarks.md), no published value.
+ROUTE_RUIN_SHARE = 0.1
 
 #: Tolerance of the evaluator in the "exact" convention. assumption: float round-off only.
 EXACT_TOLERANCE = 1e-6
@@ -658,15 +673,26 @@ class SearchConfig:
     ruin_iterations: int = 20
     ruin_seed: int = 0
     polish_new_bests: bool = True
+    accept_threshold: float = 0.01
 
 
 #: The portfolio run across workers (worker k uses entry k mod len). Chosen by the measurements
 #: recorded in docs/benchmarks.md.
 PORTFOLIO: tuple[SearchConfig, ...] = (
     SearchConfig(
-        lean_operators=True, ruin_recreate=True, first_phase_share=0.05, polish_new_bests=False
+        lean_operators=True,
+        ruin_recreate=True,
+        first_phase_share=0.05,
+        polish_new_bests=False,
+        accept_threshold=0.03,
     ),
-    SearchConfig(lean_operators=True, ruin_recreate=True, first_phase_share=0.2),
+    SearchConfig(
+        lean_operators=True,
+        ruin_recreate=True,
+        first_phase_share=0.05,
+        polish_new_bests=True,
+        accept_threshold=0.02,
+    ),
 )
 
 
@@ -863,11 +889,21 @@ def _index_routes(model: _Model, assignment: pywrapcp.Assignment) -> list[list[i
 def _ruin(
     routes: list[list[int]], near: list[list[int]], avg_removed: int, rng: random.Random
 ) -> list[list[int]]:
-    """Remove strings of visits from close routes (SISR ruin, simplified); returns new routes."""
+    """Remove strings of visits from close routes (SISR ruin, simplified); returns new routes.
+
+    With probability ``ROUTE_RUIN_SHARE`` a whole random route is removed instead: strings are at
+    most 10 visits long, so SISR alone can never empty a longer route, and distance-optimal
+    solutions sometimes use fewer (longer) routes than the current one (Solomon C204).
+    """
     where = {i: k for k, r in enumerate(routes) for i in r}
     nonempty = [r for r in routes if r]
     if not where or not nonempty:
         return routes
+    if len(nonempty) > 1 and rng.random() < ROUTE_RUIN_SHARE:
+        victim = rng.randrange(len(routes))
+        while not routes[victim]:
+            victim = rng.randrange(len(routes))
+        return [[] if k == victim else list(r) for k, r in enumerate(routes)]
     max_len = min(10.0, sum(map(len, nonempty)) / len(nonempty))  # L^max = 10 (paper)
     max_strings = 4 * avg_removed / (1 + max_len) - 1
     n_strings = int(rng.uniform(1, max_strings + 1))
@@ -952,14 +988,21 @@ def _recreate(
                 ):
                     best_delta, best_k, best_pos = delta, k, pos
                 prev = q
+        if len(routes) < n_vehicles:
+            # a new route is a candidate like any other (distance-only optima often use more
+            # vehicles than the fewest possible); its fixed cost counts when there is one
+            start_u = max(ready_u, ready[0] + transit_to_u[0])
+            delta = to_u[0] + from_u[0] + model.fixed_vehicle_cost
+            if (
+                start_u <= due_u
+                and start_u + transit_from_u[0] <= due[0]
+                and (best_k < 0 or delta < best_delta)
+            ):
+                routes.append([u])
+                info.append(schedule(routes[-1]))
+                continue
         if best_k < 0:
-            if len(routes) >= n_vehicles:
-                return None
-            if max(ready_u, ready[0] + transit[0][u]) > due_u:
-                return None
-            routes.append([u])
-            info.append(schedule(routes[-1]))
-            continue
+            return None
         routes[best_k].insert(best_pos, u)
         info[best_k] = schedule(routes[best_k])
     return routes
@@ -1040,8 +1083,8 @@ def _ruin_and_recreate(
         if candidate is None:
             continue
         obj = total(candidate)
-        # threshold acceptance: up to 1% worse early on, shrinking linearly to 0
-        threshold = 0.01 * cur_obj * (1.0 - progress) * rng.random()
+        # threshold acceptance: up to accept_threshold worse early on, shrinking linearly to 0
+        threshold = config.accept_threshold * cur_obj * (1.0 - progress) * rng.random()
         if obj < best_obj and config.polish_new_bests:
             limit = None if deadline is None else min(1.0, deadline - time.time() - 0.2)
             if limit is None or limit > 0.05:
@@ -1313,7 +1356,7 @@ def benchmark_instance(
         seed=seed,
     )
     ev = result.evaluation
-    gap = None if ref is None or ref <= 0 else round(100 * (ev.distance - ref) / ref, 3)
+    gap = None if ref is None or ref <= 0 else round(100 * (ev.distance - ref) / ref, 3) + 0.0
     bks_vehicles = None
     if row is not None:
         vcol = "distance_only_vehicles" if use_dimacs else "bks_vehicles"
