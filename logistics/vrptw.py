@@ -670,7 +670,7 @@ class SearchConfig:
     first_phase_share: float = 0.3
     ruin_avg_removed: int = 10
     ruin_neighbors: int = 20
-    ruin_iterations: int = 20
+    ruin_iterations: int = 500
     ruin_seed: int = 0
     polish_new_bests: bool = True
     accept_threshold: float = 0.01
