@@ -37,8 +37,8 @@ Files up to 10 MB and 5,000 rows.
 @st.cache_resource(show_spinner="Loading the demo set…")
 def demo() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The shipped synthetic demo shipments and fleet (immutable, shared)."""
-    demo_shipments = _state.resolve("logistics.demo_shipments")
-    demo_fleet = _state.resolve("logistics.demo_fleet")
+    demo_shipments = _state.resolve(_state.FLEET_API["demo_shipments"])
+    demo_fleet = _state.resolve(_state.FLEET_API["demo_fleet"])
     assert demo_shipments is not None and demo_fleet is not None
     return tuple(demo_shipments()), tuple(demo_fleet())
 
@@ -53,8 +53,8 @@ def from_uploads(shipments_file: Any, fleet_file: Any) -> tuple[Any, Any] | None
     cached = st.session_state.get("fleet_uploads")
     if cached is not None and cached[0] == key:
         return cached[1]
-    read_shipments = _state.resolve("logistics.read_shipments")
-    read_fleet = _state.resolve("logistics.read_fleet")
+    read_shipments = _state.resolve(_state.FLEET_API["read_shipments"])
+    read_fleet = _state.resolve(_state.FLEET_API["read_fleet"])
     assert read_shipments is not None and read_fleet is not None
     fleet = _state.guarded(
         lambda: read_fleet(_state.read_upload(fleet_file, label="fleet")), what="Fleet file"
@@ -117,17 +117,21 @@ def solve(
     shipments: tuple[Any, ...],
     fleet: tuple[Any, ...],
     *,
-    scenario_name: str,
-    time_limit_s: float,
+    graph: Any,
+    scenario: Any,
+    time_limit_s: float | None,
+    solution_limit: int | None,
     percentile: int,
     soft_windows: bool,
 ) -> Any:
-    """Solve and replay one plan (``solve_fleet`` then ``evaluate_plan``) on the cached graph."""
-    solve_fleet = _state.resolve("logistics.solve_fleet")
-    evaluate_plan = _state.resolve("logistics.evaluate_plan")
+    """Solve and replay one plan (``solve_fleet`` then ``evaluate_plan``).
+
+    Runs in a worker thread, so it touches no Streamlit state: the graph and the scenario object
+    are resolved by the caller on the script thread.
+    """
+    solve_fleet = _state.resolve(_state.FLEET_API["solve_fleet"])
+    evaluate_plan = _state.resolve(_state.FLEET_API["evaluate_plan"])
     assert solve_fleet is not None and evaluate_plan is not None
-    graph = _compute.network()
-    scenario = _state.scenario(scenario_name)
     plan = solve_fleet(
         graph,
         shipments,
@@ -136,11 +140,25 @@ def solve(
         percentile=percentile,
         soft_windows=soft_windows,
         time_limit_s=time_limit_s,
+        solution_limit=solution_limit,
         seed=_compute.SEED,
     )
     return evaluate_plan(
         plan, graph, shipments, scenario=scenario, draws=REPLAY_DRAWS, seed=_compute.SEED
     )
+
+
+def solver_limits(prefix: str) -> tuple[float | None, int | None, float, str]:
+    """Time limit and solution limit from the form widgets, the expected run time and its text.
+
+    With "stop after N solutions" set, the run has no time limit and gives the same plan every
+    time (the OR-Tools search has no random seed).
+    """
+    limit = float(st.session_state[f"{prefix}limit"])
+    solutions = int(st.session_state.get(f"{prefix}solutions", 0) or 0)
+    if solutions > 0:
+        return None, solutions, 10.0, f"first {solutions} solution(s), no time limit"
+    return limit, None, limit + 2.0, f"time limit {limit:g} s"
 
 
 def plan_map(plan: Any) -> pdk.Deck:
@@ -181,7 +199,7 @@ def plan_downloads(plan: Any) -> dict[str, tuple[bytes, str, str]]:
         "Routes (CSV)": (_state.csv_bytes(plan.stops), "routes.csv", "text/csv"),
         "Vehicles (CSV)": (_state.csv_bytes(plan.vehicles), "vehicles.csv", "text/csv"),
     }
-    geojson = _state.resolve("logistics.plan_geojson")
+    geojson = _state.resolve(_state.FLEET_API["plan_geojson"])
     if geojson is not None:
         text = json.dumps(geojson(plan), default=str)
         out["Routes (GeoJSON)"] = (text.encode("utf-8"), "routes.geojson", "application/geo+json")
@@ -241,32 +259,43 @@ def compare_page(names: tuple[str, ...]) -> None:
         return
     shipments, fleet = loaded
     with st.form("cmp_fleet_form"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         limit = c1.slider("Solver time per scenario (s)", 1, 120, 10, key="cmp_limit")
         percentile = c2.selectbox(
             "Border times at", [50, 90], key="cmp_pct", format_func=lambda p: f"P{p}"
         )
         soft = c3.checkbox("Soft delivery windows", key="cmp_soft")
+        solutions = c4.number_input(
+            "Stop after N solutions (0: use the time limit)",
+            min_value=0,
+            max_value=1000,
+            value=0,
+            key="cmp_solutions",
+            help="reproducible: the same plan every run, no time limit",
+        )
         go = st.form_submit_button("Optimize under each scenario", type="primary")
-    signature = (names, st.session_state.get("cmp_input_key"), limit, percentile, soft)
+    signature = (names, st.session_state.get("cmp_input_key"), limit, solutions, percentile, soft)
     if go:
+        graph = _compute.network()
+        time_limit_s, solution_limit, expected_s, _ = solver_limits("cmp_")
         rows = []
         for name in names:
+            scenario = _state.scenario(name)
 
-            def run(name: str = name) -> Any:
+            def run(scenario: Any = scenario) -> Any:
                 return solve(
                     shipments,
                     fleet,
-                    scenario_name=name,
-                    time_limit_s=float(limit),
+                    graph=graph,
+                    scenario=scenario,
+                    time_limit_s=time_limit_s,
+                    solution_limit=solution_limit,
                     percentile=int(percentile),
                     soft_windows=bool(soft),
                 )
 
             def timed(run: Callable[[], Any] = run, name: str = name) -> Any:
-                return run_with_progress(
-                    run, expected_s=float(limit) + 2.0, label=f"Scenario {name}:"
-                )
+                return run_with_progress(run, expected_s=expected_s, label=f"Scenario {name}:")
 
             plan = _state.guarded(timed, what=f"Scenario {name}")
             if plan is None:

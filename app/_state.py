@@ -30,6 +30,18 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: Where each function the app calls lives. The fleet stage's functions come from the package
+#: when it re-exports them, else from the stage's own public modules (as ``corridor optimize``
+#: imports them); ``"a.f|a.b.f"`` lists alternatives, the first found wins.
+FLEET_API: dict[str, str] = {
+    name: f"logistics.{name}|logistics.{module}.{name}"
+    for module, names in {
+        "shipments": ("read_shipments", "read_fleet", "demo_shipments", "demo_fleet"),
+        "fleet": ("solve_fleet", "evaluate_plan", "plan_geojson"),
+    }.items()
+    for name in names
+}
+
 #: Public API names each page needs, by feature (see docs/architecture.md).
 BACKENDS: dict[str, tuple[str, ...]] = {
     "network": (
@@ -43,13 +55,10 @@ BACKENDS: dict[str, tuple[str, ...]] = {
     "itinerary": ("logistics.build_itinerary", "logistics.simulate"),
     "compare": ("logistics.compare_od",),
     "border": ("logistics.border_parameters",),
-    "fleet_input": (
-        "logistics.read_shipments",
-        "logistics.read_fleet",
-        "logistics.demo_shipments",
-        "logistics.demo_fleet",
+    "fleet_input": tuple(
+        FLEET_API[n] for n in ("read_shipments", "read_fleet", "demo_shipments", "demo_fleet")
     ),
-    "fleet": ("logistics.solve_fleet", "logistics.evaluate_plan"),
+    "fleet": (FLEET_API["solve_fleet"], FLEET_API["evaluate_plan"]),
     "export": ("logistics.export_delays",),
 }
 
@@ -68,7 +77,16 @@ class UploadError(ValueError):
 
 
 def resolve(dotted: str) -> Any | None:
-    """Return the object named ``package.module.attr``, or ``None`` when it has not landed."""
+    """Return the object named ``package.module.attr``, or ``None`` when it has not landed.
+
+    ``"a.f|a.b.f"`` names alternatives: the first one found is returned.
+    """
+    if "|" in dotted:
+        for alternative in dotted.split("|"):
+            found = resolve(alternative)
+            if found is not None:
+                return found
+        return None
     parts = dotted.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         module_name, attrs = ".".join(parts[:cut]), parts[cut:]
@@ -86,7 +104,7 @@ def resolve(dotted: str) -> Any | None:
 
 def missing(*features: str) -> list[str]:
     """Names of the public API the features need that are not importable yet."""
-    return [name for f in features for name in BACKENDS[f] if resolve(name) is None]
+    return [name.split("|")[0] for f in features for name in BACKENDS[f] if resolve(name) is None]
 
 
 def require(*features: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import _fleet, _state
+from app import _compute, _fleet, _state
 
 st.title("Fleet optimization")
 st.caption(
@@ -50,22 +50,35 @@ with st.form("fleet_form"):
         key="fleet_soft",
         help="allow late deliveries at each shipment's lateness cost instead of dropping them",
     )
+    solutions = c4.number_input(
+        "Stop after N solutions (0: use the time limit)",
+        min_value=0,
+        max_value=1000,
+        value=0,
+        key="fleet_solutions",
+        help="reproducible: the same plan every run, no time limit",
+    )
     go = st.form_submit_button("Optimize", type="primary")
 
-signature = (st.session_state.get("input_key"), scenario, limit, percentile, soft)
+signature = (st.session_state.get("input_key"), scenario, limit, solutions, percentile, soft)
 if go:
+    graph = _compute.network()
+    scenario_obj = _state.scenario(scenario)
+    time_limit_s, solution_limit, expected_s, how = _fleet.solver_limits("fleet_")
     plan = _state.guarded(
         lambda: _fleet.run_with_progress(
             lambda: _fleet.solve(
                 shipments,
                 fleet,
-                scenario_name=scenario,
-                time_limit_s=float(limit),
+                graph=graph,
+                scenario=scenario_obj,
+                time_limit_s=time_limit_s,
+                solution_limit=solution_limit,
                 percentile=int(percentile),
                 soft_windows=bool(soft),
             ),
-            expected_s=float(limit) + 2.0,
-            label="Optimizing…",
+            expected_s=expected_s,
+            label=f"Optimizing ({how})…",
         ),
         what="Fleet optimization",
     )
