@@ -218,8 +218,8 @@ def plan_downloads(plan: Any) -> dict[str, tuple[bytes, str, str]]:
 def show_plan(plan: Any) -> None:
     """KPIs, map, per-shipment table and downloads of a solved plan."""
     k = plan.kpis
-    m = st.columns(6)
-    m[0].metric("Cost", f"USD {k['cost_usd']:,.0f}")
+    m = st.columns(3) + st.columns(3)
+    m[0].metric("Cost (USD)", f"{k['cost_usd']:,.0f}")
     m[1].metric("Vehicles used", f"{k['vehicles_used']}")
     m[2].metric("Served / dropped", f"{k['served']} / {k['dropped']}")
     m[3].metric("On-time rate", f"{k['on_time_rate']:.0%}", help="expected share, Monte Carlo")

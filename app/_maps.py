@@ -101,8 +101,13 @@ def view_for(points: Iterable[Sequence[float]], *, pad: float = 0.15) -> pdk.Vie
     lons, lats = [p[0] for p in pts], [p[1] for p in pts]
     lon_span = max(max(lons) - min(lons), 0.2) * (1 + 2 * pad)
     lat_span = max(max(lats) - min(lats), 0.2) * (1 + 2 * pad)
-    # Web Mercator: 360 degrees of longitude fit 512 px at zoom 1; assume a ~900 x 480 px map.
-    zoom = min(math.log2(900 * 360 / 512 / lon_span), math.log2(480 * 180 / 512 / lat_span))
+    # Web Mercator at zoom z: 512 * 2**z px per 360 degrees of longitude, and per degree of
+    # latitude 1 / cos(latitude) times more. Fit the points in a ~900 x 460 px map.
+    lat_mid = math.radians((max(lats) + min(lats)) / 2)
+    zoom = min(
+        math.log2(900 * 360 / (512 * lon_span)),
+        math.log2(460 * 360 * math.cos(lat_mid) / (512 * lat_span)),
+    )
     return pdk.ViewState(
         longitude=(max(lons) + min(lons)) / 2,
         latitude=(max(lats) + min(lats)) / 2,
