@@ -571,7 +571,9 @@ def search_parameters(
     bandit : bool
         ``use_multi_armed_bandit_concatenate_operators``: pick operators by recent gain.
     iterated_local_search : bool
-        Use OR-Tools' iterated local search (SISR ruin & recreate, simulated-annealing acceptance).
+        Set OR-Tools' ``use_iterated_local_search`` (SISR ruin & recreate, simulated-annealing
+        acceptance). No effect was observed with OR-Tools 9.15 from Python (docs/benchmarks.md);
+        :func:`solve` uses its own ruin & recreate instead.
     log_search : bool
         Let OR-Tools log its search (to stderr).
 
@@ -647,13 +649,21 @@ class SearchConfig:
     The first fields are keyword arguments of :func:`search_parameters`; ``permutation_seed``
     relabels the customers (a different search trajectory for the same instance).
 
-    With ``ruin_recreate`` the worker runs the configured search for ``first_phase_share`` of its
-    time, then iterates ruin & recreate around OR-Tools: remove about ``ruin_avg_removed``
-    customers in strings from geographically close routes (SISR-style, Christiaens & Vanden
-    Berghe 2020), hand the partial solution back to OR-Tools (``ReadAssignmentFromRoutes``) and
-    let a greedy-descent local search, restricted to the ``ruin_neighbors`` nearest neighbours,
-    re-insert and improve; threshold acceptance. Without a deadline (deterministic mode) it runs
-    ``ruin_iterations`` iterations, seeded by ``ruin_seed``.
+    With ``ruin_recreate`` the worker runs the OR-Tools search for ``first_phase_share`` of its
+    time, then iterates ruin & recreate (SISR-style, Christiaens & Vanden Berghe 2020): remove
+    about ``ruin_avg_removed`` customers as strings from geographically close routes (or a whole
+    route, ``ROUTE_RUIN_SHARE``), re-insert them by greedy best insertion with blinks, and accept
+    candidates up to ``accept_threshold`` x U(0, 1) worse than the current solution, the threshold
+    shrinking linearly to 0. With ``polish_new_bests`` every new best is handed back to OR-Tools
+    (``ReadAssignmentFromRoutes``) for a greedy-descent local search; otherwise only the final
+    best is. Without a deadline (deterministic mode) it runs ``ruin_iterations`` iterations,
+    seeded by ``ruin_seed``.
+
+    Defaults: OR-Tools defaults for the search fields (source: OR-Tools 9.15
+    ``DefaultRoutingSearchParameters``); ``ruin_avg_removed`` = 10 (source: SISR paper, c-bar);
+    ``first_phase_share`` = 0.05 and ``accept_threshold`` = 0.03 (assumption: tuned on Solomon
+    subsets, docs/benchmarks.md); ``ruin_iterations`` = 500 (assumption: ~1-2 s on 100 customers,
+    enough for the tests' deterministic runs).
     """
 
     strategy: str = "PARALLEL_CHEAPEST_INSERTION"
@@ -667,31 +677,20 @@ class SearchConfig:
     iterated_local_search: bool = False
     permutation_seed: int | None = None
     ruin_recreate: bool = False
-    first_phase_share: float = 0.3
+    first_phase_share: float = 0.05
     ruin_avg_removed: int = 10
-    ruin_neighbors: int = 20
     ruin_iterations: int = 500
     ruin_seed: int = 0
     polish_new_bests: bool = True
-    accept_threshold: float = 0.01
+    accept_threshold: float = 0.03
 
 
 #: The portfolio run across workers (worker k uses entry k mod len). Chosen by the measurements
 #: recorded in docs/benchmarks.md.
 PORTFOLIO: tuple[SearchConfig, ...] = (
+    SearchConfig(lean_operators=True, ruin_recreate=True, polish_new_bests=False),
     SearchConfig(
-        lean_operators=True,
-        ruin_recreate=True,
-        first_phase_share=0.05,
-        polish_new_bests=False,
-        accept_threshold=0.03,
-    ),
-    SearchConfig(
-        lean_operators=True,
-        ruin_recreate=True,
-        first_phase_share=0.05,
-        polish_new_bests=True,
-        accept_threshold=0.02,
+        lean_operators=True, ruin_recreate=True, polish_new_bests=True, accept_threshold=0.02
     ),
 )
 
@@ -840,6 +839,12 @@ def _run_worker(
         iterated_local_search=config.iterated_local_search,
     )
     assignment = model.routing.SolveWithParameters(params)
+    if assignment is None and config.ruin_recreate and deadline is not None:
+        # the short first phase ended before a first solution (large instance): use all the time
+        remaining = deadline - time.time() - 0.15
+        if remaining > 0.1:
+            params.time_limit.FromMilliseconds(int(remaining * 1000))
+            assignment = model.routing.SolveWithParameters(params)
     status = model.routing.status()
     status_name = {
         0: "NOT_SOLVED",
