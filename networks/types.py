@@ -127,8 +127,10 @@ class Route:
         """Countries in order of travel, consecutive duplicates removed."""
         out: list[str] = []
         for leg in self.legs:
-            if leg.country and leg.mode != "border" and (not out or out[-1] != leg.country):
-                out.append(leg.country)
+            # A border leg enters its ``to_country`` (a route may end at a checkpoint).
+            country = leg.to_country if leg.mode == "border" else leg.country
+            if country and (not out or out[-1] != country):
+                out.append(country)
         return out
 
     @property
