@@ -85,7 +85,7 @@ SEARCH_OPTIONS: dict[str, Any] = {"neighbors_ratio": 0.3, "min_neighbors": 10}
 MODES = ("road", "sea")
 
 
-class FleetError(ValueError):
+class RoutingError(ValueError):
     """Bad fleet-routing input or an unsolvable instance (the message explains which)."""
 
 
@@ -194,7 +194,7 @@ def scenario_terms(
     from logistics.scenarios import load_scenario
 
     if percentile not in PERCENTILES:
-        raise FleetError(f"percentile {percentile!r} is not allowed; allowed: 50, 90")
+        raise RoutingError(f"percentile {percentile!r} is not allowed; allowed: 50, 90")
     sc = load_scenario(scenario) if not hasattr(scenario, "border_rule") else scenario
     p = params or load_parameters()
     q = percentile / 100.0
@@ -723,17 +723,17 @@ def solve_fleet(
 
     Raises
     ------
-    FleetError
+    RoutingError
         Empty inputs, bad limits, or no solution found (with the likely cause).
     """
     if not shipments:
-        raise FleetError("no shipments to route")
+        raise RoutingError("no shipments to route")
     if not fleet or sum(v.count for v in fleet) == 0:
-        raise FleetError("empty fleet: no vehicles to route with")
+        raise RoutingError("empty fleet: no vehicles to route with")
     if time_limit_s is None and solution_limit is None:
-        raise FleetError("give time_limit_s or solution_limit (or both)")
+        raise RoutingError("give time_limit_s or solution_limit (or both)")
     if time_limit_s is not None and not time_limit_s > 0:
-        raise FleetError(f"time_limit_s {time_limit_s!r} must be > 0 seconds")
+        raise RoutingError(f"time_limit_s {time_limit_s!r} must be > 0 seconds")
     net = G if isinstance(G, TravelNetwork) else TravelNetwork(G)
     border_keys = {
         (str(c), str(a), str(b))
@@ -995,6 +995,13 @@ def solve_fleet(
     def limits(share: float) -> tuple[float | None, int | None]:
         return (None if time_limit_s is None else time_limit_s * share), solution_limit
 
+    # Without a time limit, guided local search may never reach the solution limit on a small
+    # instance (it keeps moving without counting new solutions): greedy descent stops at the
+    # first local optimum, so solution-limited runs always end and repeat exactly.
+    search_kw: dict[str, Any] = dict(SEARCH_OPTIONS)
+    if time_limit_s is None:
+        search_kw["metaheuristic"] = "GREEDY_DESCENT"
+
     bar = None
     t_search = _time.perf_counter()
     if progress:
@@ -1027,8 +1034,15 @@ def solve_fleet(
     manager1, routing1, _ = build(couple=False)
     watch(routing1, "phase 1")
     sol1 = routing1.SolveWithParameters(
-        search_parameters(tl1, solution_limit=sl1, strategy=first_solution, **SEARCH_OPTIONS)
+        search_parameters(tl1, solution_limit=sl1, strategy=first_solution, **search_kw)
     )
+    if sol1 is None and solution_limit is None:
+        # the time share ran out before the first solution: finish that one solution, then
+        # give phase 2 what is left (at least one second)
+        log.info("phase 1 found no solution in %.1f s; completing the first one", tl1 or 0.0)
+        sol1 = routing1.SolveWithParameters(
+            search_parameters(None, solution_limit=1, strategy=first_solution, **search_kw)
+        )
     seed_routes: list[list[int]] = [[] for _ in vehicles]
     if sol1 is not None:
         on_route: dict[int, int] = {}
@@ -1054,9 +1068,9 @@ def solve_fleet(
     manager, routing, time_dim = build(couple=True)
     watch(routing, "phase 2")
     tl2, sl2 = limits(1.0 - PHASE1_SHARE)
-    search = search_parameters(
-        tl2, solution_limit=sl2, strategy="ALL_UNPERFORMED", **SEARCH_OPTIONS
-    )
+    if time_limit_s is not None:
+        tl2 = max(time_limit_s - (_time.perf_counter() - t_search), 1.0)
+    search = search_parameters(tl2, solution_limit=sl2, strategy="ALL_UNPERFORMED", **search_kw)
     t_solve0 = _time.perf_counter()
     initial = routing.ReadAssignmentFromRoutes(seed_routes, True) if any(seed_routes) else None
     if initial is not None:
@@ -1069,7 +1083,7 @@ def solve_fleet(
     if bar is not None:
         bar.close()
     if solution is None:
-        raise FleetError(
+        raise RoutingError(
             f"scenario {terms.name!r}: OR-Tools found no solution in the limit; every shipment "
             "is droppable, so this means the limit was too short to build a first solution "
             "(raise --time-limit)"
@@ -1534,7 +1548,7 @@ def optimize(
     net = G if isinstance(G, TravelNetwork) else TravelNetwork(G)
     nxg = graph if graph is not None else (G if not isinstance(G, TravelNetwork) else None)
     if nxg is None:
-        raise FleetError("give the networkx graph (graph=...) for the Monte Carlo replay")
+        raise RoutingError("give the networkx graph (graph=...) for the Monte Carlo replay")
     border_keys = {
         (str(c), str(a), str(b))
         for c, a, b in net.edges.loc[
@@ -1580,7 +1594,7 @@ def compare_fleet(
         One row per scenario with :data:`KPI_COLUMNS`, and the plans by scenario name.
     """
     if not scenarios:
-        raise FleetError("no scenarios to compare")
+        raise RoutingError("no scenarios to compare")
     net = TravelNetwork(G)
     plans: dict[str, FleetPlan] = {}
     for sc in scenarios:

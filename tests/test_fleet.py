@@ -11,8 +11,8 @@ from test_matrix import place, toy_graph
 
 from logistics.fleet import (
     CrossingTerms,
-    FleetError,
     PortTerms,
+    RoutingError,
     ScenarioTerms,
     evaluate_plan,
     rest_h,
@@ -252,13 +252,13 @@ def test_rest_hours() -> None:
 def test_bad_inputs() -> None:
     G = toy_graph()
     fleet = [truck(G, "a", "TH")]
-    with pytest.raises(FleetError, match="no shipments"):
+    with pytest.raises(RoutingError, match="no shipments"):
         solve_fleet(G, [], fleet, terms=terms())
-    with pytest.raises(FleetError, match="empty fleet"):
+    with pytest.raises(RoutingError, match="empty fleet"):
         solve_fleet(G, [shipment(G, "S1", "a", "b")], [], terms=terms())
-    with pytest.raises(FleetError, match="time_limit_s or solution_limit"):
+    with pytest.raises(RoutingError, match="time_limit_s or solution_limit"):
         solve_fleet(G, [shipment(G, "S1", "a", "b")], fleet, terms=terms(), time_limit_s=None)
-    with pytest.raises(FleetError, match="percentile 75"):
+    with pytest.raises(RoutingError, match="percentile 75"):
         scenario_terms("status-quo", percentile=75)
 
 
