@@ -43,9 +43,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    """URL of a ``corridor app`` server started for the session (terminated at the end)."""
+    """URL of a ``corridor app`` server started for the test module (terminated at its end)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
@@ -87,7 +87,7 @@ def app_url() -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """A headless Chromium (Selenium WebDriver) with a fresh profile."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
