@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis.strategies import binary as st_binary
 from hypothesis.strategies import booleans as st_booleans
 from hypothesis.strategies import dictionaries as st_dict
 from hypothesis.strategies import floats as st_floats
@@ -495,3 +496,33 @@ def test_uploaded_scenario_is_used_on_every_page() -> None:
     no_exception(at)
     assert at.selectbox(key="scenario").value == "night-open"
     assert not at.error
+
+
+class _Upload:
+    """Stand-in for Streamlit's UploadedFile: a name and bytes."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data = name, data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    suffix=st_sampled_from([".csv", ".parquet", ".CSV", ".txt", ""]),
+    data=st_binary(max_size=4_000),
+)
+def test_upload_check_accepts_or_refuses_clearly(
+    suffix: str, data: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("session")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_state, "session_dir", lambda: folder)
+        try:
+            path = _state.read_upload(_Upload(f"file{suffix}", data), label="shipments")
+        except _state.UploadError as exc:
+            assert "'file" in str(exc)  # names the file
+        else:
+            assert path.parent == folder and path.name == f"shipments{suffix.lower()}"
+            assert path.read_bytes() == data
