@@ -526,3 +526,10 @@ def test_upload_check_accepts_or_refuses_clearly(
         else:
             assert path.parent == folder and path.name == f"shipments{suffix.lower()}"
             assert path.read_bytes() == data
+
+
+def test_cli_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from logistics.cli import main
+
+    assert main(["app", "--port", "70000"]) == 2
+    assert "--port: 70000 is not a TCP port" in capsys.readouterr().err
