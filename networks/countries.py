@@ -7,6 +7,8 @@ The polygons are Natural Earth 1:10m admin-0 countries (public domain), simplifi
 from __future__ import annotations
 
 import functools
+import json
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import shapely
 
 #: Study countries (ISO 3166-1 alpha-2).
 STUDY_COUNTRIES: tuple[str, ...] = ("TH", "LA", "VN", "KH", "MY", "SG", "MM")
@@ -34,19 +37,49 @@ class CoordinateError(ValueError):
     """A latitude or longitude is not a finite number in its valid range."""
 
 
-@functools.lru_cache(maxsize=1)
-def _all_polygons() -> gpd.GeoDataFrame:
-    """Every shipped polygon (study countries and clipped neighbours), read once per process."""
-    import geopandas as gpd
+@dataclass(frozen=True)
+class _Shapes:
+    """The shipped polygons as plain arrays (no geopandas): what point-in-country needs."""
+
+    iso2: np.ndarray  # <U2, "" when the file has no code
+    name: tuple[str, ...]
+    study: np.ndarray  # bool
+    geometry: np.ndarray  # shapely geometries, prepared
+    tree: shapely.STRtree  # over ``geometry``, for the coastal tolerance
+
+
+def _shapes(iso2: Any, name: Any, study: Any, geometry: Any) -> _Shapes:
     import shapely
 
+    geoms = np.asarray(geometry, dtype=object)
+    shapely.prepare(geoms)
+    return _Shapes(
+        iso2=np.asarray(["" if c is None else str(c) for c in iso2], dtype="<U2"),
+        name=tuple("" if n is None else str(n) for n in name),
+        study=np.asarray(study, dtype=bool),
+        geometry=geoms,
+        tree=shapely.STRtree(geoms),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _all_shapes() -> _Shapes:
+    """Every shipped polygon (study countries and clipped neighbours), read once per process.
+
+    Reads the GeoJSON with :mod:`json` and :func:`shapely.geometry.shape`: importing geopandas
+    (about 0.3-0.6 s) is left to callers of :func:`country_polygons`.
+    """
+    import shapely.geometry
+
     path = resources.files("networks") / "data" / COUNTRIES_FILE
-    with resources.as_file(path) as file:
-        gdf = gpd.read_file(file)
-    gdf["iso2"] = gdf["iso2"].fillna("").astype(str)
-    gdf["study"] = gdf["study"].astype(bool)
-    shapely.prepare(np.asarray(gdf.geometry))
-    return gdf[["iso2", "name", "study", "geometry"]]
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    props = [f["properties"] for f in features]
+    return _shapes(
+        [p.get("iso2") for p in props],
+        [p.get("name") for p in props],
+        [bool(p.get("study")) for p in props],
+        [shapely.geometry.shape(f["geometry"]) for f in features],
+    )
 
 
 def country_polygons() -> gpd.GeoDataFrame:
@@ -58,8 +91,18 @@ def country_polygons() -> gpd.GeoDataFrame:
         Columns ``iso2``, ``name``, ``geometry`` (EPSG:4326), one row per study country. A copy:
         callers may modify it.
     """
-    gdf = _all_polygons()
-    return gdf.loc[gdf["study"], ["iso2", "name", "geometry"]].reset_index(drop=True).copy()
+    import geopandas as gpd
+
+    shapes = _all_shapes()
+    keep = np.flatnonzero(shapes.study)
+    return gpd.GeoDataFrame(
+        {
+            "iso2": [str(shapes.iso2[i]) for i in keep],
+            "name": [shapes.name[i] for i in keep],
+        },
+        geometry=list(shapes.geometry[keep]),
+        crs="EPSG:4326",
+    )
 
 
 def _check_coordinates(lats: np.ndarray, lons: np.ndarray) -> None:
@@ -90,9 +133,9 @@ def assign_countries(
     ----------
     lats, lons : array-like of float
         WGS84 degrees.
-    polygons : geopandas.GeoDataFrame
-        Columns ``iso2``, ``study`` (bool) and geometry. Non-study polygons (neighbours) are used
-        to keep points across a border out of the study countries.
+    polygons : geopandas.GeoDataFrame or mapping
+        Columns (or keys) ``iso2``, ``study`` (bool) and ``geometry``. Non-study polygons
+        (neighbours) are used to keep points across a border out of the study countries.
     tolerance_km : float
         A point inside no polygon takes the nearest polygon's code when it is a study country
         within this distance.
@@ -104,14 +147,22 @@ def assign_countries(
     """
     import shapely
 
+    shapes = (
+        polygons
+        if isinstance(polygons, _Shapes)
+        else _shapes(
+            polygons["iso2"],
+            [""] * len(polygons["iso2"]),
+            polygons["study"],
+            polygons["geometry"],
+        )
+    )
     lats = np.asarray(lats, dtype=float)
     lons = np.asarray(lons, dtype=float)
     _check_coordinates(lats, lons)
     codes = np.full(lats.shape, "", dtype="<U2")
     inside_any = np.zeros(lats.shape, dtype=bool)
-    for iso2, study, geom in zip(
-        polygons["iso2"], polygons["study"], polygons.geometry, strict=True
-    ):
+    for iso2, study, geom in zip(shapes.iso2, shapes.study, shapes.geometry, strict=True):
         inside = shapely.contains_xy(geom, lons, lats) & ~inside_any
         inside_any |= inside
         if study:
@@ -120,15 +171,10 @@ def assign_countries(
     if outside.size and tolerance_km > 0:
         flat_codes = codes.reshape(-1)
         points = shapely.points(lons.ravel()[outside], lats.ravel()[outside])
-        tree = shapely.STRtree(np.asarray(polygons.geometry))
-        idx_pts, idx_geom = tree.query_nearest(
+        idx_pts, idx_geom = shapes.tree.query_nearest(
             points, max_distance=tolerance_km / KM_PER_DEG, all_matches=False
         )
-        study_iso = np.where(
-            np.asarray(polygons["study"], dtype=bool),
-            np.asarray(polygons["iso2"], dtype="<U2"),
-            "",
-        )
+        study_iso = np.where(shapes.study, shapes.iso2, "")
         flat_codes[outside[idx_pts]] = study_iso[idx_geom]
     return codes
 
@@ -154,7 +200,7 @@ def countries_of(lats: Any, lons: Any, *, tolerance_km: float = COAST_TOLERANCE_
     CoordinateError
         A coordinate is not finite or out of range.
     """
-    return assign_countries(lats, lons, _all_polygons(), tolerance_km=tolerance_km)
+    return assign_countries(lats, lons, _all_shapes(), tolerance_km=tolerance_km)
 
 
 def country_of(lat: float, lon: float, *, tolerance_km: float = COAST_TOLERANCE_KM) -> str:

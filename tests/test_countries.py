@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,6 +13,8 @@ from hypothesis import strategies as st
 from networks.countries import (
     STUDY_COUNTRIES,
     CoordinateError,
+    _all_shapes,
+    assign_countries,
     countries_of,
     country_of,
     country_polygons,
@@ -81,3 +86,37 @@ def test_bad_coordinates_name_the_field() -> None:
 )
 def test_country_of_fuzz_returns_study_code_or_empty(lat: float, lon: float) -> None:
     assert country_of(lat, lon) in {*STUDY_COUNTRIES, ""}
+
+
+def test_coordinate_lookup_does_not_import_geopandas() -> None:
+    # The first coordinate query of a process reads the GeoJSON with json + shapely; importing
+    # geopandas (~0.3-0.6 s) is left to callers of country_polygons().
+    code = (
+        "import sys\n"
+        "from networks.countries import country_of\n"
+        "assert country_of(13.7563, 100.5018) == 'TH'\n"
+        "print('geopandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_assign_countries_same_answer_from_a_geodataframe() -> None:
+    # The extractor passes a GeoDataFrame (full-resolution polygons); the lookup uses plain
+    # shapely arrays. Both paths must agree on the shipped polygons.
+    import geopandas as gpd
+
+    shapes = _all_shapes()
+    gdf = gpd.GeoDataFrame(
+        {"iso2": list(shapes.iso2), "study": list(shapes.study)},
+        geometry=list(shapes.geometry),
+        crs="EPSG:4326",
+    )
+    rng = np.random.default_rng(7)
+    lats = rng.uniform(-5.0, 28.0, 5_000)
+    lons = rng.uniform(92.0, 118.0, 5_000)
+    expected = countries_of(lats, lons)
+    assert (expected != "").sum() > 500
+    assert assign_countries(lats, lons, gdf).tolist() == expected.tolist()
