@@ -6,12 +6,39 @@ Public API (see ``docs/architecture.md``)::
 
     G = load_network("all")
     route = shortest_route(G, "Bangkok", "Hanoi", via="R9")
+
+Families re-exported here: the multimodal graph (:func:`load_network`, :func:`build_network`,
+:data:`CORRIDORS`), routes (:func:`shortest_route`, :func:`route_geojson`), places
+(:func:`resolve_place`, :func:`gazetteer`), border crossings (:func:`crossings_table`), ports and
+sea lanes (:func:`ports_table`, :func:`load_sea_graph`), road graphs (:func:`load_default_roads`,
+:func:`graph_from_overpass`, :func:`graph_from_osm_file`, :func:`nearest_road_node`), countries
+(:func:`country_of`, :func:`countries_of`, :func:`country_polygons`), graph files
+(:func:`save_graph`, :func:`load_graph`), the value types and every exception class (each a
+``ValueError``, except :class:`OverpassUnavailableError`, a ``ConnectionError``, and
+:class:`SeaDataError`, a ``RuntimeError``).
+
+Imports are eager: the package's own modules add about 0.1 s to the pandas, networkx and numpy
+imports that every caller (the app, the CLI, ``logistics``) needs anyway, so deferring them
+(PEP 562) would not shorten any real run.
 """
 
-from networks.borders import ROUTE_CROSSINGS, CrossingError, crossings_table
-from networks.countries import country_of
-from networks.io import ExportError, load_graph, save_graph
+from networks.borders import (
+    ROUTE_CROSSINGS,
+    VERIFY_MAX_KM,
+    CrossingError,
+    crossings_table,
+    verify_crossings,
+)
+from networks.countries import (
+    STUDY_COUNTRIES,
+    CoordinateError,
+    countries_of,
+    country_of,
+    country_polygons,
+)
+from networks.io import GRAPH_FORMATS, ExportError, load_graph, save_graph
 from networks.multimodal import (
+    CORRIDOR_NAMES,
     CORRIDORS,
     NetworkError,
     build_network,
@@ -19,7 +46,7 @@ from networks.multimodal import (
     corridor_polygon,
     load_network,
 )
-from networks.places import PlaceError, gazetteer, resolve_place
+from networks.places import PLACE_KINDS, PlaceError, gazetteer, resolve_place
 from networks.road import (
     OSMFileError,
     OverpassUnavailableError,
@@ -36,15 +63,22 @@ from networks.routing import (
     shortest_route,
     shortest_route_nodes,
 )
-from networks.sea import load_sea_graph, ports_table
+from networks.sea import SEA_SPEED_KPH, SeaDataError, load_sea_graph, ports_table
 from networks.types import MODES, UTC_OFFSET_H, Leg, Place, Route
 
 __all__ = [
     "CORRIDORS",
+    "CORRIDOR_NAMES",
+    "GRAPH_FORMATS",
     "MODES",
+    "PLACE_KINDS",
     "ROUTE_CROSSINGS",
     "ROUTE_MODES",
+    "SEA_SPEED_KPH",
+    "STUDY_COUNTRIES",
     "UTC_OFFSET_H",
+    "VERIFY_MAX_KM",
+    "CoordinateError",
     "CrossingError",
     "ExportError",
     "Leg",
@@ -56,10 +90,13 @@ __all__ = [
     "RoadNetworkError",
     "Route",
     "RouteError",
+    "SeaDataError",
     "build_network",
     "connectors_table",
     "corridor_polygon",
+    "countries_of",
     "country_of",
+    "country_polygons",
     "crossings_table",
     "gazetteer",
     "graph_from_osm_file",
@@ -75,4 +112,5 @@ __all__ = [
     "save_graph",
     "shortest_route",
     "shortest_route_nodes",
+    "verify_crossings",
 ]

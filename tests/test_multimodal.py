@@ -227,3 +227,22 @@ def test_corridor_polygon_covers_the_backbones() -> None:
     for cid in ("mukdahan-savannakhet", "dansavanh-lao-bao", "na-phao-cha-lo", "nam-phao-cau-treo"):
         row = table.loc[cid]
         assert poly.contains(shapely.Point(row["lon_a"], row["lat_a"])), cid
+
+
+def test_package_re_exports_the_public_api() -> None:
+    import networks
+
+    contract = {
+        "load_network", "build_network", "CORRIDORS", "shortest_route", "route_geojson",
+        "resolve_place", "crossings_table", "ports_table", "save_graph", "load_graph",
+        "load_default_roads", "graph_from_overpass", "graph_from_osm_file", "nearest_road_node",
+        "country_of", "countries_of", "country_polygons", "gazetteer", "Place", "Leg", "Route",
+    }  # fmt: skip
+    assert contract <= set(networks.__all__)
+    for name in networks.__all__:
+        obj = getattr(networks, name)
+        if isinstance(obj, type) and name.endswith("Error"):
+            assert issubclass(obj, ValueError | ConnectionError | RuntimeError), name
+    errors = {n for n in networks.__all__ if n.endswith("Error")}
+    assert {"PlaceError", "RoadNetworkError", "OSMFileError", "CoordinateError"} <= errors
+    assert {"OverpassUnavailableError", "RouteError", "NetworkError", "CrossingError"} <= errors
