@@ -381,8 +381,7 @@ class Scenario:
         def delay(side: str, table: Delay, factor: float) -> Delay:
             med = pick(f"{side}_median_h", table.median_h)
             p90 = pick(f"{side}_p90_h", table.p90_h)
-            p90 = max(p90, med)
-            try:
+            try:  # an override of one of the pair may contradict the other: refuse, never adjust
                 return Delay(med * factor, p90 * factor, name=f"{crossing_id} {side}")
             except ParameterError as exc:
                 raise ScenarioError(f"{what}: {exc}") from None
@@ -418,8 +417,8 @@ class Scenario:
 
         def dwell(side: str, table: Delay) -> Delay:
             med = pick(f"{side}_median_h", table.median_h)
-            p90 = max(pick(f"{side}_p90_h", table.p90_h), med)
-            try:
+            p90 = pick(f"{side}_p90_h", table.p90_h)
+            try:  # an override of one of the pair may contradict the other: refuse, never adjust
                 return Delay(med, p90, name=f"{port_id} {side}").scaled(self.port_dwell_factor)
             except ParameterError as exc:
                 raise ScenarioError(f"{what}: {exc}") from None

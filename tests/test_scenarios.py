@@ -373,3 +373,18 @@ def test_unknown_port_country_and_keys(tmp_path: Path) -> None:
     path.write_text("[countries.TH]\ngvw_limit_t = 0\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="gvw_limit_t = 0 is not allowed"):
         load_scenario(path)
+
+
+def test_override_of_one_side_contradicting_the_table_is_refused(tmp_path: Path) -> None:
+    """A P90 override below the shipped median is an error, never silently raised."""
+    p = load_parameters()
+    base = load_scenario("status-quo").border_rule(p, "na-phao-cha-lo", "LA", "VN")
+    low = base.entry_clearance.median_h / 2
+    path = tmp_path / "low.toml"
+    path.write_text(
+        f'extends = "status-quo"\n[crossings."na-phao-cha-lo"]\nentry_clearance_p90_h = {low}\n',
+        encoding="utf-8",
+    )
+    sc = load_scenario(path)
+    with pytest.raises(ScenarioError, match=r"na-phao-cha-lo.*P90 .* is below the median"):
+        sc.border_rule(p, "na-phao-cha-lo", "LA", "VN")
