@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,24 @@ def test_cli_bench_table_and_errors(
     assert "TINY6" in out and "92.44" in out and "mean gap" in out
     assert main(["bench", "vrptw", "--dir", str(tmp_path)]) == 2
     assert "no bks.csv" in capsys.readouterr().err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list('abc01.,-"\n x')), max_size=12),
+        max_size=6,
+    )
+)
+def test_fuzz_bks_reader_raises_format_error_or_reads(cells: list[str]) -> None:
+    header = ",".join(vrptw.BKS_COLUMNS)
+    text = header + "\n" + ",".join(cells) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "bks.csv"
+        p.write_text(text)
+        try:
+            df = read_bks(p)
+        except VrptwFormatError:
+            return
+    assert list(df.columns) == list(vrptw.BKS_COLUMNS)
+    assert all(isinstance(name, str) and name for name in df["instance"])
