@@ -760,6 +760,9 @@ def solve_fleet(
 
     # ---------------------------------------------------------------- alternatives
     t0 = min(s.ready_utc for s in shipments).replace(hour=0, minute=0, second=0, microsecond=0)
+    horizon_h = (
+        max(s.latest_utc for s in shipments) - t0
+    ).total_seconds() / 3600.0 + HORIZON_SLACK_H
     alts: list[list[_Alternative]] = []
     reasons: dict[int, str] = {}
     for si, s in enumerate(shipments):
@@ -821,6 +824,13 @@ def solve_fleet(
                     f"from ready time, window closes after {window_h:.1f} h)"
                 )
                 continue
+            ready_h = (s.ready_utc - t0).total_seconds() / 3600.0
+            if ready_h + alt.estimate_h > horizon_h - 1e-6:
+                why.append(
+                    f"{alt.mode}: window infeasible even alone (needs {alt.estimate_h:.1f} h, "
+                    f"beyond the planning horizon of {HORIZON_SLACK_H:g} h after the last window)"
+                )
+                continue
             kept.append(alt)
         alts.append(kept)
         if not kept:
@@ -850,9 +860,6 @@ def solve_fleet(
                 node_cost_usd.append(leg.transfer_cost_usd)
     n_nodes = len(node_stop)
     stops = np.array(node_stop)
-    horizon_h = (
-        max(s.latest_utc for s in shipments) - t0
-    ).total_seconds() / 3600.0 + HORIZON_SLACK_H
     horizon = int(to_solver_int(horizon_h, scale=MINUTES_PER_H))
 
     sub_t = mat.time_s[np.ix_(stops, stops)]
