@@ -303,3 +303,14 @@ def test_shipped_network_scenarios_and_monte_carlo_replay() -> None:
         assert key in plan.kpis
     again = evaluate_plan(sq, G, chosen, draws=64, seed=3)
     assert again.kpis == plan.kpis
+
+
+def test_soft_windows_drop_what_cannot_finish_within_the_horizon() -> None:
+    G = toy_graph()
+    fleet = [truck(G, "a", "TH"), truck(G, "d", "VN")]
+    s = [shipment(G, "S1", "a", "d", latest_h=10.0), shipment(G, "S2", "a", "b")]
+    plan = solve(G, s, fleet, terms=terms(clearance_h=1000.0), soft_windows=True)
+    rows = plan.shipments.set_index("shipment_id")
+    assert rows.loc["S1", "status"] == "dropped"
+    assert "beyond the planning horizon" in rows.loc["S1", "reason"]
+    assert rows.loc["S2", "status"] == "served"

@@ -207,6 +207,8 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
         shipments,
         fleet,
         names,
+        percentile=int(getattr(args, "percentile", None) or 50),
+        soft_windows=bool(getattr(args, "soft_windows", False)),
         time_limit_s=limit,
         solution_limit=solutions,
         draws=int(getattr(args, "draws", DEFAULT_DRAWS) or DEFAULT_DRAWS),
