@@ -8,8 +8,20 @@ Public API (see ``docs/architecture.md``)::
     mc = logistics.simulate(route, "2026-03-02 18:00", sc, draws=10_000, seed=1)
 """
 
-# --- delays, scenarios, itineraries, Monte Carlo, reports (issue 3) ---------------------------
 from logistics.costs import CostModel
+from logistics.fleet import (
+    FleetPlan,
+    RoutingError,
+    ScenarioTerms,
+    compare_fleet,
+    evaluate_plan,
+    optimize,
+    plan_geojson,
+    scenario_terms,
+    solve_fleet,
+    write_comparison,
+    write_plan,
+)
 from logistics.itinerary import (
     Itinerary,
     ItineraryError,
@@ -17,6 +29,7 @@ from logistics.itinerary import (
     parse_departure,
     time_cost_distance_chart,
 )
+from logistics.matrix import MatrixError, TravelMatrix, TravelNetwork, to_solver_int
 from logistics.montecarlo import MonteCarloResult, simulate
 from logistics.parameters import (
     Delay,
@@ -41,38 +54,70 @@ from logistics.scenarios import (
     list_scenarios,
     load_scenario,
 )
+from logistics.shipments import (
+    FleetError,
+    Shipment,
+    ShipmentError,
+    VehicleType,
+    check_fleet_fits,
+    demo_fleet,
+    demo_shipments,
+    read_fleet,
+    read_shipments,
+)
 
 __all__ = [
     "CostModel",
     "CountryOverride",
     "CrossingOverride",
     "Delay",
+    "FleetError",
+    "FleetPlan",
     "Itinerary",
     "ItineraryError",
+    "MatrixError",
     "MonteCarloResult",
     "OpeningHours",
     "ParameterError",
     "ParameterSet",
     "PortOverride",
+    "RoutingError",
     "Scenario",
     "ScenarioError",
+    "ScenarioTerms",
+    "Shipment",
+    "ShipmentError",
+    "TravelMatrix",
+    "TravelNetwork",
+    "VehicleType",
     "border_parameters",
     "build_itinerary",
+    "check_fleet_fits",
+    "compare_fleet",
     "compare_od",
     "country_costs",
     "delay_estimates",
+    "demo_fleet",
+    "demo_shipments",
     "diff_scenarios",
+    "evaluate_plan",
     "export_delays",
     "general_parameters",
     "list_scenarios",
     "load_parameters",
     "load_scenario",
+    "optimize",
     "parse_departure",
+    "plan_geojson",
     "port_parameters",
+    "read_fleet",
+    "read_shipments",
+    "scenario_terms",
     "sea_lanes",
     "simulate",
+    "solve_fleet",
     "time_cost_distance_chart",
+    "to_solver_int",
+    "write_comparison",
+    "write_plan",
 ]
-
-# --- fleet routing (issue 4): the fleet engineer's exports go below this line -----------------
-# (keep this block; add `from logistics.<module> import ...` and extend __all__ here)
