@@ -116,6 +116,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help="solver solutions per phase instead of a time limit (fleet comparison, reproducible)",
     )
     cp.add_argument(
+        "--percentile",
+        type=int,
+        choices=(50, 90),
+        default=50,
+        help="reliability percentile of border, transload and port times (fleet comparison)",
+    )
+    cp.add_argument(
+        "--soft-windows",
+        action="store_true",
+        help="allow late delivery at each shipment's lateness cost (fleet comparison)",
+    )
+    cp.add_argument(
         "--corridor",
         choices=("bangkok-hanoi", "singapore-malaysia-thailand", "all"),
         default="all",
@@ -332,13 +344,9 @@ def _print_itinerary_table(it: Any, out: dict[str, Any], has_mc: bool) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     if args.shipments or args.demo:
-        import importlib
+        from logistics.cli.fleet import run_fleet_compare
 
-        fleet_cli = importlib.import_module("logistics.cli.fleet")
-        run_fleet_compare = getattr(fleet_cli, "run_fleet_compare", None)
-        if run_fleet_compare is None:
-            raise ValueError("the fleet comparison (--shipments/--demo) is not available yet")
-        return int(run_fleet_compare(args))
+        return run_fleet_compare(args)
     if not (args.origin and args.destination):
         raise ValueError(
             "compare needs either --from and --to (OD comparison) "
