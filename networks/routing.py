@@ -165,31 +165,44 @@ class _ModeIndex:
 
 def _mode_index(graph: nx.MultiDiGraph, edge_set: str, weight: str) -> _ModeIndex:
     """Routing index of the edges in an edge set, built once per graph."""
-    from scipy.sparse import csr_matrix
-
     idx = _index(graph)
     key = ("mode", edge_set, weight)
     if key not in idx:
-        allowed = _EDGE_MODES[edge_set]
-        best: dict[tuple[Any, Any], tuple[float, Any]] = {}
-        for u, v, k, d in graph.edges(keys=True, data=True):
-            if d.get("mode") not in allowed or u == v:
-                continue
-            w = max(float(d[weight]), 1e-9)  # explicit zeros would read as missing edges
-            old = best.get((u, v))
-            if old is None or w < old[0]:
-                best[(u, v)] = (w, k)
-        nodes = list(graph.nodes)
-        pos = {n: i for i, n in enumerate(nodes)}
+        _build_mode_indexes(graph, (edge_set,), weight)
+    mi: _ModeIndex = idx[key]
+    return mi
+
+
+def _build_mode_indexes(graph: nx.MultiDiGraph, edge_sets: tuple[str, ...], weight: str) -> None:
+    """Build the routing indexes of several edge sets in one pass over the edges."""
+    from scipy.sparse import csr_matrix
+
+    idx = _index(graph)
+    allowed = [_EDGE_MODES[e] for e in edge_sets]
+    bests: list[dict[tuple[Any, Any], tuple[float, Any]]] = [{} for _ in edge_sets]
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        mode = d.get("mode")
+        if u == v or not any(mode in a for a in allowed):
+            continue
+        w = max(float(d[weight]), 1e-9)  # explicit zeros would read as missing edges
+        for modes, best in zip(allowed, bests, strict=True):
+            if mode in modes:
+                old = best.get((u, v))
+                if old is None or w < old[0]:
+                    best[(u, v)] = (w, k)
+    nodes = list(graph.nodes)
+    pos = {n: i for i, n in enumerate(nodes)}
+    for edge_set, best in zip(edge_sets, bests, strict=True):
         rows = np.fromiter((pos[u] for u, _ in best), np.int64, len(best))
         cols = np.fromiter((pos[v] for _, v in best), np.int64, len(best))
         data = np.fromiter((w for w, _ in best.values()), float, len(best))
         csr = csr_matrix((data, (rows, cols)), shape=(len(nodes), len(nodes)))
-        idx[key] = _ModeIndex(
-            nodes=nodes, pos=pos, csr=csr, keys={uv: k for uv, (_, k) in best.items() if k != 0}
+        idx[("mode", edge_set, weight)] = _ModeIndex(
+            nodes=nodes,
+            pos=pos,
+            csr=csr,
+            keys={uv: k for uv, (_, k) in best.items() if k != 0},
         )
-    mi: _ModeIndex = idx[key]
-    return mi
 
 
 def _snap_index(graph: nx.MultiDiGraph) -> _Snap:
@@ -311,8 +324,9 @@ def prepare_routing(graph: nx.MultiDiGraph, *, weight: str = "travel_time") -> n
     Stores them in ``graph.graph["_routing_index"]`` (nodes and edges are not changed) and
     returns the graph. :func:`networks.load_network` calls this, so its graphs are ready.
     """
-    for edge_set in ("road", "land", "sea", "any"):
-        _mode_index(graph, edge_set, weight)
+    missing = tuple(e for e in _EDGE_MODES if ("mode", e, weight) not in _index(graph))
+    if missing:
+        _build_mode_indexes(graph, missing, weight)
     _snap_index(graph)
     _checkpoints(graph)
     return graph

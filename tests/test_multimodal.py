@@ -246,3 +246,46 @@ def test_package_re_exports_the_public_api() -> None:
     errors = {n for n in networks.__all__ if n.endswith("Error")}
     assert {"PlaceError", "RoadNetworkError", "OSMFileError", "CoordinateError"} <= errors
     assert {"OverpassUnavailableError", "RouteError", "NetworkError", "CrossingError"} <= errors
+
+
+def test_component_helpers_match_networkx() -> None:
+    # The build finds components with scipy.sparse.csgraph; networkx must agree on real data.
+    from networks.multimodal import (
+        MIN_COMPONENT_NODES,
+        _largest_land_component,
+        _main_component_nodes,
+    )
+    from networks.road import load_default_roads
+
+    roads = load_default_roads()
+    countries = ("TH", "LA", "VN", "KH", "SG", "MY")
+    main = _largest_land_component(roads)
+    assert main == max(nx.strongly_connected_components(roads), key=len)
+
+    got = _main_component_nodes(roads, countries)
+    for c in countries:
+        own = [n for n, d in roads.nodes(data=True) if d["country"] == c]
+        national = roads.subgraph(own).to_undirected(as_view=True)
+        parts = [p for p in nx.connected_components(national) if len(p) >= MIN_COMPONENT_NODES]
+        assert set(got[c]) == set().union(*parts), c
+        assert got[c] == [n for n in own if n in set(got[c])]  # the graph's node order
+
+
+def test_default_network_is_unchanged(network: nx.MultiDiGraph) -> None:
+    # Pins the shipped default graph so speed-ups cannot change it silently. If a change is
+    # deliberate (new data, new rules), update these figures and regenerate docs/validation.md.
+    from networks.routing import shortest_route
+
+    assert (network.number_of_nodes(), network.number_of_edges()) == (11_337, 32_122)
+    expected_km = {
+        ("Bangkok", "Hanoi", None): 1314.940746,
+        ("Bangkok", "Hanoi", "R9"): 1541.108012,
+        ("Bangkok", "Hanoi", "R8"): 1317.627429,
+        ("Singapore", "Bangkok", None): 1819.83874,
+        ("Kuala Lumpur", "Penang", None): 312.667,
+    }
+    for (origin, destination, via), km in expected_km.items():
+        route = shortest_route(network, origin, destination, via=via)
+        assert route.distance_km == pytest.approx(km, abs=1e-3), (origin, destination, via)
+    sea = shortest_route(network, "Bangkok", "Hanoi", mode="sea")
+    assert sea.distance_km == pytest.approx(2647.155123, abs=1e-3)
