@@ -6,10 +6,14 @@ Run from the project root::
 
 Each measurement runs in a fresh Python process so imports and caches start cold:
 
-* ``build``: ``build_network("all")`` with the on-disk cache disabled (what the first run on a
-  machine does), timed from process start (imports included);
+* ``build``: ``build_network("all")`` with the on-disk cache disabled, timed from process start
+  (imports included);
+* ``first run``: ``load_network("all")`` with the on-disk cache disabled: the build plus the
+  routing indexes, what the first run on a machine pays before it writes the cache;
 * ``load``: ``load_network("all")`` in a new process with the on-disk pickle cache already written
   (every later run), timed from process start;
+* build, first run and load are each repeated (``--repeat``, default 3) and the median is shown
+  with the range, since the machine may be shared; the load average is printed with the figures;
 * ``route``: after loading, the first query (which builds the routing index) and then repeated
   queries over a fixed set of origin/destination pairs and modes (median, p95, max);
 * memory: ``tracemalloc`` peak of Python allocations during build/load (separate runs, since
@@ -20,8 +24,10 @@ Targets (issue 2): load < 3 s, route query < 50 ms after load, peak memory < 500
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -95,23 +101,45 @@ def _run(what: str, cache_dir: str, *, trace: bool = False) -> dict[str, Any]:
     return result
 
 
+def _median(runs: list[dict[str, Any]], key: str) -> str:
+    values = [r[key] for r in runs]
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     """Run the benchmark and print the figures (Markdown-friendly)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of build/first run/load")
+    repeat = max(1, parser.parse_args().repeat)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as cache:
-        build = _run("build", "off")
+        builds = [_run("build", "off") for _ in range(repeat)]
+        firsts = [_run("first", "off") for _ in range(repeat)]
         build_mem = _run("build", "off", trace=True)
         _run("load", cache)  # writes the pickle cache
-        load = _run("load", cache)
+        loads = [_run("load", cache) for _ in range(repeat)]
         load_mem = _run("load", cache, trace=True)
+    load_after = os.getloadavg()
+    build, load = builds[0], loads[-1]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(
+        f"load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        f"{repeat} runs of build, first run and load (median, range)"
+    )
     print(f"graph: {load['nodes']:,} nodes, {load['edges']:,} edges (corridor 'all')")
     print()
     print("| measurement | value |")
     print("|---|---:|")
-    print(f"| cold build, no disk cache (process start -> graph), s | {build['ready_s']:.2f} |")
-    print(f"|   of which imports, s | {build['import_s']:.2f} |")
-    print(f"| cold load, disk cache warm (process start -> graph), s | {load['ready_s']:.2f} |")
-    print(f"|   of which imports, s | {load['import_s']:.2f} |")
+    print(f"| build, no disk cache (process start -> graph), s | {_median(builds, 'ready_s')} |")
+    print(f"|   of which imports, s | {_median(builds, 'import_s')} |")
+    print(
+        "| first run: load_network, no disk cache (build + routing indexes), s | "
+        f"{_median(firsts, 'ready_s')} |"
+    )
+    print(
+        f"| cold load, disk cache warm (process start -> graph), s | {_median(loads, 'ready_s')} |"
+    )
+    print(f"|   of which imports, s | {_median(loads, 'import_s')} |")
     first = load["first_query_ms"]
     print(f"| first route query of the process (reads the gazetteer), ms | {first:.1f} |")
     print(f"| route query after load, median, ms | {load['query_ms_median']:.1f} |")
