@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _routes import r12_by_hand, sg_to_bkk_by_hand
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,78 +15,8 @@ from logistics.itinerary import build_itinerary, median_sampler, parse_departure
 from logistics.montecarlo import simulate
 from logistics.parameters import Delay, load_parameters
 from logistics.scenarios import load_scenario
-from networks.types import Leg, Place, Route
 
 DEPART = "2026-03-02 18:00"
-
-
-def _leg(mode: str, country: str, km: float, h: float, **kw: str) -> Leg:
-    return Leg(mode, country, km, h, 0, 1, (0.0, 0.0), (0.0, 0.0), **kw)
-
-
-def _route(origin: Place, destination: Place, legs: list[Leg]) -> Route:
-    return Route(origin, destination, [0, 1], legs)
-
-
-def r12_by_hand() -> Route:
-    """Bangkok-Hanoi on R12 with realistic leg lengths (as in test_itinerary.py)."""
-    return _route(
-        Place("Bangkok", 13.75, 100.5, "TH", "city"),
-        Place("Hanoi", 21.03, 105.85, "VN", "city"),
-        [
-            _leg("road", "TH", 720, 10.0),
-            _leg(
-                "border",
-                "LA",
-                2,
-                0.05,
-                crossing_id="nakhon-phanom-thakhek",
-                from_country="TH",
-                to_country="LA",
-            ),
-            _leg("road", "LA", 145, 3.2),
-            _leg(
-                "border",
-                "VN",
-                1,
-                0.03,
-                crossing_id="na-phao-cha-lo",
-                from_country="LA",
-                to_country="VN",
-            ),
-            _leg("road", "VN", 540, 9.8),
-        ],
-    )
-
-
-def sg_to_bkk_by_hand() -> Route:
-    return _route(
-        Place("Singapore", 1.35, 103.8, "SG", "city"),
-        Place("Bangkok", 13.75, 100.5, "TH", "city"),
-        [
-            _leg("road", "SG", 20, 0.4),
-            _leg(
-                "border",
-                "MY",
-                2,
-                0.1,
-                crossing_id="woodlands-johor-bahru",
-                from_country="SG",
-                to_country="MY",
-            ),
-            _leg("road", "MY", 800, 9.0),
-            _leg(
-                "border",
-                "TH",
-                2,
-                0.1,
-                crossing_id="bukit-kayu-hitam-sadao",
-                from_country="MY",
-                to_country="TH",
-            ),
-            _leg("road", "TH", 950, 13.0),
-        ],
-    )
 
 
 def test_seeded_and_reproducible() -> None:
