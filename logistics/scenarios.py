@@ -44,6 +44,7 @@ from logistics.parameters import (
     ParameterError,
     ParameterSet,
     PortRule,
+    load_parameters,
 )
 
 __all__ = [
@@ -105,6 +106,20 @@ def _check_bool(owner: str, name: str, value: Any) -> None:
         raise ScenarioError(f"{owner}: {name} must be true or false, got {value!r}")
 
 
+def _check_durations(owner: str, override: Any, pairs: tuple[str, ...]) -> None:
+    """Check an override's hours/USD values and that each median/P90 pair it sets is ordered."""
+    for f in fields(override):
+        if f.name.endswith(("_h", "_usd")) and getattr(override, f.name) is not None:
+            _check_number(owner, f.name, getattr(override, f.name))
+    for side in pairs:
+        med, p90 = getattr(override, f"{side}_median_h"), getattr(override, f"{side}_p90_h")
+        if med is not None and p90 is not None and p90 < med:
+            raise ScenarioError(
+                f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
+                "P90 must be >= median"
+            )
+
+
 @dataclass(frozen=True)
 class CrossingOverride:
     """Per-crossing overrides (both directions); ``None`` keeps the global or table value."""
@@ -134,16 +149,7 @@ class CrossingOverride:
             _check_hours(owner, name, getattr(self, name))
         for name in ("through_trucking", "single_stop"):
             _check_bool(owner, name, getattr(self, name))
-        for f in fields(self):
-            if f.name.endswith(("_h", "_usd")) and getattr(self, f.name) is not None:
-                _check_number(owner, f.name, getattr(self, f.name))
-        for side in ("exit_clearance", "entry_clearance", "transload"):
-            med, p90 = getattr(self, f"{side}_median_h"), getattr(self, f"{side}_p90_h")
-            if med is not None and p90 is not None and p90 < med:
-                raise ScenarioError(
-                    f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
-                    "P90 must be >= median"
-                )
+        _check_durations(owner, self, ("exit_clearance", "entry_clearance", "transload"))
 
 
 @dataclass(frozen=True)
@@ -164,16 +170,7 @@ class PortOverride:
         if not isinstance(self.port_id, str) or not self.port_id:
             raise ScenarioError(f"port id must be non-empty text, got {self.port_id!r}")
         _check_hours(owner, "gate_hours", self.gate_hours)
-        for f in fields(self):
-            if f.name.endswith(("_h", "_usd")) and getattr(self, f.name) is not None:
-                _check_number(owner, f.name, getattr(self, f.name))
-        for side in ("export_dwell", "import_dwell"):
-            med, p90 = getattr(self, f"{side}_median_h"), getattr(self, f"{side}_p90_h")
-            if med is not None and p90 is not None and p90 < med:
-                raise ScenarioError(
-                    f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
-                    "P90 must be >= median"
-                )
+        _check_durations(owner, self, ("export_dwell", "import_dwell"))
 
 
 @dataclass(frozen=True)
@@ -695,8 +692,24 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         raise ScenarioError(f"{where}: {exc}") from None
     except TypeError as exc:  # e.g. a non-text key in a table
         raise ScenarioError(f"{label}: invalid scenario: {exc}") from None
+    _check_against_tables(scenario, label)
     log.info("loaded scenario %s from %s", scenario.name, label)
     return scenario
+
+
+def _check_against_tables(scenario: Scenario, label: str) -> None:
+    """Resolve every crossing and port rule, so an override contradicting a table fails at load.
+
+    E.g. an ``entry_clearance_p90_h`` below the shipped median: refused, never adjusted.
+    """
+    params = load_parameters()
+    try:
+        for crossing_id, from_country, to_country in params.borders:
+            scenario.border_rule(params, crossing_id, from_country, to_country)
+        for port_id in params.ports:
+            scenario.port_rule(params, port_id)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{label}: {exc}") from None
 
 
 def _failing_key(message: str) -> str | None:
