@@ -63,6 +63,8 @@ PALLETS_PER_CONTAINER = 24.0
 #: Solver units: minutes per time unit, cents per dollar, and demand scale per unit.
 MINUTES_PER_H = 60.0
 CENTS_PER_USD = 100.0
+#: Solver units of the shared deck-space dimension: thousandths of a vehicle's deck.
+DECK_SCALE = 1000.0
 DEMAND_SCALE: dict[str, float] = {"weight_t": 10.0, "volume_m3": 10.0, "pallets": 1.0, "teu": 10.0}
 #: Extra horizon beyond the latest delivery window (room for soft lateness).
 #: Source: assumption: 5 days.
@@ -334,6 +336,8 @@ class _Alternative:
     note: str
     sea_km: float = 0.0
     ports: tuple[str, str] = ("", "")
+    alone_cost_usd: float = math.inf  # cheapest cost if served alone (see _alone_cost_usd)
+    leg_alone_usd: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -601,6 +605,30 @@ def _effective_caps(vehicles: Sequence[VehicleType], terms: ScenarioTerms) -> np
     return caps
 
 
+def _alone_cost_usd(
+    alt: _Alternative,
+    vehicles: Sequence[VehicleType],
+    depot_stop: Sequence[int],
+    mat: TravelMatrix,
+    hours: Mapping[str, np.ndarray],
+) -> list[float]:
+    """Cost of an alternative served alone: per leg, the cheapest allowed vehicle driving
+    depot -> pickup -> delivery -> depot (km, hours with rests, fees, fixed cost), plus the
+    leg's transfer cost (transloading, sea freight and handling). One value per leg."""
+    out = []
+    for leg in alt.legs:
+        best = math.inf
+        for k in leg.allowed:
+            v, dep = vehicles[k], depot_stop[k]
+            trip = ((dep, leg.start), (leg.start, leg.end), (leg.end, dep))
+            km = sum(float(mat.distance_m[a, b]) for a, b in trip) / 1000.0
+            h = sum(float(hours[v.crew][a, b]) for a, b in trip)
+            fee = sum(float(mat.fee_usd[a, b]) for a, b in trip)
+            best = min(best, km * v.cost_per_km_usd + h * v.cost_per_h_usd + fee + v.fixed_cost_usd)
+        out.append(best + leg.transfer_cost_usd)
+    return out
+
+
 def _leg_bounds(
     alt: _Alternative,
     s: Shipment,
@@ -765,6 +793,11 @@ def solve_fleet(
     ).total_seconds() / 3600.0 + HORIZON_SLACK_H
     alts: list[list[_Alternative]] = []
     reasons: dict[int, str] = {}
+    depot_stop = [key_of[_place_key(v.depot)] for v in vehicles]
+    hours_full = {
+        crew: mat.time_s / 3600.0 + rest_h(mat.drive_s / 3600.0, hos[crew])
+        for crew in sorted({v.crew for v in vehicles})
+    }
     for si, s in enumerate(shipments):
         o, d = key_of[_place_key(s.origin)], key_of[_place_key(s.destination)]
         options: list[_Alternative] = []
@@ -831,7 +864,12 @@ def solve_fleet(
                     f"beyond the planning horizon of {HORIZON_SLACK_H:g} h after the last window)"
                 )
                 continue
+            alt.leg_alone_usd = _alone_cost_usd(alt, vehicles, depot_stop, mat, hours_full)
+            alt.alone_cost_usd = sum(alt.leg_alone_usd)
             kept.append(alt)
+        # cheapest alone first: the insertion heuristic inserts the first alternative of a
+        # shipment it can place, and local search rarely swaps a whole chain afterwards
+        kept.sort(key=lambda a: a.alone_cost_usd)
         alts.append(kept)
         if not kept:
             reasons[si] = "; ".join(why) or "no alternative"
@@ -926,6 +964,34 @@ def solve_fleet(
             cb = routing.RegisterUnaryTransitVector(ints.tolist())
             vcaps = to_solver_int(caps[:, j], scale=scale, rounding="floor").tolist()
             routing.AddDimensionWithVehicleCapacity(cb, 0, vcaps, True, f"load_{u}")
+        # shared deck space: on vehicle k a shipment takes the largest share of the deck it
+        # needs in any space unit (a 40-foot box fills a container chassis; pallets beside it
+        # do not fit). The per-unit dimensions alone would let one truck carry 2 TEU and 33
+        # pallets at once.
+        space = [j for j in units if DEMAND_UNITS[j] != "weight_t"]
+        if len(space) > 1:
+            # one dimension per class of space capacities: binding for that class only (a
+            # single dimension with per-vehicle unary transits found no solution at all with
+            # OR-Tools 9.15, even all-unperformed)
+            dem_sp = np.array([[row[j] for j in space] for row in node_demand])
+            sign = np.sign(dem_sp.sum(axis=1)).astype(np.int64)
+            classes = sorted(
+                {tuple(float(caps[k, j]) for j in space) for k in range(len(vehicles))}
+            )
+            for c, key in enumerate(classes):
+                cap = np.array(key)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(dem_sp == 0, 0.0, np.abs(dem_sp) / cap)
+                # a unit this class cannot carry at all: its vehicles are banned from the node
+                need = np.max(np.where(np.isfinite(share), share, 1.0), axis=1)
+                ints = sign * to_solver_int(need, scale=DECK_SCALE)
+                cb = routing.RegisterUnaryTransitVector(ints.tolist())
+                free = int(np.abs(ints).sum()) + int(DECK_SCALE)
+                vcaps = [
+                    int(DECK_SCALE) if tuple(float(caps[k, j]) for j in space) == key else free
+                    for k in range(len(vehicles))
+                ]
+                routing.AddDimensionWithVehicleCapacity(cb, 0, vcaps, True, f"deck_{c}")
 
         for si, options in enumerate(alts):
             s = shipments[si]
@@ -989,6 +1055,12 @@ def solve_fleet(
                         for lo, hi in _closed_minutes(*leg.end_open, t0, horizon):
                             time_dim.CumulVar(dl).RemoveInterval(lo, hi)
             routing.AddDisjunction(first_nodes, drop_cents, 2)
+            if not couple:
+                # phase 1 offers only the alternative that is cheapest alone (see "Search")
+                for alt in options[1:]:
+                    for leg in alt.legs:
+                        for n in (leg.pickup_node, leg.delivery_node):
+                            routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
         for k in range(len(vehicles)):
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
@@ -1041,7 +1113,12 @@ def solve_fleet(
     manager1, routing1, _ = build(couple=False)
     watch(routing1, "phase 1")
     sol1 = routing1.SolveWithParameters(
-        search_parameters(tl1, solution_limit=sl1, strategy=first_solution, **search_kw)
+        search_parameters(
+            tl1,
+            solution_limit=sl1,
+            strategy=first_solution,
+            **search_kw,
+        )
     )
     if sol1 is None and solution_limit is None:
         # the time share ran out before the first solution: finish that one solution, then
@@ -1272,8 +1349,9 @@ def _extract(
         if others:
             o = others[0]
             why += (
-                f"; chosen over {o.mode} ({o.note}, alone {o.estimate_h:.0f} h vs "
-                f"{chosen.estimate_h:.0f} h): lower plan cost within the window"
+                f"; chosen over {o.mode} ({o.note}, alone {o.estimate_h:.0f} h and USD "
+                f"{o.alone_cost_usd:,.0f} vs {chosen.estimate_h:.0f} h and USD "
+                f"{chosen.alone_cost_usd:,.0f}): lower plan cost within the window"
             )
         else:
             why += "; only alternative"

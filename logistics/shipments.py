@@ -806,6 +806,33 @@ _DEMO_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float]
 )
 
 
+#: Non-urgent full-container replenishment with wide delivery windows (latest delivery 6-10
+#: days after the ready time), where sea is the usual choice today (border-facts.md: between
+#: Bangkok and Hanoi most goods still go by sea). Appended after the flows above so that their
+#: seeded draws (D001-D067) do not change. Same tuple layout as ``_DEMO_FLOWS``.
+_DEMO_WIDE_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, float], ...] = (
+    (
+        "replenishment TH->VN (wide window)",
+        ("Laem Chabang", "Bangkok Lat Krabang"),
+        ("Hai Phong", "Thang Long Hanoi"),
+        6,
+        "teu",
+        66.0,
+    ),
+    (
+        "replenishment MY->TH/SG (wide window)",
+        ("Penang Bayan Lepas", "Port Klang"),
+        ("Bangkok Lat Krabang", "Jurong"),
+        6,
+        "teu",
+        46.0,
+    ),
+)
+#: Latest delivery of the wide-window flows, hours after the ready time (6 to 10 days).
+#: Source: assumption: a replenishment order for stock, not a line-side JIT call-off.
+WIDE_WINDOW_H = (144.0, 240.0)
+
+
 def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     monday = datetime(2026, 3, 2, 6, 0)
@@ -849,6 +876,36 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "teu": teu,
                     "value_usd": round(float(rng.uniform(20_000, 250_000)), -2),
                     "lateness_cost_usd_per_h": float(rng.choice([50, 100, 200])),
+                    "flow": flow,
+                    "synthetic": "yes",
+                }
+            )
+    for flow, origins, destinations, count, _unit, road_h in _DEMO_WIDE_FLOWS:
+        for k in range(count):
+            n += 1
+            o = origins[k % len(origins)]
+            d = destinations[(k // len(origins)) % len(destinations)]
+            ready = monday + timedelta(hours=float(rng.integers(0, 72)))
+            # from the fastest road arrival (plus a margin) to 6-10 days after the ready time
+            earliest = ready + timedelta(hours=round(road_h * 1.15))
+            latest = ready + timedelta(hours=round(float(rng.uniform(*WIDE_WINDOW_H))))
+            rows.append(
+                {
+                    "shipment_id": f"D{n:03d}",
+                    "origin_name": o,
+                    "origin_lat": DEMO_PLACES[o][0],
+                    "origin_lon": DEMO_PLACES[o][1],
+                    "destination_name": d,
+                    "destination_lat": DEMO_PLACES[d][0],
+                    "destination_lon": DEMO_PLACES[d][1],
+                    "ready_time": ready.strftime("%Y-%m-%d %H:%M"),
+                    "earliest_delivery": earliest.strftime("%Y-%m-%d %H:%M"),
+                    "latest_delivery": latest.strftime("%Y-%m-%d %H:%M"),
+                    "weight_t": round(float(rng.uniform(8, 20)), 1),
+                    "pallets": 0.0,
+                    "teu": 2.0,  # one 40-foot box: a full truckload, nothing to consolidate
+                    "value_usd": round(float(rng.uniform(20_000, 250_000)), -2),
+                    "lateness_cost_usd_per_h": 50.0,
                     "flow": flow,
                     "synthetic": "yes",
                 }

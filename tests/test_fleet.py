@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import networkx as nx
@@ -314,3 +315,41 @@ def test_soft_windows_drop_what_cannot_finish_within_the_horizon() -> None:
     assert rows.loc["S1", "status"] == "dropped"
     assert "beyond the planning horizon" in rows.loc["S1", "reason"]
     assert rows.loc["S2", "status"] == "served"
+
+
+def test_sea_taken_when_cheaper_and_within_a_wide_window_road_when_tight() -> None:
+    # Toy costs: road needs two trucks (transload at x) and ~2 x 210 km with the returns; sea
+    # needs two short drayages plus USD 240 freight and USD 200 handling, ~52 h port to port.
+    G = sea_graph()
+    fleet = [truck(G, "a", "TH"), truck(G, "d", "VN")]
+
+    def one(latest_h: float, **kw: object):
+        s = shipment(G, "S1", "a", "d", latest_h=latest_h)
+        s = replace(s, lateness_cost_usd_per_h=1.0)
+        plan = solve(G, [s], fleet, allow_sea=True, **kw)
+        return plan.shipments.iloc[0]
+
+    wide = one(240.0)  # 10 days: sea fits
+    assert wide["status"] == "served" and wide["mode"] == "sea"
+    assert wide["ports"] == "pa->pd"
+    assert "chosen over road" in wide["reason"]
+    tight = one(30.0)  # sea needs ~55 h door to door
+    assert tight["status"] == "served" and tight["mode"] == "road"
+    assert "only alternative" in tight["reason"]
+    # the cost really is lower by sea: forcing road on the wide window costs more
+    wide_s = [shipment(G, "S1", "a", "d", latest_h=240.0)]
+    sea_plan = solve(G, wide_s, fleet, allow_sea=True)
+    road_plan = solve(G, wide_s, fleet, allow_sea=False)
+    assert sea_plan.kpis["cost_usd"] < road_plan.kpis["cost_usd"]
+
+
+def test_a_container_and_pallets_share_one_deck() -> None:
+    # one truck with room for 33 pallets or 2 TEU: a 40-foot box (2 TEU) and 10 pallets ready
+    # together must travel one after the other, never on board at the same time
+    G = toy_graph()
+    t = replace(truck(G, "a", "TH"), capacity_teu=2.0)
+    box = replace(shipment(G, "B", "a", "b", latest_h=72.0), pallets=0.0, teu=2.0)
+    pal = shipment(G, "P", "a", "b", latest_h=72.0)
+    plan = solve(G, [box, pal], [t])
+    assert plan.kpis["served"] == 2
+    assert plan.stops["on_board"].max() == 1
