@@ -833,6 +833,42 @@ _DEMO_WIDE_FLOWS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], int, str, f
 WIDE_WINDOW_H = (144.0, 240.0)
 
 
+def _demo_row(
+    n: int,
+    origin: str,
+    destination: str,
+    ready: datetime,
+    earliest: datetime,
+    latest: datetime,
+    weight_t: float,
+    pallets: float,
+    teu: float,
+    value_usd: float,
+    lateness_usd_per_h: float,
+    flow: str,
+) -> dict[str, Any]:
+    """One row of the synthetic demo shipments table."""
+    return {
+        "shipment_id": f"D{n:03d}",
+        "origin_name": origin,
+        "origin_lat": DEMO_PLACES[origin][0],
+        "origin_lon": DEMO_PLACES[origin][1],
+        "destination_name": destination,
+        "destination_lat": DEMO_PLACES[destination][0],
+        "destination_lon": DEMO_PLACES[destination][1],
+        "ready_time": ready.strftime("%Y-%m-%d %H:%M"),
+        "earliest_delivery": earliest.strftime("%Y-%m-%d %H:%M"),
+        "latest_delivery": latest.strftime("%Y-%m-%d %H:%M"),
+        "weight_t": weight_t,
+        "pallets": pallets,
+        "teu": teu,
+        "value_usd": value_usd,
+        "lateness_cost_usd_per_h": lateness_usd_per_h,
+        "flow": flow,
+        "synthetic": "yes",
+    }
+
+
 def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     monday = datetime(2026, 3, 2, 6, 0)
@@ -859,26 +895,12 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             else:
                 teu, pallets = 0.0, float(rng.integers(4, 17))
                 weight = round(pallets * float(rng.uniform(0.35, 0.7)), 1)
+            value = round(float(rng.uniform(20_000, 250_000)), -2)
+            lateness = float(rng.choice([50, 100, 200]))
             rows.append(
-                {
-                    "shipment_id": f"D{n:03d}",
-                    "origin_name": o,
-                    "origin_lat": DEMO_PLACES[o][0],
-                    "origin_lon": DEMO_PLACES[o][1],
-                    "destination_name": d,
-                    "destination_lat": DEMO_PLACES[d][0],
-                    "destination_lon": DEMO_PLACES[d][1],
-                    "ready_time": ready.strftime("%Y-%m-%d %H:%M"),
-                    "earliest_delivery": earliest.strftime("%Y-%m-%d %H:%M"),
-                    "latest_delivery": latest.strftime("%Y-%m-%d %H:%M"),
-                    "weight_t": weight,
-                    "pallets": pallets,
-                    "teu": teu,
-                    "value_usd": round(float(rng.uniform(20_000, 250_000)), -2),
-                    "lateness_cost_usd_per_h": float(rng.choice([50, 100, 200])),
-                    "flow": flow,
-                    "synthetic": "yes",
-                }
+                _demo_row(
+                    n, o, d, ready, earliest, latest, weight, pallets, teu, value, lateness, flow
+                )
             )
     for flow, origins, destinations, count, _unit, road_h in _DEMO_WIDE_FLOWS:
         for k in range(count):
@@ -889,26 +911,11 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             # from the fastest road arrival (plus a margin) to 6-10 days after the ready time
             earliest = ready + timedelta(hours=round(road_h * 1.15))
             latest = ready + timedelta(hours=round(float(rng.uniform(*WIDE_WINDOW_H))))
+            weight = round(float(rng.uniform(8, 20)), 1)
+            value = round(float(rng.uniform(20_000, 250_000)), -2)
+            # one 40-foot box (2 TEU): a full truckload, nothing to consolidate
             rows.append(
-                {
-                    "shipment_id": f"D{n:03d}",
-                    "origin_name": o,
-                    "origin_lat": DEMO_PLACES[o][0],
-                    "origin_lon": DEMO_PLACES[o][1],
-                    "destination_name": d,
-                    "destination_lat": DEMO_PLACES[d][0],
-                    "destination_lon": DEMO_PLACES[d][1],
-                    "ready_time": ready.strftime("%Y-%m-%d %H:%M"),
-                    "earliest_delivery": earliest.strftime("%Y-%m-%d %H:%M"),
-                    "latest_delivery": latest.strftime("%Y-%m-%d %H:%M"),
-                    "weight_t": round(float(rng.uniform(8, 20)), 1),
-                    "pallets": 0.0,
-                    "teu": 2.0,  # one 40-foot box: a full truckload, nothing to consolidate
-                    "value_usd": round(float(rng.uniform(20_000, 250_000)), -2),
-                    "lateness_cost_usd_per_h": 50.0,
-                    "flow": flow,
-                    "synthetic": "yes",
-                }
+                _demo_row(n, o, d, ready, earliest, latest, weight, 0.0, 2.0, value, 50.0, flow)
             )
     shipments = pd.DataFrame(rows)
     # (type, depot, count, weight_t, pallets, teu, usd/km, usd/h, fixed, crew, country, permit)
