@@ -31,7 +31,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time as _time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from ortools.constraint_solver import pywrapcp
 
 from logistics.matrix import BorderTerms, TravelMatrix, TravelNetwork, opening_wait_h, to_solver_int
 from logistics.shipments import DEMAND_UNITS, Shipment, VehicleType
+from networks.io import atomic_path
 from networks.types import UTC_OFFSET_H, Place
 
 log = logging.getLogger(__name__)
@@ -1703,15 +1703,8 @@ def compare_fleet(
 
 
 def _atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        write(tmp)
     return path
 
 

@@ -26,8 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ import pandas as pd
 from logistics.costs import CostModel
 from logistics.parameters import Delay, OpeningHours, ParameterSet, load_parameters
 from logistics.scenarios import Scenario, load_scenario
+from networks.io import atomic_path
 from networks.types import UTC_OFFSET_H, Leg, Route
 
 __all__ = [
@@ -1182,14 +1181,9 @@ def time_cost_distance_chart(itinerary: Itinerary, path: str | Path) -> Path:
     for ax in (ax_t, ax_c):
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".png", dir=out.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, format="png", dpi=120)
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, format="png", dpi=120)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out

@@ -13,8 +13,6 @@ import datetime as dt
 import json
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from logistics.itinerary import (
 from logistics.montecarlo import MonteCarloResult, simulate
 from logistics.parameters import Delay, ParameterSet, load_parameters
 from logistics.scenarios import Scenario, list_scenarios, load_scenario
+from networks.io import atomic_path
 from networks.types import Leg, Place, Route
 
 __all__ = [
@@ -406,16 +405,8 @@ def _parameters_with_sources(p: ParameterSet) -> dict[str, Any]:
 
 
 def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def export_delays(

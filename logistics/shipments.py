@@ -31,7 +31,6 @@ import difflib
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -42,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from networks.io import atomic_path
 from networks.types import UTC_OFFSET_H, Place
 
 log = logging.getLogger(__name__)
@@ -969,16 +969,9 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path, *, header_comment: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(f"# {header_comment}\n")
-            frame.to_csv(fh, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(f"# {header_comment}\n")
+        frame.to_csv(fh, index=False, lineterminator="\n")
 
 
 def write_demo(out_dir: str | os.PathLike[str], *, seed: int = 20260302) -> tuple[Path, Path]:

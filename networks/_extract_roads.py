@@ -19,11 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import util as importlib_util
 from pathlib import Path
 from typing import Any
@@ -37,6 +33,7 @@ from networks.countries import (
     STUDY_COUNTRIES,
     assign_countries,
 )
+from networks.io import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -163,21 +160,6 @@ def simplify_polygons(polygons: Any, *, tolerance_deg: float = SIMPLIFY_DEG) -> 
     return out.reset_index(drop=True)
 
 
-@contextmanager
-def _atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; move it over ``target`` on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def extract_countries(out_dir: Path) -> Path:
     """Write the simplified study-region country polygons to ``out_dir/countries.geojson``.
 
@@ -207,7 +189,7 @@ def extract_countries(out_dir: Path) -> Path:
     polygons = polygons[~polygons.geometry.is_empty]
     simple = simplify_polygons(polygons)
     target = Path(out_dir) / COUNTRIES_FILE
-    with _atomic_path(target) as tmp:
+    with atomic_path(target) as tmp:
         simple.to_file(
             tmp, driver="GeoJSON", layer="countries", COORDINATE_PRECISION=4, WRITE_BBOX="NO"
         )
@@ -267,7 +249,7 @@ def extract_roads(out_dir: Path) -> Path:
                 vs.append(v)
                 lengths.append(round(float(km) * 1000.0, 3))
     target = Path(out_dir) / ROADS_FILE
-    with _atomic_path(target) as tmp, tmp.open("wb") as fh:
+    with atomic_path(target) as tmp, tmp.open("wb") as fh:
         np.savez_compressed(
             fh,
             node_id=keep.astype(np.int64),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +42,32 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
-def _tmp_path(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a fresh temporary path beside ``target``; on success it replaces ``target``.
+
+    The temporary name keeps ``target``'s suffix (writers that pick a format from it work) and
+    does not exist yet (writers that refuse an existing file work). On any error it is removed and
+    ``target`` is left as it was: nothing is ever half-written. Missing parent folders are created.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     os.close(fd)
-    Path(tmp).unlink()
-    return Path(tmp)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
+    """Write UTF-8 ``text`` to ``target`` atomically (see :func:`atomic_path`); return the path."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
 
 
 def save_graph(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
@@ -77,17 +100,13 @@ def save_graph(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
         )
     if not target.parent.exists():
         raise FileNotFoundError(f"cannot export to {str(path)!r}: folder {target.parent} not found")
-    tmp = _tmp_path(target)
-    try:
+    with atomic_path(target) as tmp:
         if suffix == ".graphml":
             import osmnx as ox
 
             ox.save_graphml(_export_copy(graph), filepath=tmp)
         else:
             _write_gpkg(graph, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     logger.info(
         "wrote %s (%d nodes, %d edges)", target, graph.number_of_nodes(), graph.number_of_edges()
     )

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from networks.borders import crossings_table
+from networks.io import atomic_path
 from networks.sea import add_ports, haversine_m, load_sea_graph, ports_table
 
 logger = logging.getLogger(__name__)
@@ -788,11 +789,8 @@ def _load_cached(corridor: str) -> nx.MultiDiGraph:
     graph = prepare_routing(build_network(corridor))
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
+            with atomic_path(path) as tmp, tmp.open("wb") as fh:
                 pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
             for stale in path.parent.glob(f"network-{corridor}-*.pickle"):
                 if stale != path:  # built from older data or code
                     stale.unlink(missing_ok=True)

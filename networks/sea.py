@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from functools import cache
 from importlib import resources
 from importlib import util as importlib_util
@@ -26,6 +24,8 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
+
+from networks.io import write_text_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +67,6 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _in_bbox(point: tuple[float, float], bbox: tuple[float, float, float, float]) -> bool:
     lon, lat = point
     return bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def extract_sea(
@@ -142,7 +130,7 @@ def extract_sea(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / SEA_FILE
-    _write_atomic(path, json.dumps(payload, separators=(",", ":")))
+    write_text_atomic(path, json.dumps(payload, separators=(",", ":")))
     logger.info(
         "wrote %s: %d sea nodes, %d lanes (%d nodes outside the main component dropped)",
         path,

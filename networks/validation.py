@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from networks.io import write_text_atomic
 from networks.multimodal import (
     BORDER_SPEED_KPH,
     CONNECTOR_CIRCUITY,
@@ -444,15 +444,7 @@ def write_validation(
     """Write :func:`validation_markdown` to ``path`` atomically and return the path."""
     target = Path(path)
     text = validation_markdown(graph, raw, osm_samples=osm_samples)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text)
     logger.info("wrote %s", target)
     return target
 
