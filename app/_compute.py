@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import logistics
+import networks
 from app import _state
 
 #: Corridor loaded by the app (both corridors in one graph).
@@ -31,33 +33,26 @@ SEED = 1
 @st.cache_resource(show_spinner="Loading the corridor network…")
 def network(corridor: str = CORRIDOR) -> nx.MultiDiGraph:
     """The multimodal graph of a corridor (shared, never mutated by the app)."""
-    load_network = _state.resolve("networks.load_network")
-    assert load_network is not None
-    graph: nx.MultiDiGraph = load_network(corridor)
+    graph: nx.MultiDiGraph = networks.load_network(corridor)
     return graph
 
 
 @st.cache_data(show_spinner=False)
 def crossings() -> pd.DataFrame:
     """The shipped crossings table (one row per crossing)."""
-    table = _state.resolve("networks.crossings_table")
-    return pd.DataFrame() if table is None else pd.DataFrame(table())
+    return pd.DataFrame(networks.crossings_table())
 
 
 @st.cache_data(show_spinner=False)
 def ports() -> pd.DataFrame:
     """The shipped ports table."""
-    table = _state.resolve("networks.ports_table")
-    return pd.DataFrame() if table is None else pd.DataFrame(table())
+    return pd.DataFrame(networks.ports_table())
 
 
 @st.cache_data(show_spinner=False)
 def places() -> pd.DataFrame:
     """The gazetteer: names a user can type (cities, industrial estates, ports, crossings)."""
-    gazetteer = _state.resolve("networks.gazetteer")
-    if gazetteer is None:
-        return pd.DataFrame()
-    table = pd.DataFrame(gazetteer())
+    table = pd.DataFrame(networks.gazetteer())
     keep = [c for c in ("name", "kind", "country", "lat", "lon", "aliases") if c in table]
     return table[keep]
 
@@ -65,9 +60,7 @@ def places() -> pd.DataFrame:
 @st.cache_data(show_spinner="Finding the route…", max_entries=256)
 def route(origin: str, destination: str, via: str | None, mode: str) -> Any:
     """``networks.shortest_route`` on the cached graph."""
-    shortest_route = _state.resolve("networks.shortest_route")
-    assert shortest_route is not None
-    return shortest_route(network(), origin, destination, via=via, mode=mode)
+    return networks.shortest_route(network(), origin, destination, via=via, mode=mode)
 
 
 def _scenario_text(name: str) -> str:
@@ -78,9 +71,7 @@ def _scenario_text(name: str) -> str:
 def _itinerary(
     route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str
 ) -> dict[str, Any]:
-    build_itinerary = _state.resolve("logistics.build_itinerary")
-    assert build_itinerary is not None
-    it = build_itinerary(
+    it = logistics.build_itinerary(
         route(*route_args), depart=depart, scenario=_state.scenario(scenario_name), crew=crew
     )
     # Plain data only: the Itinerary holds its Scenario, which does not pickle.
@@ -92,9 +83,7 @@ def _itinerary(
 def _simulate(
     route_args: tuple[Any, ...], scenario_name: str, depart: str, crew: str, draws: int, seed: int
 ) -> dict[str, Any]:
-    simulate = _state.resolve("logistics.simulate")
-    assert simulate is not None
-    mc = simulate(
+    mc = logistics.simulate(
         route(*route_args),
         depart=depart,
         scenario=_state.scenario(scenario_name),
@@ -117,12 +106,13 @@ def chart_png(route_obj: Any, *, depart: str, scenario: Any, crew: str) -> bytes
     touches no Streamlit state: the route and scenario objects are passed in. The image is
     written in a private temporary directory and read back.
     """
-    build_itinerary = _state.resolve("logistics.build_itinerary")
-    chart = _state.resolve("logistics.time_cost_distance_chart")
-    assert build_itinerary is not None and chart is not None
-    it = build_itinerary(route_obj, depart=depart, scenario=scenario, crew=crew)
+    it = logistics.build_itinerary(route_obj, depart=depart, scenario=scenario, crew=crew)
     with tempfile.TemporaryDirectory(prefix="corridor-chart-") as tmp:
-        return bytes(chart(it, Path(tmp) / "time_cost_distance.png").read_bytes())
+        return bytes(
+            logistics.time_cost_distance_chart(
+                it, Path(tmp) / "time_cost_distance.png"
+            ).read_bytes()
+        )
 
 
 @st.cache_data(show_spinner="Building the itinerary…", max_entries=256)
@@ -188,9 +178,7 @@ def simulate(
 @st.cache_data(show_spinner=False)
 def border_table() -> pd.DataFrame:
     """The shipped border parameters (one row per crossing and direction, with sources)."""
-    border_parameters = _state.resolve("logistics.border_parameters")
-    assert border_parameters is not None
-    return pd.DataFrame(border_parameters())
+    return pd.DataFrame(logistics.border_parameters())
 
 
 def _scenarios(names: tuple[str, ...]) -> list[Any]:
@@ -206,10 +194,8 @@ def _compare(
     crew: str,
     modes: tuple[str, ...],
 ) -> pd.DataFrame:
-    compare_od = _state.resolve("logistics.compare_od")
-    assert compare_od is not None
     origin, destination, via = od
-    table: pd.DataFrame = compare_od(
+    table: pd.DataFrame = logistics.compare_od(
         network(),
         origin,
         destination,
@@ -256,11 +242,9 @@ def compare(
 def _export(
     names: tuple[str, ...], fmt: str, draws: int, with_routes: bool, depart: str
 ) -> dict[str, bytes]:
-    export_delays = _state.resolve("logistics.export_delays")
-    assert export_delays is not None
     folder = _state.session_dir() / "export"
     folder.mkdir(exist_ok=True)
-    data, sidecar = export_delays(
+    data, sidecar = logistics.export_delays(
         _scenarios(names),
         fmt=fmt,
         out=folder / f"delays.{fmt}",

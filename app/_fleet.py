@@ -14,6 +14,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+import logistics
 from app import _charts, _compute, _maps, _state
 
 T = TypeVar("T")
@@ -37,10 +38,7 @@ Files up to 10 MB and 5,000 rows.
 @st.cache_resource(show_spinner="Loading the demo set…")
 def demo() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The shipped synthetic demo shipments and fleet (immutable, shared)."""
-    demo_shipments = _state.resolve(_state.FLEET_API["demo_shipments"])
-    demo_fleet = _state.resolve(_state.FLEET_API["demo_fleet"])
-    assert demo_shipments is not None and demo_fleet is not None
-    return tuple(demo_shipments()), tuple(demo_fleet())
+    return tuple(logistics.demo_shipments()), tuple(logistics.demo_fleet())
 
 
 def from_uploads(shipments_file: Any, fleet_file: Any) -> tuple[Any, Any] | None:
@@ -53,16 +51,16 @@ def from_uploads(shipments_file: Any, fleet_file: Any) -> tuple[Any, Any] | None
     cached = st.session_state.get("fleet_uploads")
     if cached is not None and cached[0] == key:
         return cached[1]
-    read_shipments = _state.resolve(_state.FLEET_API["read_shipments"])
-    read_fleet = _state.resolve(_state.FLEET_API["read_fleet"])
-    assert read_shipments is not None and read_fleet is not None
     fleet = _state.guarded(
-        lambda: read_fleet(_state.read_upload(fleet_file, label="fleet")), what="Fleet file"
+        lambda: logistics.read_fleet(_state.read_upload(fleet_file, label="fleet")),
+        what="Fleet file",
     )
     if fleet is None:
         return None
     shipments = _state.guarded(
-        lambda: read_shipments(_state.read_upload(shipments_file, label="shipments"), fleet=fleet),
+        lambda: logistics.read_shipments(
+            _state.read_upload(shipments_file, label="shipments"), fleet=fleet
+        ),
         what="Shipments file",
     )
     if shipments is None:
@@ -129,10 +127,7 @@ def solve(
     Runs in a worker thread, so it touches no Streamlit state: the graph and the scenario object
     are resolved by the caller on the script thread.
     """
-    solve_fleet = _state.resolve(_state.FLEET_API["solve_fleet"])
-    evaluate_plan = _state.resolve(_state.FLEET_API["evaluate_plan"])
-    assert solve_fleet is not None and evaluate_plan is not None
-    plan = solve_fleet(
+    plan = logistics.solve_fleet(
         graph,
         shipments,
         fleet,
@@ -143,7 +138,7 @@ def solve(
         solution_limit=solution_limit,
         seed=_compute.SEED,
     )
-    return evaluate_plan(
+    return logistics.evaluate_plan(
         plan, graph, shipments, scenario=scenario, draws=REPLAY_DRAWS, seed=_compute.SEED
     )
 
@@ -199,10 +194,8 @@ def plan_downloads(plan: Any) -> dict[str, tuple[bytes, str, str]]:
         "Routes (CSV)": (_state.csv_bytes(plan.stops), "routes.csv", "text/csv"),
         "Vehicles (CSV)": (_state.csv_bytes(plan.vehicles), "vehicles.csv", "text/csv"),
     }
-    geojson = _state.resolve(_state.FLEET_API["plan_geojson"])
-    if geojson is not None:
-        text = json.dumps(geojson(plan), default=str)
-        out["Routes (GeoJSON)"] = (text.encode("utf-8"), "routes.geojson", "application/geo+json")
+    text = json.dumps(logistics.plan_geojson(plan), default=str)
+    out["Routes (GeoJSON)"] = (text.encode("utf-8"), "routes.geojson", "application/geo+json")
     parquet = "application/vnd.apache.parquet"
     out["Shipments (Parquet)"] = (
         _state.parquet_bytes(plan.shipments),

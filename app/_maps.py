@@ -17,7 +17,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import _state
+from networks import country_polygons
 
 #: RGBA colour of each edge mode on the maps.
 MODE_COLOURS: dict[str, list[int]] = {
@@ -49,12 +49,9 @@ SEA = (40.0, -40.0, 170.0, 60.0)
 
 
 @st.cache_resource(show_spinner=False)
-def country_geojson() -> dict[str, Any] | None:
-    """Country outlines as a GeoJSON dict (read-only, shared), or None when not shipped yet."""
-    polygons = _state.resolve("networks.countries.country_polygons")
-    if polygons is None:
-        return None
-    gdf = polygons()
+def country_geojson() -> dict[str, Any]:
+    """Country outlines as a GeoJSON dict (read-only, shared)."""
+    gdf = country_polygons()
     gdf = gdf.cx[REGION[0] : REGION[2], REGION[1] : REGION[3]].copy()
     # ~1 km tolerance: invisible at the zooms used, and about half the vertices to draw.
     gdf["geometry"] = gdf.geometry.simplify(SIMPLIFY_DEG, preserve_topology=True)
@@ -63,10 +60,8 @@ def country_geojson() -> dict[str, Any] | None:
 
 
 def basemap_layers() -> list[pdk.Layer]:
-    """The offline basemap: filled country outlines (empty when the polygons are missing)."""
+    """The offline basemap: filled country outlines on a plain sea."""
     data = country_geojson()
-    if data is None:
-        return []
     lon0, lat0, lon1, lat1 = SEA
     sea = [{"polygon": [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1]]}]
     return [

@@ -1,4 +1,4 @@
-"""Shared helpers of the Streamlit app: backend availability, session storage, uploads.
+"""Shared helpers of the Streamlit app: scenarios, session storage, uploads.
 
 The app is served to many users at once, so nothing here keeps user data at module level:
 
@@ -12,7 +12,6 @@ The app is served to many users at once, so nothing here keeps user data at modu
 
 from __future__ import annotations
 
-import importlib
 import io
 import logging
 import re
@@ -26,41 +25,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
+import logistics
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: Where each function the app calls lives. The fleet stage's functions come from the package
-#: when it re-exports them, else from the stage's own public modules (as ``corridor optimize``
-#: imports them); ``"a.f|a.b.f"`` lists alternatives, the first found wins.
-FLEET_API: dict[str, str] = {
-    name: f"logistics.{name}|logistics.{module}.{name}"
-    for module, names in {
-        "shipments": ("read_shipments", "read_fleet", "demo_shipments", "demo_fleet"),
-        "fleet": ("solve_fleet", "evaluate_plan", "plan_geojson"),
-    }.items()
-    for name in names
-}
-
-#: Public API names each page needs, by feature (see docs/architecture.md).
-BACKENDS: dict[str, tuple[str, ...]] = {
-    "network": (
-        "networks.load_network",
-        "networks.resolve_place",
-        "networks.shortest_route",
-    ),
-    "basemap": ("networks.countries.country_polygons",),
-    "tables": ("networks.crossings_table", "networks.ports_table"),
-    "scenarios": ("logistics.load_scenario", "logistics.list_scenarios"),
-    "itinerary": ("logistics.build_itinerary", "logistics.simulate"),
-    "compare": ("logistics.compare_od",),
-    "border": ("logistics.border_parameters",),
-    "fleet_input": tuple(
-        FLEET_API[n] for n in ("read_shipments", "read_fleet", "demo_shipments", "demo_fleet")
-    ),
-    "fleet": (FLEET_API["solve_fleet"], FLEET_API["evaluate_plan"]),
-    "export": ("logistics.export_delays",),
-}
 
 #: Largest upload the app parses (the server refuses anything above ``server.maxUploadSize``).
 MAX_UPLOAD_MB = 10
@@ -74,53 +43,6 @@ _SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 
 class UploadError(ValueError):
     """An uploaded file was refused: too large, wrong format or unreadable."""
-
-
-def resolve(dotted: str) -> Any | None:
-    """Return the object named ``package.module.attr``, or ``None`` when it has not landed.
-
-    ``"a.f|a.b.f"`` names alternatives: the first one found is returned.
-    """
-    if "|" in dotted:
-        for alternative in dotted.split("|"):
-            found = resolve(alternative)
-            if found is not None:
-                return found
-        return None
-    parts = dotted.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        module_name, attrs = ".".join(parts[:cut]), parts[cut:]
-        try:
-            obj: Any = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for attr in attrs:
-            obj = getattr(obj, attr, None)
-            if obj is None:
-                return None
-        return obj
-    return None
-
-
-def missing(*features: str) -> list[str]:
-    """Names of the public API the features need that are not importable yet."""
-    return [name.split("|")[0] for f in features for name in BACKENDS[f] if resolve(name) is None]
-
-
-def require(*features: str) -> bool:
-    """Show a clear "not available yet" notice when a feature's backend is missing.
-
-    Returns ``True`` when every name the features need is importable.
-    """
-    gone = missing(*features)
-    if gone:
-        st.info(
-            "**Not available yet.** This part of the app needs "
-            + ", ".join(f"`{n}`" for n in gone)
-            + ", which this installation does not provide yet.",
-            icon=":material/construction:",
-        )
-    return not gone
 
 
 def session_dir() -> Path:
@@ -141,10 +63,7 @@ def custom_scenarios() -> dict[str, dict[str, Any]]:
 @st.cache_data(show_spinner=False)
 def builtin_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
-    list_scenarios = resolve("logistics.list_scenarios")
-    if list_scenarios is None:
-        return []
-    return [str(n) for n in list_scenarios()]
+    return [str(n) for n in logistics.list_scenarios()]
 
 
 def scenario_names() -> list[str]:
@@ -160,9 +79,7 @@ def default_scenario_index(names: list[str]) -> int:
 
 @st.cache_resource(show_spinner=False)
 def _builtin_scenario(name: str) -> Any:
-    load_scenario = resolve("logistics.load_scenario")
-    assert load_scenario is not None
-    return load_scenario(name)
+    return logistics.load_scenario(name)
 
 
 def scenario(name: str) -> Any:
@@ -218,14 +135,11 @@ def add_scenario_toml(text: str, *, fallback_name: str) -> str:
             f"scenario TOML: extends = {extends!r} is not allowed; use one of "
             + ", ".join(builtin_scenarios())
         )
-    load_scenario = resolve("logistics.load_scenario")
-    if load_scenario is None:
-        raise ValueError("scenario TOML: the scenario loader is not available yet")
     folder = session_dir() / "scenarios"
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
-    scenario = load_scenario(path)
+    scenario = logistics.load_scenario(path)
     custom_scenarios()[name] = {"toml": text, "scenario": scenario}
     st.session_state["last_saved_scenario"] = name
     return name

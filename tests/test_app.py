@@ -82,14 +82,6 @@ def test_server_config_is_safe_for_a_shared_server() -> None:
     assert config["client"]["showErrorDetails"] in {"type", "none"}
 
 
-def test_notice_when_a_backend_has_not_landed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(_state.BACKENDS, "export", ("logistics.no_such_function",))
-    at = open_page("pages/delay_export.py")
-    no_exception(at)
-    assert any("Not available yet" in i.value for i in at.info)
-    assert "logistics.no_such_function" in at.info[0].value
-
-
 def test_route_query() -> None:
     at = open_page("pages/route_tester.py")
     no_exception(at)
@@ -365,11 +357,6 @@ DEMO_SHIPMENTS = ROOT / "logistics" / "data" / "demo_shipments.csv"
 
 
 def _upload_page() -> AppTest:
-    if _state.missing("fleet_input"):
-        pytest.skip(
-            "logistics does not export the shipment readers yet: "
-            + ", ".join(_state.missing("fleet_input"))
-        )
     at = open_page("pages/fleet_optimization.py")
     at.radio(key="fleet_source").set_value("Upload my files").run()
     no_exception(at)
@@ -421,14 +408,7 @@ def test_good_upload_is_read() -> None:
     assert int(shown["Shipments"]) > 50
 
 
-def _needs_fleet() -> None:
-    gone = _state.missing("fleet_input", "fleet")
-    if gone:
-        pytest.skip("logistics does not export the fleet API yet: " + ", ".join(gone))
-
-
 def test_fleet_optimization_on_the_demo_set() -> None:
-    _needs_fleet()
     at = open_page("pages/fleet_optimization.py")
     no_exception(at)
     n_shipments = int({m.label: m.value for m in at.metric}["Shipments"])
@@ -455,7 +435,6 @@ def test_fleet_optimization_on_the_demo_set() -> None:
 
 
 def test_scenario_comparison_on_a_shipment_set() -> None:
-    _needs_fleet()
     at = open_page("pages/scenario_comparison.py")
     at.multiselect(key="cmp_scenarios").set_value(["status-quo", "through-trucking"])
     at.radio(key="cmp_basis").set_value("A shipment set (fleet optimization)").run()

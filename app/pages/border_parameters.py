@@ -17,9 +17,6 @@ st.caption(
     "this session and can be downloaded as TOML."
 )
 
-if not _state.require("border", "scenarios"):
-    st.stop()
-
 table = _compute.border_table()
 order = _border.column_order(table)
 table = table[order]

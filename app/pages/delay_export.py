@@ -18,9 +18,6 @@ st.caption(
     "number of draws and the package version, so the figures can be cited and reproduced."
 )
 
-if not _state.require("scenarios", "export"):
-    st.stop()
-
 FORMATS = {
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
@@ -44,7 +41,6 @@ with st.form("export_form"):
         "Per-route estimates too",
         value=True,
         key="exp_routes",
-        disabled=_state.missing("network") != [],
         help="door-to-door estimates for the standard corridor routes (needs the network)",
     )
     go = st.form_submit_button("Estimate delays", type="primary")
@@ -61,7 +57,7 @@ if go:
             tuple(chosen),
             fmt=fmt,
             draws=int(draws),
-            with_routes=bool(with_routes) and not _state.missing("network"),
+            with_routes=bool(with_routes),
             depart=f"{week.isoformat()} 00:00",
         ),
         what="Delay export",

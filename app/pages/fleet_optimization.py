@@ -12,9 +12,6 @@ st.caption(
     "corridor network under a scenario; each plan is replayed through the Monte Carlo delays."
 )
 
-if not _state.require("fleet_input"):
-    st.stop()
-
 loaded = _fleet.inputs()
 if loaded is None:
     st.stop()
@@ -27,9 +24,6 @@ c3.metric("Vehicle types", f"{len(fleet)}")
 with st.expander("Shipments and fleet tables"):
     st.dataframe(_fleet.records_frame(shipments), hide_index=True)
     st.dataframe(_fleet.records_frame(fleet), hide_index=True)
-
-if not _state.require("network", "scenarios", "fleet"):
-    st.stop()
 
 names = _state.scenario_names()
 with st.form("fleet_form"):

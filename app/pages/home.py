@@ -1,10 +1,8 @@
-"""Overview page: what the app does and which parts are available in this installation."""
+"""Overview page: what the app does, with a link to each page."""
 
 from __future__ import annotations
 
 import streamlit as st
-
-from app import _state
 
 st.title("ASEAN corridor planner")
 st.markdown(
@@ -18,42 +16,34 @@ PAGES = [
     (
         "pages/route_tester.py",
         "Route tester",
-        ("network", "scenarios", "itinerary"),
         "one origin and destination: map, legs, time/cost-distance chart, reliability",
     ),
     (
         "pages/scenario_comparison.py",
         "Scenario comparison",
-        ("network", "scenarios", "compare"),
         "the same trip or shipment set under several scenarios, side by side",
     ),
     (
         "pages/border_parameters.py",
         "Border parameters",
-        ("border", "scenarios"),
         "the crossings table with sources; edit it and save a scenario",
     ),
     (
         "pages/fleet_optimization.py",
         "Fleet optimization",
-        ("network", "scenarios", "fleet_input", "fleet"),
         "route a set of just-in-time shipments with a fleet",
     ),
     (
         "pages/delay_export.py",
         "Delay export",
-        ("scenarios", "export"),
         "per-crossing and per-route delay estimates with their sources",
     ),
 ]
 
-for path, title, features, blurb in PAGES:
-    gone = _state.missing(*features)
+for path, title, blurb in PAGES:
     with st.container(border=True):
         st.page_link(path, label=title, icon=":material/arrow_forward:")
         st.caption(blurb)
-        if gone:
-            st.caption(":orange[not available yet: needs " + ", ".join(gone) + "]")
 
 st.divider()
 st.caption(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import networks
 from app import _charts, _compute, _maps, _state
 
 st.title("Route tester")
@@ -17,15 +18,11 @@ st.caption(
     "`LAT,LON`), walked in time under a scenario, with the spread of door-to-door times."
 )
 
-if not _state.require("network"):
-    st.stop()
-
 VIAS = ["any", "R9", "R12", "R8"]
 DRAWS = 10_000
 SEED = 1
 MODES = ["road", "sea", "any"]
-has_logistics = not _state.missing("scenarios", "itinerary")
-scenarios = _state.scenario_names() if has_logistics else []
+scenarios = _state.scenario_names()
 
 with st.form("route_form"):
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
@@ -38,10 +35,9 @@ with st.form("route_form"):
     c5, c6, c7, c8, c9 = st.columns([3, 2, 2, 1, 2])
     scenario = c5.selectbox(
         "Scenario",
-        scenarios or ["(not available yet)"],
+        scenarios,
         index=_state.default_scenario_index(scenarios),
         key="scenario",
-        disabled=not scenarios,
     )
     depart_date = c6.date_input("Departure date", value=dt.date(2026, 3, 2), key="depart_date")
     depart_time = c7.time_input(
@@ -68,18 +64,15 @@ if route is None:
     st.stop()
 
 depart = f"{depart_date.isoformat()} {depart_time.strftime('%H:%M')}"
-itinerary = montecarlo = None
-if has_logistics:
-    itinerary = _state.guarded(
-        lambda: _compute.itinerary(route_args, scenario, depart, crew=crew), what="Itinerary"
+montecarlo = None
+itinerary = _state.guarded(
+    lambda: _compute.itinerary(route_args, scenario, depart, crew=crew), what="Itinerary"
+)
+if itinerary is not None:
+    montecarlo = _state.guarded(
+        lambda: _compute.simulate(route_args, scenario, depart, crew=crew, draws=DRAWS, seed=SEED),
+        what="Monte Carlo",
     )
-    if itinerary is not None:
-        montecarlo = _state.guarded(
-            lambda: _compute.simulate(
-                route_args, scenario, depart, crew=crew, draws=DRAWS, seed=SEED
-            ),
-            what="Monte Carlo",
-        )
 
 # ---- headline figures ------------------------------------------------------------------------
 m = st.columns(5)
@@ -117,19 +110,14 @@ st.caption(
 st.subheader("Legs")
 legs_table = pd.DataFrame(route.to_dict()["legs"]).drop(columns=["start", "end"], errors="ignore")
 st.dataframe(legs_table, hide_index=True)
-geojson = _state.resolve("networks.route_geojson")
-if geojson is not None:
-    st.download_button(
-        "Download route (GeoJSON)",
-        json.dumps(geojson(route)).encode("utf-8"),
-        file_name="route.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-    )
+st.download_button(
+    "Download route (GeoJSON)",
+    json.dumps(networks.route_geojson(route)).encode("utf-8"),
+    file_name="route.geojson",
+    mime="application/geo+json",
+    on_click="ignore",
+)
 
-if not has_logistics:
-    _state.require("scenarios", "itinerary")
-    st.stop()
 if itinerary is None:
     st.stop()
 
@@ -165,15 +153,14 @@ if chart is None:
     st.warning("The itinerary has no cumulative km/hours/cost columns to chart.")
 else:
     st.altair_chart(chart)
-if _state.resolve("logistics.time_cost_distance_chart") is not None:
-    scenario_obj = _state.scenario(scenario)
-    st.download_button(
-        "Download chart (PNG)",
-        lambda: _compute.chart_png(route, depart=depart, scenario=scenario_obj, crew=crew),
-        file_name="time_cost_distance.png",
-        mime="image/png",
-        on_click="ignore",
-    )
+scenario_obj = _state.scenario(scenario)
+st.download_button(
+    "Download chart (PNG)",
+    lambda: _compute.chart_png(route, depart=depart, scenario=scenario_obj, crew=crew),
+    file_name="time_cost_distance.png",
+    mime="image/png",
+    on_click="ignore",
+)
 
 if montecarlo is None:
     st.stop()

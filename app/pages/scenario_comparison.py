@@ -15,9 +15,6 @@ st.caption(
     "which mode wins. Built-in scenarios and the ones saved on the Border parameters page."
 )
 
-if not _state.require("scenarios"):
-    st.stop()
-
 names = _state.scenario_names()
 default = [
     n for n in ("status-quo", "through-trucking", "24h-borders", "full-integration") if n in names
@@ -37,12 +34,7 @@ if not chosen:
     st.stop()
 
 if basis.startswith("A shipment set"):
-    if not _state.require("network", "fleet_input", "fleet"):
-        st.stop()
     _fleet.compare_page(tuple(chosen))
-    st.stop()
-
-if not _state.require("network", "compare"):
     st.stop()
 
 with st.form("cmp_form"):
