@@ -298,7 +298,7 @@ def rest_h(drive_h: Any, hos: tuple[float, float, float, float]) -> Any:
     """
     cont, brk, daily, rest = hos
     d = np.maximum(np.nan_to_num(np.asarray(drive_h, dtype=float), posinf=0.0), 0.0)
-    days = np.floor(d / daily - 1e-9)
+    days = np.maximum(np.floor(d / daily - 1e-9), 0.0)  # no driving: no rest (not -1 day)
     last = d - days * daily
     breaks_full_day = max(math.ceil(daily / cont - 1e-9) - 1, 0)
     breaks_last = np.maximum(np.ceil(last / cont - 1e-9) - 1, 0)

@@ -242,6 +242,10 @@ def test_solution_limit_runs_repeat_exactly() -> None:
 
 def test_rest_hours() -> None:
     hos = HOS["single"]
+    # co-located stops (no driving) need no rest: this once came out as -11 h, which cancelled
+    # the unloading time before a pickup at the same place and under-stated duty hours
+    assert rest_h(0.0, hos) == 0.0
+    assert rest_h(0.0, HOS["double"]) == 0.0
     assert rest_h(4.5, hos) == 0.0
     assert rest_h(5.0, hos) == pytest.approx(0.75)
     assert rest_h(9.0, hos) == pytest.approx(0.75)
