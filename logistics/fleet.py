@@ -16,8 +16,10 @@ The model is a pickup-and-delivery problem with time windows (``docs/fleet.md``)
   scenario's axle-load regime), and it drives only in its registration country, or, with a
   cross-border permit, in the countries of a leg whose crossings all allow through-trucking;
 * JIT delivery windows are hard, or soft with a lateness penalty per hour;
-* driver hours: each arc's elapsed time adds the breaks and daily rests its driving time requires
-  for the vehicle's crew (an arc-level formulation, documented in ``docs/fleet.md``);
+* driver hours: each arc's time includes the daily rests and breaks its own driving needs, and a
+  counter carries driving over from arc to arc, so a vehicle takes its daily rest at the stop
+  before the arc that would exceed the daily limit (or in a wait the windows force); see
+  ``docs/fleet.md``;
 * a fixed cost per vehicle used; arc costs per vehicle type (per km, per hour, border fees);
 * shipments that cannot be served are dropped with a penalty and a reason.
 
@@ -65,6 +67,9 @@ MINUTES_PER_H = 60.0
 CENTS_PER_USD = 100.0
 #: Solver units of the shared deck-space dimension: thousandths of a vehicle's deck.
 DECK_SCALE = 1000.0
+#: Solver units of the driver-hours counters: ten-thousandths of the daily or the continuous
+#: driving allowance.
+ALLOWANCE_SCALE = 10_000
 DEMAND_SCALE: dict[str, float] = {"weight_t": 10.0, "volume_m3": 10.0, "pallets": 1.0, "teu": 10.0}
 #: Extra horizon beyond the latest delivery window (room for soft lateness).
 #: Source: assumption: 5 days.
@@ -289,20 +294,37 @@ def scenario_terms(
     )
 
 
+def _days_and_last(drive_h: Any, daily_h: float) -> tuple[Any, Any]:
+    """Full driving days in ``drive_h`` (each followed by a daily rest) and the last day's
+    driving, in ``(0, daily_h]`` (0 only without driving)."""
+    d = np.maximum(np.nan_to_num(np.asarray(drive_h, dtype=float), posinf=0.0), 0.0)
+    days = np.maximum(np.floor(d / daily_h - 1e-9), 0.0)  # no driving: no rest (not -1 day)
+    return days, d - days * daily_h
+
+
 def rest_h(drive_h: Any, hos: tuple[float, float, float, float]) -> Any:
-    """Breaks and daily rests that ``drive_h`` hours of driving require (vectorised).
+    """Breaks and daily rests counted on an arc of ``drive_h`` hours of driving (vectorised).
 
     ``hos = (continuous_driving_h, break_h, daily_driving_h, daily_rest_h)``. A daily rest
-    follows every full ``daily_driving_h``; inside each day's driving, a break follows every full
-    ``continuous_driving_h`` except where the day's driving ends (the rest or the stop covers it).
+    follows every full ``daily_driving_h`` and each full day has its breaks (one after every
+    full ``continuous_driving_h``). The last day's driving may continue driving done before the
+    arc, so its breaks are counted pro rata (``break_h`` per ``continuous_driving_h`` driven):
+    at every stop that is at least what the rules require, whatever came before.
     """
     cont, brk, daily, rest = hos
-    d = np.maximum(np.nan_to_num(np.asarray(drive_h, dtype=float), posinf=0.0), 0.0)
-    days = np.maximum(np.floor(d / daily - 1e-9), 0.0)  # no driving: no rest (not -1 day)
-    last = d - days * daily
+    days, last = _days_and_last(drive_h, daily)
     breaks_full_day = max(math.ceil(daily / cont - 1e-9) - 1, 0)
-    breaks_last = np.maximum(np.ceil(last / cont - 1e-9) - 1, 0)
-    return days * rest + (days * breaks_full_day + breaks_last) * brk
+    return days * (rest + breaks_full_day * brk) + last * (brk / cont)
+
+
+def allowance_used(drive_h: Any, hos: tuple[float, float, float, float]) -> Any:
+    """Share of the daily driving allowance in use on arrival after ``drive_h`` hours.
+
+    From a fresh start, with the daily rests of :func:`rest_h` taken on the way: the last
+    day's driving over ``daily_driving_h`` (in ``[0, 1]``).
+    """
+    daily = hos[2]
+    return _days_and_last(drive_h, daily)[1] / daily
 
 
 # =========================================================================== model data
@@ -691,6 +713,101 @@ def _closed_minutes(
     return out
 
 
+def _add_driver_hours(
+    routing: Any,
+    manager: Any,
+    time_dim: Any,
+    vehicles: Sequence[VehicleType],
+    drive_h: np.ndarray,
+    elapsed_min: np.ndarray,
+    hos: Mapping[str, tuple[float, float, float, float]],
+) -> list[Any]:
+    """Carry driving time over from arc to arc: the daily driving limit across stops.
+
+    A dimension counts, in :data:`ALLOWANCE_SCALE` units, the share of the daily driving
+    allowance used since the last daily rest. An arc adds what :func:`allowance_used` leaves in
+    use on arrival (the arc's own rests are in its time transit, :func:`rest_h`); the counter
+    may not exceed the allowance. Before an arc the counter restarts from zero when
+
+    * it would otherwise exceed the allowance: the vehicle then takes its crew's daily rest at
+      the stop (time slack), which a wait there already covers; or
+    * the time windows guarantee a daily rest on the arc anyway: the earliest arrival at the
+      next stop is later than the latest departure from this one by the rest or more.
+
+    Both rules follow from the routes by propagation alone, so OR-Tools needs no search to
+    place rests. The schedule is legal and conservative: a wait the windows do not force
+    resets nothing. ``elapsed_min`` is the longest time transit of each node pair over the
+    crews (service, driving and the arc's own pauses), in minutes. Returns the reset flag of
+    every routing index (1: daily rest at that stop).
+    """
+    solver = routing.solver()
+    full = int(ALLOWANCE_SCALE)
+    rest_min = [int(to_solver_int(hos[v.crew][3], scale=MINUTES_PER_H)) for v in vehicles]
+    callbacks = {}
+    for crew in sorted({v.crew for v in vehicles}):
+        share = to_solver_int(allowance_used(drive_h, hos[crew]), scale=full, big=10 * full)
+        callbacks[crew] = routing.RegisterTransitMatrix((share - full).tolist())
+    # transit = share - allowance; the slack gives the allowance back unless there is a reset
+    routing.AddDimensionWithVehicleTransits(
+        [callbacks[v.crew] for v in vehicles], full, full, True, "driving_since_rest"
+    )
+    dim = routing.GetDimensionOrDie("driving_since_rest")
+    n_idx = routing.Size() + routing.vehicles()
+    node = np.array([manager.IndexToNode(i) for i in range(n_idx)])
+    earliest = np.array([time_dim.CumulVar(i).Min() for i in range(n_idx)])
+    latest = np.array([time_dim.CumulVar(i).Max() for i in range(n_idx)])
+    forced_idle = earliest[None, :] - latest[:, None] - elapsed_min[np.ix_(node, node)]
+    free = (forced_idle >= max(rest_min)).astype(int)
+    flags = []
+    for i in range(routing.Size()):
+        reset = solver.IsGreaterCstVar(dim.CumulVar(i) + dim.FixedTransitVar(i), 0)
+        if free[i].any():
+            reset = solver.Max(reset, solver.Element(free[i].tolist(), routing.NextVar(i))).Var()
+        solver.Add(dim.SlackVar(i) == full - reset * dim.CumulVar(i))
+        if len(set(rest_min)) == 1:
+            need = reset * rest_min[0]
+        else:
+            # VehicleVar is -1 on an inactive node: shift it so the element is defined
+            need = solver.Element([0, *rest_min], (routing.VehicleVar(i) + 1).Var()) * reset
+        solver.Add(time_dim.SlackVar(i) >= need)
+        routing.AddToAssignment(reset)
+        flags.append(reset)
+    return flags
+
+
+def _accepted_routes(
+    routing: Any, routes: list[list[int]], chain_of: Mapping[int, frozenset[int]]
+) -> list[list[int]]:
+    """Phase-1 routes that the phase-2 model accepts, leaving out whole shipments where needed.
+
+    Phase 1 lacks the all-or-none coupling of an alternative's legs, so its routes may break a
+    phase-2 constraint (seen: a few stops on the demo). OR-Tools itself judges
+    (``ReadAssignmentFromRoutes``): shipments are added one at a time, in the order their first
+    stop appears on the routes, and kept only if the routes so far stay feasible. Before, one
+    broken chain made phase 2 start from nothing.
+    """
+
+    def accepted(keep: set[int]) -> bool:
+        sub = [[n for n in r if n in keep] for r in routes]
+        return routing.ReadAssignmentFromRoutes(sub, True) is not None
+
+    every = {n for r in routes for n in r}
+    if not every or accepted(every):
+        return routes
+    kept: set[int] = set()
+    for route in routes:
+        for n in route:
+            chain = chain_of[n]
+            if n not in kept and chain <= every and accepted(kept | chain):
+                kept |= chain
+    log.info(
+        "seeding phase 2: kept %d of %d phase-1 stops (the others broke a phase-2 constraint)",
+        len(kept),
+        len(every),
+    )
+    return [[n for n in r if n in kept] for r in routes]
+
+
 def solve_fleet(
     G: nx.MultiDiGraph | TravelNetwork,
     shipments: Sequence[Shipment],
@@ -851,10 +968,12 @@ def solve_fleet(
                 why.append(f"{alt.mode}: {problems[0]}")
                 continue
             window_h = (s.latest_utc - s.ready_utc).total_seconds() / 3600.0
-            if not soft_windows and alt.estimate_h > window_h + 1e-6:
+            # the window bounds the arrival: the final unloading may end after it
+            arrive_h = alt.estimate_h - service_h
+            if not soft_windows and arrive_h > window_h + 1e-6:
                 why.append(
-                    f"{alt.mode}: window infeasible even alone (needs {alt.estimate_h:.1f} h "
-                    f"from ready time, window closes after {window_h:.1f} h)"
+                    f"{alt.mode}: window infeasible even alone (arrives {arrive_h:.1f} h "
+                    f"after the ready time at the earliest, window closes after {window_h:.1f} h)"
                 )
                 continue
             ready_h = (s.ready_utc - t0).total_seconds() / 3600.0
@@ -920,7 +1039,7 @@ def solve_fleet(
         return int(to_solver_int((t - t0).total_seconds() / 60.0, scale=1.0))
 
     # ---------------------------------------------------------------- routing model
-    def build(couple: bool) -> tuple[Any, Any, Any]:
+    def build(couple: bool) -> tuple[Any, Any, Any, list[Any]]:
         """The routing model; ``couple`` keeps each alternative's legs all active or all
         inactive (phase 2). Phase 1 omits that so insertion heuristics can work, and rewards
         every later leg with a penalty instead."""
@@ -1061,10 +1180,16 @@ def solve_fleet(
                     for leg in alt.legs:
                         for n in (leg.pickup_node, leg.delivery_node):
                             routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
+        # after the windows: they decide where a rest is guaranteed
+        longest = np.maximum.reduce([service[:, None] + transit_h[c] for c in transit_h])
+        elapsed_min = to_solver_int(longest, scale=MINUTES_PER_H, big=big)
+        rests = _add_driver_hours(
+            routing, manager, time_dim, vehicles, sub_drive / 3600.0, elapsed_min, hos
+        )
         for k in range(len(vehicles)):
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
-        return manager, routing, time_dim
+        return manager, routing, time_dim, rests
 
     # ---------------------------------------------------------------- search
     # Phase 1 (uncoupled legs, insertion heuristic) builds routes fast; its complete chains seed
@@ -1110,7 +1235,7 @@ def solve_fleet(
         routing.AddAtSolutionCallback(on_solution)
 
     tl1, sl1 = limits(PHASE1_SHARE)
-    manager1, routing1, _ = build(couple=False)
+    manager1, routing1, _, _ = build(couple=False)
     watch(routing1, "phase 1")
     sol1 = routing1.SolveWithParameters(
         search_parameters(
@@ -1149,7 +1274,13 @@ def solve_fleet(
                 if node in keep:
                     seed_routes[k].append(node)
                 idx = sol1.Value(routing1.NextVar(idx))
-    manager, routing, time_dim = build(couple=True)
+    manager, routing, time_dim, rests = build(couple=True)
+    chain_of: dict[int, frozenset[int]] = {}
+    for options in alts:
+        for alt in options:
+            chain = frozenset(n for leg in alt.legs for n in (leg.pickup_node, leg.delivery_node))
+            chain_of.update(dict.fromkeys(chain, chain))
+    seed_routes = _accepted_routes(routing, seed_routes, chain_of)
     watch(routing, "phase 2")
     tl2, sl2 = limits(1.0 - PHASE1_SHARE)
     if time_limit_s is not None:
@@ -1184,6 +1315,7 @@ def solve_fleet(
         mat=mat,
         stops=stops,
         transit_h=transit_h,
+        rests=rests,
         t0=t0,
         terms=terms,
         soft_windows=soft_windows,
@@ -1220,6 +1352,7 @@ def _extract(
     mat: TravelMatrix,
     stops: np.ndarray,
     transit_h: Mapping[str, np.ndarray],
+    rests: Sequence[Any],
     t0: datetime,
     terms: ScenarioTerms,
     soft_windows: bool,
@@ -1243,16 +1376,21 @@ def _extract(
         on_board: set[str] = set()
         seq = 0
         km = drive_h = empty_km = hours = fee = 0.0
+        n_rests = 0
+        hos = terms.hours_of_service[v.crew]
         coords: list[tuple[float, float]] = []
         prev_node = None
         while True:
             node = manager.IndexToNode(idx)
             minute = solution.Min(time_dim.CumulVar(idx))
+            arc_drive_h = 0.0
             if prev_node is not None:
                 a, b = stops[prev_node], stops[node]
                 arc_km = float(mat.distance_m[a, b]) / 1000.0
                 km += arc_km
-                drive_h += float(mat.drive_s[a, b]) / 3600.0
+                arc_drive_h = float(mat.drive_s[a, b]) / 3600.0
+                drive_h += arc_drive_h
+                n_rests += int(_days_and_last(arc_drive_h, hos[2])[0])
                 hours += float(transit_h[v.crew][prev_node, node])
                 fee += float(mat.fee_usd[a, b])
                 if not on_board:
@@ -1272,6 +1410,10 @@ def _extract(
                     on_board.add(sid)
                 else:
                     on_board.discard(sid)
+            rest_here = not routing.IsEnd(idx) and solution.Value(rests[idx]) == 1
+            if rest_here:
+                n_rests += 1
+                hours += hos[3]
             stop_rows.append(
                 {
                     "vehicle": vid,
@@ -1285,6 +1427,8 @@ def _extract(
                     "lon": place.lon,
                     "arrival_utc": (t0 + timedelta(minutes=minute)).isoformat(),
                     "on_board": len(on_board),
+                    "driving_h": arc_drive_h,
+                    "daily_rest_h": hos[3] if rest_here else 0.0,
                 }
             )
             seq += 1
@@ -1304,6 +1448,7 @@ def _extract(
                 "cross_border_permit": v.cross_border_permit,
                 "km": km,
                 "driving_h": drive_h,
+                "daily_rests": n_rests,
                 "duty_h": hours,
                 "empty_km": empty_km,
                 "fees_usd": fee,
@@ -1392,6 +1537,7 @@ def _extract(
             "cross_border_permit",
             "km",
             "driving_h",
+            "daily_rests",
             "duty_h",
             "empty_km",
             "fees_usd",
@@ -1453,6 +1599,7 @@ def _kpis(
         "vehicles_used": len(veh),
         "km": round(km, 1),
         "driving_h": round(float(veh["driving_h"].sum()), 2),
+        "daily_rests": int(veh["daily_rests"].sum()),
         "empty_km_share": round(float(veh["empty_km"].sum()) / km, 4) if km > 0 else 0.0,
         "co2_kg": round(terms.co2_road_kg_per_vkm * km + terms.co2_sea_kg_per_tkm * sea_tkm, 1),
         "road_share": round(float((served["mode"] == "road").mean()), 4) if len(served) else 0.0,

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 import networkx as nx
 import pandas as pd
 import pytest
-from test_matrix import place, toy_graph
+from test_matrix import _edge, place, toy_graph
 
 from logistics.fleet import (
     CrossingTerms,
     PortTerms,
     RoutingError,
     ScenarioTerms,
+    allowance_used,
     evaluate_plan,
     rest_h,
     scenario_terms,
@@ -242,16 +243,84 @@ def test_solution_limit_runs_repeat_exactly() -> None:
 
 def test_rest_hours() -> None:
     hos = HOS["single"]
+    brk = 0.75 / 4.5  # break hours per hour driven on the last day (pro rata)
     # co-located stops (no driving) need no rest: this once came out as -11 h, which cancelled
     # the unloading time before a pickup at the same place and under-stated duty hours
     assert rest_h(0.0, hos) == 0.0
     assert rest_h(0.0, HOS["double"]) == 0.0
-    assert rest_h(4.5, hos) == 0.0
-    assert rest_h(5.0, hos) == pytest.approx(0.75)
-    assert rest_h(9.0, hos) == pytest.approx(0.75)
-    assert rest_h(10.0, hos) == pytest.approx(11.75)
-    assert rest_h(20.0, hos) == pytest.approx(2 * 11 + 2 * 0.75)
+    assert rest_h(4.5, hos) == pytest.approx(4.5 * brk)
+    assert rest_h(9.0, hos) == pytest.approx(0.75 + 0.75)
+    # a full day: its rest and its one break exactly; the last hour pro rata
+    assert rest_h(10.0, hos) == pytest.approx(11 + 0.75 + 1 * brk)
+    assert rest_h(20.0, hos) == pytest.approx(2 * (11 + 0.75) + 2 * brk)
     assert rest_h(20.0, HOS["double"]) == pytest.approx(9.0)
+    assert allowance_used(0.0, hos) == 0.0
+    assert allowance_used(4.0, hos) == pytest.approx(4 / 9)
+    assert allowance_used(9.0, hos) == pytest.approx(1.0)
+    assert allowance_used(20.0, hos) == pytest.approx(2 / 9)
+
+
+def chain_graph() -> nx.MultiDiGraph:
+    """p0 - p1 - p2 - p3 in Thailand, 240 km (4 h) apart."""
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    for i in range(4):
+        G.add_node(f"p{i}", x=100.0 + 2.5 * i, y=15.0, country="TH", kind="road")
+    for i in range(3):
+        _edge(G, f"p{i}", f"p{i + 1}", 240.0)
+    return G
+
+
+def _hops(latest_h: tuple[float, float, float], ready_h: tuple[float, float, float] = (0, 0, 0)):
+    """One truck at p0; shipment k from p{k} to p{k+1}."""
+    G = chain_graph()
+    ships = [
+        shipment(G, f"s{k}", f"p{k}", f"p{k + 1}", ready_h=ready_h[k], latest_h=latest_h[k])
+        for k in range(3)
+    ]
+    return solve(G, ships, [truck(G, "p0", "TH")])
+
+
+def _at_h(plan, sid: str, kind: str) -> float:
+    t = _times(plan, sid)
+    return (t[t["kind"] == kind]["t"].iloc[0] - T0).total_seconds() / 3600.0
+
+
+def test_driving_carried_over_short_hops_takes_the_daily_rest() -> None:
+    # 1 h loading, 4 h driving + 40 min of breaks (pro rata), 1 h unloading per hop. After two
+    # hops (8 h of driving) the third would exceed the 9 h daily limit: the driver rests 11 h
+    # at p2 before it. Counting each arc alone (4 h, no rest) delivered s2 at 19:00.
+    plan = _hops(latest_h=(6.0, 13.0, 31.0))
+    assert (plan.shipments["status"] == "served").all()
+    hop = 4.0 + 4.0 * 0.75 / 4.5
+    assert _at_h(plan, "s0", "delivery") == pytest.approx(1 + hop)
+    # unloading s0 at p1 (1 h) comes before loading s1 there: the co-located stops keep it
+    assert _at_h(plan, "s1", "pickup") == pytest.approx(2 + hop)
+    assert _at_h(plan, "s1", "delivery") == pytest.approx(3 + 2 * hop)
+    assert _at_h(plan, "s2", "delivery") == pytest.approx(5 + 3 * hop + 11.0)
+    first = plan.stops[plan.stops["daily_rest_h"] > 0].iloc[0]
+    assert (first["kind"], first["shipment_id"], first["place"]) == ("pickup", "s2", "p2")
+    assert plan.vehicles["daily_rests"].iloc[0] >= 1
+
+
+def test_hops_beyond_the_daily_limit_cannot_meet_a_window_the_arcs_alone_would() -> None:
+    # the same three hops with s2 due at 29 h: 19 h without the rest, 30 h with it
+    plan = _hops(latest_h=(6.0, 13.0, 29.0))
+    served = plan.shipments.set_index("shipment_id")["status"]
+    assert (served == "served").sum() == 2
+    assert (served == "dropped").sum() == 1
+
+
+def test_a_wait_the_windows_force_counts_as_the_daily_rest() -> None:
+    # s0 must be delivered by 6 h and s1 is ready only at 24 h: at least 17 h idle at p1, so
+    # the 4 h driven before do not count against the day of s1 and s2 (8 h): no rest needed
+    plan = _hops(latest_h=(6.0, 31.0, 40.0), ready_h=(0.0, 24.0, 0.0))
+    assert (plan.shipments["status"] == "served").all()
+    hop = 4.0 + 4.0 * 0.75 / 4.5
+    assert _at_h(plan, "s1", "pickup") == pytest.approx(24.0)
+    assert _at_h(plan, "s2", "delivery") == pytest.approx(24 + 3 + 2 * hop)
+    rest = plan.stops.set_index(["kind", "shipment_id"])["daily_rest_h"]
+    assert rest[("delivery", "s0")] == 11.0  # taken in the wait at p1
+    assert rest[("pickup", "s1")] == rest[("delivery", "s1")] == rest[("pickup", "s2")] == 0.0
 
 
 def test_bad_inputs() -> None:
