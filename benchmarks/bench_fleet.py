@@ -20,9 +20,10 @@ import time
 import numpy as np
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process (MB; Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size of this process, or of the largest finished child process
+    (``resource.RUSAGE_CHILDREN``), in MB (Linux reports KB)."""
+    return resource.getrusage(who).ru_maxrss / 1024.0
 
 
 def bench_matrix(G: object, n_stops: int, seed: int) -> None:
@@ -67,7 +68,7 @@ def bench_matrix(G: object, n_stops: int, seed: int) -> None:
     )
 
 
-def bench_compare(G: object, time_limit: float, draws: int) -> None:
+def bench_compare(G: object, time_limit: float, draws: int, workers: int | None) -> None:
     from logistics.cli.fleet import DEFAULT_COMPARE_SCENARIOS
     from logistics.fleet import KPI_COLUMNS, compare_fleet
     from logistics.shipments import demo_fleet, demo_shipments
@@ -82,12 +83,16 @@ def bench_compare(G: object, time_limit: float, draws: int) -> None:
         time_limit_s=time_limit,
         draws=draws,
         seed=0,
+        workers=workers,
     )
     total = time.perf_counter() - t
+    n = min(len(plans), workers or os.cpu_count() or 1)
+    parent, child = peak_rss_mb(), peak_rss_mb(resource.RUSAGE_CHILDREN)
     print(
         f"demo compare: {len(shipments)} shipments, {sum(v.count for v in fleet)} vehicles, "
-        f"{len(plans)} scenarios, {time_limit:g} s limit, {draws} draws: {total:.1f} s wall; "
-        f"peak RSS {peak_rss_mb():.0f} MB"
+        f"{len(plans)} scenarios, {time_limit:g} s limit, {draws} draws, {n} process(es): "
+        f"{total:.1f} s wall; peak RSS {parent:.0f} MB here, largest worker {child:.0f} MB "
+        f"(at most {parent + (n if n > 1 else 0) * child:.0f} MB together)"
     )
     for name, plan in plans.items():
         s = plan.solver
@@ -122,6 +127,9 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--limits", default="", help="extra status-quo runs, e.g. 5,15,30")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="scenario processes (default: one per core)"
+    )
     args = parser.parse_args()
     import ortools
 
@@ -136,7 +144,9 @@ def main() -> None:
     G = networks.load_network("all")
     print(f"network load {time.perf_counter() - t:.2f} s: {G.number_of_nodes()} nodes")
     bench_matrix(G, args.stops, args.seed)
-    bench_compare(G, args.time_limit or DEFAULT_TIME_LIMIT_S, args.draws or DEFAULT_DRAWS)
+    bench_compare(
+        G, args.time_limit or DEFAULT_TIME_LIMIT_S, args.draws or DEFAULT_DRAWS, args.workers
+    )
     if args.limits:
         bench_limits(G, [float(x) for x in args.limits.split(",") if x])
     print(f"peak RSS {peak_rss_mb():.0f} MB")

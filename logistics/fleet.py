@@ -731,39 +731,45 @@ def _add_driver_hours(
 
     * it would otherwise exceed the allowance: the vehicle then takes its crew's daily rest at
       the stop (time slack), which a wait there already covers; or
-    * the time windows guarantee a daily rest on the arc anyway: the earliest arrival at the
-      next stop is later than the latest departure from this one by the rest or more.
+    * the time windows force the rest anyway: the earliest arrival at the next stop is later
+      than the latest departure from this one by at least the rest.
 
-    Both rules follow from the routes by propagation alone, so OR-Tools needs no search to
-    place rests. The schedule is legal and conservative: a wait the windows do not force
-    resets nothing. ``elapsed_min`` is the longest time transit of each node pair over the
-    crews (service, driving and the arc's own pauses), in minutes. Returns the reset flag of
-    every routing index (1: daily rest at that stop).
+    Encoding: an arc's transit is its share minus one allowance (minus three where the windows
+    force a rest, a mark no other arc reaches); the slack gives back the allowance (and the
+    mark) unless the counter is reset, when it also gives back the counter. Both rules follow
+    from the routes by propagation alone, so OR-Tools places rests without search. The schedule
+    is legal and conservative: a wait the windows do not force resets nothing.
+    ``elapsed_min`` is the longest time transit of each node pair over the crews (service,
+    driving and the arc's own pauses), in minutes. Returns the reset flag of every routing
+    index (1: daily rest at that stop).
     """
     solver = routing.solver()
     full = int(ALLOWANCE_SCALE)
     rest_min = [int(to_solver_int(hos[v.crew][3], scale=MINUTES_PER_H)) for v in vehicles]
+    # where the windows force a daily rest (node space; a depot's start is never pinned)
+    n = elapsed_min.shape[0]
+    earliest, latest = np.zeros(n, dtype=np.int64), np.full(n, np.iinfo(np.int64).max // 4)
+    for k in range(n):
+        if not routing.IsStart(i := manager.NodeToIndex(k)):
+            earliest[k], latest[k] = time_dim.CumulVar(i).Min(), time_dim.CumulVar(i).Max()
+    free = earliest[None, :] - latest[:, None] - elapsed_min >= max(rest_min)
+    # transit = share - allowance (the slack gives the allowance back unless the counter is
+    # reset); on an arc with a forced rest, share - 3 allowances: a mark no normal arc reaches
     callbacks = {}
     for crew in sorted({v.crew for v in vehicles}):
         share = to_solver_int(allowance_used(drive_h, hos[crew]), scale=full, big=10 * full)
-        callbacks[crew] = routing.RegisterTransitMatrix((share - full).tolist())
-    # transit = share - allowance; the slack gives the allowance back unless there is a reset
+        callbacks[crew] = routing.RegisterTransitMatrix((share - full - 2 * full * free).tolist())
     routing.AddDimensionWithVehicleTransits(
-        [callbacks[v.crew] for v in vehicles], full, full, True, "driving_since_rest"
+        [callbacks[v.crew] for v in vehicles], 3 * full, full, True, "driving_since_rest"
     )
     dim = routing.GetDimensionOrDie("driving_since_rest")
-    n_idx = routing.Size() + routing.vehicles()
-    node = np.array([manager.IndexToNode(i) for i in range(n_idx)])
-    earliest = np.array([time_dim.CumulVar(i).Min() for i in range(n_idx)])
-    latest = np.array([time_dim.CumulVar(i).Max() for i in range(n_idx)])
-    forced_idle = earliest[None, :] - latest[:, None] - elapsed_min[np.ix_(node, node)]
-    free = (forced_idle >= max(rest_min)).astype(int)
     flags = []
     for i in range(routing.Size()):
-        reset = solver.IsGreaterCstVar(dim.CumulVar(i) + dim.FixedTransitVar(i), 0)
-        if free[i].any():
-            reset = solver.Max(reset, solver.Element(free[i].tolist(), routing.NextVar(i))).Var()
-        solver.Add(dim.SlackVar(i) == full - reset * dim.CumulVar(i))
+        transit = dim.FixedTransitVar(i)
+        forced = solver.IsLessCstVar(transit, -2 * full)
+        over = solver.IsGreaterCstVar(dim.CumulVar(i) + transit, 0)
+        reset = (forced + over).Var()  # never both: a forced arc's transit is below -2 full
+        solver.Add(dim.SlackVar(i) == full + 2 * full * forced - reset * dim.CumulVar(i))
         if len(set(rest_min)) == 1:
             need = reset * rest_min[0]
         else:
@@ -1274,6 +1280,12 @@ def solve_fleet(
                 if node in keep:
                     seed_routes[k].append(node)
                 idx = sol1.Value(routing1.NextVar(idx))
+    log.info(
+        "phase 1: %d solutions in %.1f s; %d complete-chain stops seed phase 2",
+        routing1.solver().Solutions(),
+        _time.perf_counter() - t_search,
+        sum(map(len, seed_routes)),
+    )
     manager, routing, time_dim, rests = build(couple=True)
     chain_of: dict[int, frozenset[int]] = {}
     for options in alts:
@@ -1817,8 +1829,16 @@ def compare_fleet(
     draws: int = 500,
     seed: int = 0,
     progress: bool = False,
+    workers: int | None = None,
 ) -> tuple[pd.DataFrame, dict[str, FleetPlan]]:
     """The same shipments and fleet under each scenario.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Scenarios solved at once, each in its own process (OR-Tools routing uses one core).
+        Default: one per CPU core, at most one per scenario; 1 solves them in this process.
+        Solution-limited runs give the same plans either way.
 
     Returns
     -------
@@ -1827,24 +1847,47 @@ def compare_fleet(
     """
     if not scenarios:
         raise RoutingError("no scenarios to compare")
+    if workers is not None and workers < 1:
+        raise RoutingError(f"workers {workers!r} must be at least 1")
+    n_workers = min(len(scenarios), workers or os.cpu_count() or 1)
     net = TravelNetwork(G)
-    plans: dict[str, FleetPlan] = {}
-    for sc in scenarios:
-        plan = optimize(
-            net,
-            shipments,
-            fleet,
-            scenario=sc,
-            percentile=percentile,
-            soft_windows=soft_windows,
-            time_limit_s=time_limit_s,
-            solution_limit=solution_limit,
-            draws=draws,
-            seed=seed,
-            graph=G,
-            progress=progress,
-        )
-        plans[plan.scenario] = plan
+    kw: dict[str, Any] = {
+        "percentile": percentile,
+        "soft_windows": soft_windows,
+        "time_limit_s": time_limit_s,
+        "solution_limit": solution_limit,
+        "draws": draws,
+        "seed": seed,
+        "graph": G,
+    }
+    if n_workers == 1:
+        results = [
+            optimize(net, shipments, fleet, scenario=sc, progress=progress, **kw)
+            for sc in scenarios
+        ]
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        from tqdm import tqdm
+
+        # spawn: a fresh interpreter per worker, nothing inherited from this process's threads
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
+            futures = [
+                pool.submit(optimize, net, shipments, fleet, scenario=sc, **kw) for sc in scenarios
+            ]
+            done = tqdm(
+                as_completed(futures),
+                total=len(futures),
+                desc=f"optimize ({n_workers} processes)",
+                unit="scenario",
+                disable=None if progress else True,
+            )
+            for _ in done:
+                pass
+            results = [f.result() for f in futures]
+    plans = {plan.scenario: plan for plan in results}
     table = pd.DataFrame([{c: p.kpis.get(c) for c in KPI_COLUMNS} for p in plans.values()])
     return table, plans
 

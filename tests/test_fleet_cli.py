@@ -147,3 +147,24 @@ def test_bad_inputs_exit_2_with_clear_message(
         == 2
     )
     assert "no-such" in capsys.readouterr().err
+
+
+def test_compare_in_worker_processes_gives_the_plans_of_one_process(
+    inputs: tuple[Path, Path],
+) -> None:
+    import networks
+    from logistics.fleet import RoutingError, compare_fleet
+    from logistics.shipments import read_fleet, read_shipments
+
+    s, f = inputs
+    G = networks.load_network()
+    shipments, fleet = read_shipments(s), read_fleet(f)
+    kw = {"time_limit_s": None, "solution_limit": 20, "draws": 32}
+    names = ["status-quo", "through-trucking"]
+    one, plans1 = compare_fleet(G, shipments, fleet, names, workers=1, **kw)
+    two, plans2 = compare_fleet(G, shipments, fleet, names, workers=2, **kw)
+    pd.testing.assert_frame_equal(one, two)
+    for name in names:
+        pd.testing.assert_frame_equal(plans1[name].stops, plans2[name].stops)
+    with pytest.raises(RoutingError, match="workers 0 must be at least 1"):
+        compare_fleet(G, shipments, fleet, names, workers=0, **kw)
