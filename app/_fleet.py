@@ -16,6 +16,7 @@ import streamlit as st
 
 import logistics
 from app import _charts, _compute, _maps, _state
+from logistics.fleet import DEFAULT_TIME_LIMIT_S
 
 T = TypeVar("T")
 
@@ -221,7 +222,8 @@ def show_plan(plan: Any) -> None:
     st.caption(
         f"Scenario {plan.scenario}; border times at P{plan.percentile}; "
         f"{'soft' if plan.soft_windows else 'hard'} delivery windows; {k['km']:,.0f} km, "
-        f"{k['driving_h']:,.0f} driving hours, {k['co2_kg']:,.0f} kg CO2. On-time probabilities "
+        f"{k['driving_h']:,.0f} driving hours, {k['daily_rests']} daily rests, "
+        f"{k['co2_kg']:,.0f} kg CO2. On-time probabilities "
         f"from {REPLAY_DRAWS} Monte Carlo draws (seed {_compute.SEED})."
     )
     st.pydeck_chart(plan_map(plan), height=460)
@@ -253,7 +255,14 @@ def compare_page(names: tuple[str, ...]) -> None:
     shipments, fleet = loaded
     with st.form("cmp_fleet_form"):
         c1, c2, c3, c4 = st.columns(4)
-        limit = c1.slider("Solver time per scenario (s)", 1, 120, 10, key="cmp_limit")
+        limit = c1.slider(
+            "Solver time per scenario (s)",
+            1,
+            120,
+            int(DEFAULT_TIME_LIMIT_S),
+            key="cmp_limit",
+            help="the demo set needs about 30 s per scenario for repeatable plans",
+        )
         percentile = c2.selectbox(
             "Border times at", [50, 90], key="cmp_pct", format_func=lambda p: f"P{p}"
         )

@@ -31,7 +31,9 @@ with st.form("fleet_form"):
     scenario = c1.selectbox(
         "Scenario", names, index=_state.default_scenario_index(names), key="fleet_scenario"
     )
-    limit = c2.slider("Solver time limit (s)", 1, 300, 20, key="fleet_limit")
+    limit = c2.slider(
+        "Solver time limit (s)", 1, 300, int(_fleet.DEFAULT_TIME_LIMIT_S), key="fleet_limit"
+    )
     percentile = c3.selectbox(
         "Border times at",
         [50, 90],

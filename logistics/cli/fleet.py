@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.fleet import DEFAULT_TIME_LIMIT_S
+
 log = logging.getLogger(__name__)
 
 #: Scenarios of ``corridor compare --demo`` when none are named: the status quo and the three
@@ -27,11 +29,6 @@ DEFAULT_COMPARE_SCENARIOS = (
     "harmonized-axle-loads",
     "full-integration",
 )
-#: Default solver time limit per scenario (s). With the driver-hours constraints the first
-#: solution of the demo takes about 6 s and 15 s runs served 56 or 71 shipments by chance;
-#: 30 s runs repeated. 4 scenarios, two at a time, with the Monte Carlo replay finish in
-#: about 75 s on 2 cores (docs/performance.md, "Fleet routing").
-DEFAULT_TIME_LIMIT_S = 30.0
 DEFAULT_DRAWS = 500
 
 
