@@ -1845,7 +1845,9 @@ def compare_fleet(
     workers : int, optional
         Scenarios solved at once, each in its own process (OR-Tools routing uses one core).
         Default: one per CPU core, at most one per scenario; 1 solves them in this process.
-        Solution-limited runs give the same plans either way.
+        Solution-limited runs give the same plans either way. Workers are forked where the
+        platform can (Linux); elsewhere they are spawned, and a calling script needs the
+        ``if __name__ == "__main__":`` guard.
 
     Returns
     -------
@@ -1878,8 +1880,10 @@ def compare_fleet(
 
         from tqdm import tqdm
 
-        # spawn: a fresh interpreter per worker, nothing inherited from this process's threads
-        ctx = multiprocessing.get_context("spawn")
+        # fork where there is one (Linux): the workers need not re-import the caller's script,
+        # which a script without an ``if __name__ == "__main__":`` guard cannot survive
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
             futures = [
                 pool.submit(optimize, net, shipments, fleet, scenario=sc, **kw) for sc in scenarios
