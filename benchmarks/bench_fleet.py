@@ -48,13 +48,7 @@ def bench_matrix(G: object, n_stops: int, seed: int) -> None:
         )
         for k, i in enumerate(idx)
     ]
-    border_keys = {
-        (str(c), str(a), str(b))
-        for c, a, b in net.edges.loc[
-            net.edges["mode"] == "border", ["crossing_id", "frm", "to"]
-        ].itertuples(index=False, name=None)
-    }
-    terms = scenario_terms("status-quo", percentile=90, crossings=border_keys)
+    terms = scenario_terms("status-quo", percentile=90, crossings=net.border_keys)
     t = time.perf_counter()
     m = net.road_matrix(stops, border_terms=terms.border_terms())
     t_cold = time.perf_counter() - t

@@ -893,15 +893,9 @@ def solve_fleet(
     if time_limit_s is not None and not time_limit_s > 0:
         raise RoutingError(f"time_limit_s {time_limit_s!r} must be > 0 seconds")
     net = G if isinstance(G, TravelNetwork) else TravelNetwork(G)
-    border_keys = {
-        (str(c), str(a), str(b))
-        for c, a, b in net.edges.loc[
-            net.edges["mode"] == "border", ["crossing_id", "frm", "to"]
-        ].itertuples(index=False, name=None)
-    }
     if terms is None:
         terms = scenario_terms(
-            scenario, percentile=percentile, params=params, crossings=border_keys
+            scenario, percentile=percentile, params=params, crossings=net.border_keys
         )
     t_start = _time.perf_counter()
 
@@ -1800,13 +1794,9 @@ def optimize(
     nxg = graph if graph is not None else (G if not isinstance(G, TravelNetwork) else None)
     if nxg is None:
         raise RoutingError("give the networkx graph (graph=...) for the Monte Carlo replay")
-    border_keys = {
-        (str(c), str(a), str(b))
-        for c, a, b in net.edges.loc[
-            net.edges["mode"] == "border", ["crossing_id", "frm", "to"]
-        ].itertuples(index=False, name=None)
-    }
-    terms = scenario_terms(scenario, percentile=percentile, params=params, crossings=border_keys)
+    terms = scenario_terms(
+        scenario, percentile=percentile, params=params, crossings=net.border_keys
+    )
     plan = solve_fleet(
         net,
         shipments,

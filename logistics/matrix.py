@@ -335,6 +335,10 @@ class TravelNetwork:
         self.crossing_ids: tuple[str, ...] = tuple(
             sorted(set(self.edges.loc[border, "crossing_id"]) - {""})
         )
+        #: (crossing_id, from_country, to_country) of every border edge direction
+        self.border_keys: frozenset[tuple[str, str, str]] = frozenset(
+            self.edges.loc[border, ["crossing_id", "frm", "to"]].itertuples(index=False, name=None)
+        )
         codes = sorted((set(self.country) | set(self.edges["country"])) - {""})
         self.country_codes: tuple[str, ...] = tuple(codes)
         if len(self.crossing_ids) > 63 or len(self.country_codes) > 63:
