@@ -144,6 +144,45 @@ def solve(
     )
 
 
+def solver_controls(
+    prefix: str, columns: list[Any], *, limit_label: str, max_limit_s: int
+) -> tuple[int, int, bool, int]:
+    """The solver widgets of a fleet form, keyed ``{prefix}limit`` etc. (read back by
+    :func:`solver_limits`), in the four given columns (one may repeat).
+
+    Returns the time limit (s), the border percentile, soft windows and the solution limit.
+    """
+    limit = columns[0].slider(
+        limit_label,
+        1,
+        max_limit_s,
+        int(DEFAULT_TIME_LIMIT_S),
+        key=f"{prefix}limit",
+        help="the demo set needs about 30 s per scenario for repeatable plans",
+    )
+    percentile = columns[1].selectbox(
+        "Border times at",
+        [50, 90],
+        key=f"{prefix}pct",
+        format_func=lambda p: f"P{p}",
+        help="reliability percentile of border, transloading and port times in the plan",
+    )
+    soft = columns[2].checkbox(
+        "Soft delivery windows",
+        key=f"{prefix}soft",
+        help="allow late deliveries at each shipment's lateness cost instead of dropping them",
+    )
+    solutions = columns[3].number_input(
+        "Stop after N solutions (0: use the time limit)",
+        min_value=0,
+        max_value=1000,
+        value=0,
+        key=f"{prefix}solutions",
+        help="reproducible: the same plan every run, no time limit",
+    )
+    return int(limit), int(percentile), bool(soft), int(solutions)
+
+
 def solver_limits(prefix: str) -> tuple[float | None, int | None, float, str]:
     """Time limit and solution limit from the form widgets, the expected run time and its text.
 
@@ -254,26 +293,8 @@ def compare_page(names: tuple[str, ...]) -> None:
         return
     shipments, fleet = loaded
     with st.form("cmp_fleet_form"):
-        c1, c2, c3, c4 = st.columns(4)
-        limit = c1.slider(
-            "Solver time per scenario (s)",
-            1,
-            120,
-            int(DEFAULT_TIME_LIMIT_S),
-            key="cmp_limit",
-            help="the demo set needs about 30 s per scenario for repeatable plans",
-        )
-        percentile = c2.selectbox(
-            "Border times at", [50, 90], key="cmp_pct", format_func=lambda p: f"P{p}"
-        )
-        soft = c3.checkbox("Soft delivery windows", key="cmp_soft")
-        solutions = c4.number_input(
-            "Stop after N solutions (0: use the time limit)",
-            min_value=0,
-            max_value=1000,
-            value=0,
-            key="cmp_solutions",
-            help="reproducible: the same plan every run, no time limit",
+        limit, percentile, soft, solutions = solver_controls(
+            "cmp_", list(st.columns(4)), limit_label="Solver time per scenario (s)", max_limit_s=120
         )
         go = st.form_submit_button("Optimize under each scenario", type="primary")
     signature = (names, st.session_state.get("cmp_input_key"), limit, solutions, percentile, soft)
@@ -292,8 +313,8 @@ def compare_page(names: tuple[str, ...]) -> None:
                     scenario=scenario,
                     time_limit_s=time_limit_s,
                     solution_limit=solution_limit,
-                    percentile=int(percentile),
-                    soft_windows=bool(soft),
+                    percentile=percentile,
+                    soft_windows=soft,
                 )
 
             def timed(run: Callable[[], Any] = run, name: str = name) -> Any:

@@ -31,28 +31,8 @@ with st.form("fleet_form"):
     scenario = c1.selectbox(
         "Scenario", names, index=_state.default_scenario_index(names), key="fleet_scenario"
     )
-    limit = c2.slider(
-        "Solver time limit (s)", 1, 300, int(_fleet.DEFAULT_TIME_LIMIT_S), key="fleet_limit"
-    )
-    percentile = c3.selectbox(
-        "Border times at",
-        [50, 90],
-        key="fleet_pct",
-        format_func=lambda p: f"P{p}",
-        help="reliability percentile of border, transloading and port times in the plan",
-    )
-    soft = c4.checkbox(
-        "Soft delivery windows",
-        key="fleet_soft",
-        help="allow late deliveries at each shipment's lateness cost instead of dropping them",
-    )
-    solutions = c4.number_input(
-        "Stop after N solutions (0: use the time limit)",
-        min_value=0,
-        max_value=1000,
-        value=0,
-        key="fleet_solutions",
-        help="reproducible: the same plan every run, no time limit",
+    limit, percentile, soft, solutions = _fleet.solver_controls(
+        "fleet_", [c2, c3, c4, c4], limit_label="Solver time limit (s)", max_limit_s=300
     )
     go = st.form_submit_button("Optimize", type="primary")
 
@@ -70,8 +50,8 @@ if go:
                 scenario=scenario_obj,
                 time_limit_s=time_limit_s,
                 solution_limit=solution_limit,
-                percentile=int(percentile),
-                soft_windows=bool(soft),
+                percentile=percentile,
+                soft_windows=soft,
             ),
             expected_s=expected_s,
             label=f"Optimizing ({how})…",
