@@ -405,6 +405,22 @@ def _is_drivable(highway: Any) -> bool:
     return any(h in DRIVABLE_HIGHWAYS for h in values)
 
 
+def _road_graph(raw: nx.MultiDiGraph, *, name: str, simplify: bool) -> nx.MultiDiGraph:
+    """Mark ``barrier=border_control`` nodes (kept through simplification), simplify if asked,
+    set the CRS and name, and annotate countries, speeds and travel times."""
+    from osmnx import simplification
+
+    for _, data in raw.nodes(data=True):
+        if data.get("barrier") == "border_control":
+            data["border_control"] = True
+    graph = raw
+    if simplify:
+        graph = simplification.simplify_graph(raw, node_attrs_include=["border_control"])
+    graph.graph["crs"] = "EPSG:4326"
+    graph.graph["name"] = name
+    return annotate_road_graph(graph)
+
+
 def _finish_osm_graph(
     raw: nx.MultiDiGraph, *, name: str, simplify: bool, where: str
 ) -> nx.MultiDiGraph:
@@ -412,8 +428,6 @@ def _finish_osm_graph(
 
     ``raw`` is an unsimplified osmnx-style graph (edges with ``length``).
     """
-    from osmnx import simplification
-
     drop = [
         (u, v, k)
         for u, v, k, data in raw.edges(keys=True, data=True)
@@ -426,15 +440,7 @@ def _finish_osm_graph(
             f"{where}: no drivable road ways (highway={'|'.join(sorted(DRIVABLE_HIGHWAYS))}); "
             "is it an empty or non-road extract?"
         )
-    for _, data in raw.nodes(data=True):
-        if data.get("barrier") == "border_control":
-            data["border_control"] = True
-    graph = raw
-    if simplify:
-        graph = simplification.simplify_graph(raw, node_attrs_include=["border_control"])
-    graph.graph["crs"] = "EPSG:4326"
-    graph.graph["name"] = name
-    annotate_road_graph(graph)
+    graph = _road_graph(raw, name=name, simplify=simplify)
     posts = sum(1 for _, b in graph.nodes(data="border_control") if b)
     logger.info(
         "%s: road graph with %d nodes, %d edges, %d border_control nodes",
@@ -544,17 +550,7 @@ def graph_from_overpass(
             ) from exc
         finally:
             ox.settings.overpass_rate_limit = saved_rate_limit
-        for _, data in raw.nodes(data=True):
-            if data.get("barrier") == "border_control":
-                data["border_control"] = True
-        graph = raw
-        if simplify:
-            from osmnx import simplification
-
-            graph = simplification.simplify_graph(raw, node_attrs_include=["border_control"])
-    graph.graph["crs"] = "EPSG:4326"
-    graph.graph["name"] = "overpass"
-    annotate_road_graph(graph)
+        graph = _road_graph(raw, name="overpass", simplify=simplify)
     if chosen is not None:
         outside = [n for n, c in graph.nodes(data="country") if c not in chosen]
         graph.remove_nodes_from(outside)
