@@ -353,13 +353,10 @@ def _compare(args: argparse.Namespace) -> int:
             "or --shipments/--demo (fleet comparison)"
         )
     import networks
+    from logistics.cli.fleet import scenario_names
     from logistics.report import compare_od
-    from logistics.scenarios import list_scenarios
 
-    text = (args.scenarios or "all").strip()
-    names = list_scenarios() if text == "all" else [s.strip() for s in text.split(",") if s.strip()]
-    if not names:
-        raise ValueError(f"--scenarios {args.scenarios!r} names no scenario")
+    names = scenario_names(args.scenarios)
     draws = 2000 if args.draws is None else args.draws
     graph = networks.load_network(args.corridor)
     df = compare_od(

@@ -170,11 +170,13 @@ def _optimize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scenario_names(text: str | None) -> list[str]:
+def scenario_names(text: str | None, default: tuple[str, ...] | None = None) -> list[str]:
+    """Scenario names of ``--scenarios``: comma-separated, ``all``, or (when empty) ``default``
+    (``None``: all)."""
     from logistics.scenarios import list_scenarios
 
     if text is None or not str(text).strip():
-        return list(DEFAULT_COMPARE_SCENARIOS)
+        return list_scenarios() if default is None else list(default)
     if str(text).strip().lower() == "all":
         return list_scenarios()
     names = [s.strip() for s in str(text).split(",") if s.strip()]
@@ -194,7 +196,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     from logistics.scenarios import load_scenario
 
     limit, solutions = _check_limits(args)
-    names = _scenario_names(getattr(args, "scenarios", None))
+    names = scenario_names(getattr(args, "scenarios", None), DEFAULT_COMPARE_SCENARIOS)
     for name in names:
         load_scenario(name)  # fail fast on a bad name, before the long work
     shipments, fleet, source = _inputs(args)
