@@ -808,10 +808,14 @@ def _accepted_routes(
     if not every or accepted(every):
         return routes
     kept: set[int] = set()
+    tried: set[frozenset[int]] = set()
     for route in routes:
         for n in route:
             chain = chain_of[n]
-            if n not in kept and chain <= every and accepted(kept | chain):
+            if chain in tried:
+                continue
+            tried.add(chain)
+            if chain <= every and accepted(kept | chain):
                 kept |= chain
     log.info(
         "seeding phase 2: kept %d of %d phase-1 stops (the others broke a phase-2 constraint)",
@@ -1036,6 +1040,10 @@ def solve_fleet(
     for crew in sorted({v.crew for v in vehicles}):
         transit_h[crew] = sub_t / 3600.0 + rest_h(sub_drive / 3600.0, hos[crew])
     fastest_h = np.minimum.reduce(list(transit_h.values()))
+    # longest time transit of each node pair over the crews (service, driving, the arc's pauses)
+    elapsed_min = to_solver_int(
+        service[:, None] + np.maximum.reduce(list(transit_h.values())), scale=MINUTES_PER_H, big=big
+    )
     node_cost = np.array(node_cost_usd)
     drop_cents = int(to_solver_int(DROP_PENALTY_USD, scale=CENTS_PER_USD))
     # Phase 1 rewards each later leg (so chains get completed); phase 2 ties legs together.
@@ -1188,8 +1196,6 @@ def solve_fleet(
                         for n in (leg.pickup_node, leg.delivery_node):
                             routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
         # after the windows: they decide where a rest is guaranteed
-        longest = np.maximum.reduce([service[:, None] + transit_h[c] for c in transit_h])
-        elapsed_min = to_solver_int(longest, scale=MINUTES_PER_H, big=big)
         rests = _add_driver_hours(
             routing, manager, time_dim, vehicles, sub_drive / 3600.0, elapsed_min, hos
         )
