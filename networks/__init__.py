@@ -8,14 +8,14 @@ Public API (see ``docs/architecture.md``)::
     route = shortest_route(G, "Bangkok", "Hanoi", via="R9")
 
 Families re-exported here: the multimodal graph (:func:`load_network`, :func:`build_network`,
-:data:`CORRIDORS`), routes (:func:`shortest_route`, :func:`route_geojson`), places
-(:func:`resolve_place`, :func:`gazetteer`), border crossings (:func:`crossings_table`), ports and
-sea lanes (:func:`ports_table`, :func:`load_sea_graph`), road graphs (:func:`load_default_roads`,
-:func:`graph_from_overpass`, :func:`graph_from_osm_file`, :func:`nearest_road_node`), countries
-(:func:`country_of`, :func:`countries_of`, :func:`country_polygons`), graph files
-(:func:`save_graph`, :func:`load_graph`), the value types and every exception class (each a
-``ValueError``, except :class:`OverpassUnavailableError`, a ``ConnectionError``, and
-:class:`SeaDataError`, a ``RuntimeError``).
+:data:`CORRIDORS`), routes (:func:`shortest_route`, :func:`route_from_nodes`,
+:func:`route_geojson`), places (:func:`resolve_place`, :func:`gazetteer`), border crossings
+(:func:`crossings_table`), ports and sea lanes (:func:`ports_table`, :func:`load_sea_graph`), road
+graphs (:func:`load_default_roads`, :func:`graph_from_overpass`, :func:`graph_from_osm_file`,
+:func:`nearest_road_node`), countries (:func:`country_of`, :func:`countries_of`,
+:func:`country_polygons`), graph files (:func:`save_graph`, :func:`load_graph`), the value types
+and every exception class (each a ``ValueError``, except :class:`OverpassUnavailableError`, a
+``ConnectionError``, and :class:`SeaDataError`, a ``RuntimeError``).
 
 Imports are eager: the package's own modules add about 0.1 s to the pandas, networkx and numpy
 imports that every caller (the app, the CLI, ``logistics``) needs anyway, so deferring them
@@ -59,6 +59,7 @@ from networks.road import (
 from networks.routing import (
     ROUTE_MODES,
     RouteError,
+    route_from_nodes,
     route_geojson,
     shortest_route,
     shortest_route_nodes,
@@ -108,6 +109,7 @@ __all__ = [
     "nearest_road_node",
     "ports_table",
     "resolve_place",
+    "route_from_nodes",
     "route_geojson",
     "save_graph",
     "shortest_route",

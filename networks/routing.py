@@ -553,17 +553,81 @@ def _route(
             f"no {mode} path from {o_place.name!r} to {d_place.name!r}"
             + (f" via {via!r}" if via else "")
         )
+    return _build_route(graph, nodes, o_place, d_place, edge_set=edge_set, weight=weight)
+
+
+def _build_route(
+    graph: nx.MultiDiGraph,
+    nodes: list[Any],
+    o_place: Place,
+    d_place: Place,
+    *,
+    edge_set: str,
+    weight: str,
+) -> Route:
+    """The Route of a node path whose consecutive nodes are joined by edges of ``edge_set``."""
     legs = _legs(graph, nodes, edge_set, weight)
     coords = [(float(graph.nodes[n]["x"]), float(graph.nodes[n]["y"])) for n in nodes]
     logger.info(
         "route %s -> %s (%s): %d nodes, %.1f km",
         o_place.name,
         d_place.name,
-        mode,
+        edge_set,
         len(nodes),
         sum(leg.distance_km for leg in legs),
     )
     return Route(origin=o_place, destination=d_place, nodes=nodes, legs=legs, coords=coords)
+
+
+def route_from_nodes(
+    graph: nx.MultiDiGraph,
+    nodes: list[Any],
+    origin: Place,
+    destination: Place,
+    *,
+    mode: str = "any",
+) -> Route:
+    """The Route of an explicit node path (e.g. a planned path replayed as it was planned).
+
+    Builds the legs (runs by mode and country; border legs with their crossing id, port legs
+    with their port id), the coordinates and the places exactly as :func:`shortest_route` does
+    once it has found its path. Between two nodes joined by parallel edges, the one with the
+    least ``travel_time`` is used (as in routing).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The multimodal graph the path was found on.
+    nodes : list
+        Graph node ids in travel order (at least one).
+    origin, destination : Place
+        The places the route serves (kept as given).
+    mode : {"road", "sea", "any"}
+        Edges allowed between consecutive nodes: ``road`` only road and border edges; ``sea``
+        and ``any`` every edge.
+
+    Raises
+    ------
+    RouteError
+        Unknown mode, an empty path, a node not in the graph, or two consecutive nodes not
+        joined by an allowed edge (the first such pair is named).
+    """
+    _check(mode, "travel_time")
+    nodes = list(nodes)
+    if not nodes:
+        raise RouteError("nodes is empty; a route needs at least one graph node")
+    for n in nodes:
+        if n not in graph:
+            raise RouteError(f"node {n!r} is not in the graph")
+    edge_set = "road" if mode == "road" else "any"
+    mi = _mode_index(graph, edge_set, "travel_time")
+    for u, v in itertools.pairwise(nodes):
+        if not mi.has_edge(u, v):
+            raise RouteError(
+                f"nodes {u!r} -> {v!r} are not joined by a {mode!r} edge of the graph; "
+                "a path's consecutive nodes must be joined by an edge"
+            )
+    return _build_route(graph, nodes, origin, destination, edge_set=edge_set, weight="travel_time")
 
 
 def route_geojson(route: Route) -> dict[str, Any]:

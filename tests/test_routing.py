@@ -10,6 +10,7 @@ from networks.multimodal import build_network, load_network
 from networks.places import PlaceError
 from networks.routing import (
     RouteError,
+    route_from_nodes,
     route_geojson,
     shortest_route,
     shortest_route_nodes,
@@ -219,3 +220,28 @@ def test_every_gazetteer_place_is_routable(network) -> None:
     for place_id in gazetteer()["place_id"]:
         route = shortest_route(network, "Bangkok", place_id)
         assert route.legs or route.nodes, place_id
+
+
+@pytest.mark.parametrize(
+    ("via", "mode"), [("R9", "road"), ("R12", "any"), ("R8", "road"), (None, "sea")]
+)
+def test_route_from_nodes_rebuilds_the_shortest_route(network, via, mode) -> None:
+    route = shortest_route(network, "Bangkok", "Hanoi", via=via, mode=mode)
+    rebuilt = route_from_nodes(network, route.nodes, route.origin, route.destination, mode=mode)
+    assert rebuilt == route
+    assert rebuilt.crossings == route.crossings
+
+
+def test_route_from_nodes_rejects_a_broken_path(network) -> None:
+    route = shortest_route(network, "Bangkok", "Hanoi", via="R9")
+    broken = route.nodes[:10] + route.nodes[12:]
+    with pytest.raises(RouteError, match=r"not joined by a .any. edge") as err:
+        route_from_nodes(network, broken, route.origin, route.destination)
+    assert repr(route.nodes[9]) in str(err.value) and repr(route.nodes[12]) in str(err.value)
+    sea = shortest_route(network, "Bangkok", "Hanoi", mode="sea")
+    with pytest.raises(RouteError, match=r"not joined by a .road. edge"):
+        route_from_nodes(network, sea.nodes, sea.origin, sea.destination, mode="road")
+    with pytest.raises(RouteError, match="not in the graph"):
+        route_from_nodes(network, ["nowhere"], route.origin, route.destination)
+    with pytest.raises(RouteError, match="nodes is empty"):
+        route_from_nodes(network, [], route.origin, route.destination)
