@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.defaults import check_p90
+
 #: Editable columns of the border table -> key of a ``[crossings."<id>"]`` scenario section.
 EDITABLE: dict[str, str] = {
     "exit_hours": "exit_hours",
@@ -127,11 +129,8 @@ def check_rows(edited: pd.DataFrame) -> None:
             if med_col not in edited or p90_col not in edited:
                 continue
             med, p90 = float(edited[med_col].iloc[i]), float(edited[p90_col].iloc[i])
-            if p90 < med:
-                raise EditError(
-                    f"{where}: {p90_col} = {p90:g} is below {med_col} = {med:g}; "
-                    "P90 must be >= median"
-                )
+            if message := check_p90(med, p90, what=f"{where}: {p90_col}", median_name=med_col):
+                raise EditError(message)
         for column in EDITABLE:
             if column.endswith(("_h", "_usd")) and column in edited:
                 value = float(edited[column].iloc[i])

@@ -25,6 +25,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from logistics.defaults import check_p90
+from logistics.rules import calendar
+from logistics.rules.calendar import HOURS_PER_WEEK
+
 __all__ = [
     "Delay",
     "OpeningHours",
@@ -40,10 +44,7 @@ __all__ = [
 
 #: Standard normal quantile at 0.90.
 Z90 = 1.2815515655446004
-HOURS_PER_WEEK = 168.0
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: 1970-01-01 (Unix epoch) was a Thursday: Monday 00:00 is 72 h before it.
-_EPOCH_WEEKDAY_H = 72.0
 
 
 class ParameterError(ValueError):
@@ -77,11 +78,8 @@ class Delay:
                 )
             if value < 0:
                 raise ParameterError(f"{self.name}: {field_name} must be >= 0 hours, got {value!r}")
-        if self.p90_h < self.median_h:
-            raise ParameterError(
-                f"{self.name}: P90 {self.p90_h!r} h is below the median {self.median_h!r} h; "
-                "P90 must be >= median"
-            )
+        if message := check_p90(self.median_h, self.p90_h, what=self.name):
+            raise ParameterError(message)
 
     @property
     def sigma(self) -> float:
@@ -213,43 +211,22 @@ class OpeningHours:
         """Total open hours in a week."""
         return sum(e - s for s, e in self.intervals)
 
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        starts = np.array([s for s, _ in self.intervals])
-        ends = np.array([e for _, e in self.intervals])
-        cum = np.concatenate([[0.0], np.cumsum(ends - starts)])
-        return starts, ends, cum
+    def _check_open(self) -> None:
+        if self.never_open:
+            raise ParameterError(f"opening hours {self.text!r}: never open")
 
     def next_open(self, t_utc_h: np.ndarray, utc_offset_h: float) -> np.ndarray:
         """Earliest time >= ``t_utc_h`` (hours since the Unix epoch, UTC) when open."""
-        t = np.asarray(t_utc_h, dtype=float)
-        if self.never_open:
-            raise ParameterError(f"opening hours {self.text!r}: never open")
-        if self.always_open:
-            return t.copy()
-        starts, ends, _ = self._arrays()
-        local = t + utc_offset_h + _EPOCH_WEEKDAY_H
-        week0 = np.floor(local / HOURS_PER_WEEK) * HOURS_PER_WEEK
-        w = local - week0
-        idx = np.searchsorted(ends, w, side="right")
-        wrap = idx >= len(ends)
-        nxt = np.where(wrap, starts[0] + HOURS_PER_WEEK, starts[np.minimum(idx, len(ends) - 1)])
-        return t + np.maximum(nxt - w, 0.0)
+        self._check_open()
+        return calendar.next_open(self.intervals, t_utc_h, utc_offset_h)
 
     def closing(self, t_utc_h: np.ndarray, utc_offset_h: float) -> np.ndarray:
         """End of the opening that contains ``t_utc_h`` (``inf`` when always open).
 
         ``t_utc_h`` must be an open time (e.g. a result of :meth:`next_open`).
         """
-        t = np.asarray(t_utc_h, dtype=float)
-        if self.always_open:
-            return np.full(t.shape, np.inf)
-        if self.never_open:
-            raise ParameterError(f"opening hours {self.text!r}: never open")
-        _, ends, _ = self._arrays()
-        local = t + utc_offset_h + _EPOCH_WEEKDAY_H
-        w = local - np.floor(local / HOURS_PER_WEEK) * HOURS_PER_WEEK
-        idx = np.minimum(np.searchsorted(ends, w, side="right"), len(ends) - 1)
-        return t + np.maximum(ends[idx] - w, 0.0)
+        self._check_open()
+        return calendar.closing(self.intervals, t_utc_h, utc_offset_h)
 
     def finish(
         self, start_utc_h: np.ndarray, work_h: np.ndarray, utc_offset_h: float
@@ -258,46 +235,8 @@ class OpeningHours:
 
         Work only progresses while open (it pauses at closing and resumes at the next opening).
         """
-        t = np.asarray(start_utc_h, dtype=float)
-        work = np.broadcast_to(np.asarray(work_h, dtype=float), t.shape)
-        if self.never_open:
-            raise ParameterError(f"opening hours {self.text!r}: never open")
-        if self.always_open:
-            return t + work
-        starts, ends, cum = self._arrays()
-        total = cum[-1]
-        shift = utc_offset_h + _EPOCH_WEEKDAY_H
-        begin = self.next_open(t, utc_offset_h)
-        local = begin + shift
-        week = np.floor(local / HOURS_PER_WEEK)
-        w = local - week * HOURS_PER_WEEK
-        # cumulative open time from Monday 00:00 of the start week up to w
-        pos = np.interp(w, _bp(starts, ends), _cum_bp(starts, ends))
-        target = pos + work
-        k = np.floor(target / total)
-        r = target - k * total
-        at_zero = (r <= 1e-12) & (k > 0)
-        k = np.where(at_zero, k - 1, k)
-        r = np.where(at_zero, total, r)
-        i = np.clip(np.searchsorted(cum[1:], r, side="left"), 0, len(starts) - 1)
-        local_end = (week + k) * HOURS_PER_WEEK + starts[i] + (r - cum[i])
-        out = local_end - shift
-        return np.where(work > 0, np.maximum(out, begin), t)
-
-
-def _bp(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    return np.concatenate([[0.0], np.column_stack([starts, ends]).ravel(), [HOURS_PER_WEEK]])
-
-
-def _cum_bp(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    vals = [0.0]
-    acc = 0.0
-    for s, e in zip(starts, ends, strict=True):
-        vals.append(acc)
-        acc += e - s
-        vals.append(acc)
-    vals.append(acc)
-    return np.array(vals)
+        self._check_open()
+        return calendar.finish(self.intervals, start_utc_h, work_h, utc_offset_h)
 
 
 def _parse_days(spec: str, *, text: str, what: str) -> list[int]:
@@ -537,12 +476,8 @@ class _Row:
     def delay(self, median_field: str, p90_field: str) -> Delay:
         median = self.number(median_field)
         p90 = self.number(p90_field)
-        if p90 < median:
-            raise ParameterError(
-                f"{self.where(p90_field)}: P90 {p90:g} h is below the median "
-                f"{median_field}={median:g} h; "
-                "P90 must be >= median"
-            )
+        if message := check_p90(median, p90, what=self.where(p90_field), median_name=median_field):
+            raise ParameterError(message)
         return Delay(median, p90, name=f"{self.label} {median_field.removesuffix('_median_h')}")
 
 

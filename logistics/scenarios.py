@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.defaults import check_p90
 from logistics.parameters import (
     GENERAL_NAMES,
     BorderRule,
@@ -113,11 +114,16 @@ def _check_durations(owner: str, override: Any, pairs: tuple[str, ...]) -> None:
             _check_number(owner, f.name, getattr(override, f.name))
     for side in pairs:
         med, p90 = getattr(override, f"{side}_median_h"), getattr(override, f"{side}_p90_h")
-        if med is not None and p90 is not None and p90 < med:
-            raise ScenarioError(
-                f"{owner}: {side}_p90_h = {p90!r} is below {side}_median_h = {med!r}; "
-                "P90 must be >= median"
+        if (
+            med is not None
+            and p90 is not None
+            and (
+                message := check_p90(
+                    med, p90, what=f"{owner}: {side}_p90_h", median_name=f"{side}_median_h"
+                )
             )
+        ):
+            raise ScenarioError(message)
 
 
 @dataclass(frozen=True)

@@ -368,7 +368,7 @@ def test_unknown_port_country_and_keys(tmp_path: Path) -> None:
         '[ports."hai-phong"]\nimport_dwell_median_h = 9.0\nimport_dwell_p90_h = 2.0\n',
         encoding="utf-8",
     )
-    with pytest.raises(ScenarioError, match=r"import_dwell_p90_h = 2\.0 is below"):
+    with pytest.raises(ScenarioError, match=r"import_dwell_p90_h: P90 2\.0 h is below"):
         load_scenario(path)
     path.write_text("[countries.TH]\ngvw_limit_t = 0\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="gvw_limit_t = 0 is not allowed"):
