@@ -31,9 +31,9 @@ import difflib
 import logging
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from networks import geo
+from networks.geo import UTC_OFFSET_H
 from networks.io import atomic_path
-from networks.types import UTC_OFFSET_H, Place
+from networks.types import Place
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +110,16 @@ FALSE_WORDS = ("no", "n", "false", "0", "")
 
 
 class ShipmentError(ValueError):
-    """Bad shipment input; ``errors`` lists every problem found (one line each)."""
+    """Bad shipment input; ``errors`` lists every problem found (one line each).
+
+    One problem reads as one line (``source: problem``); several as a count and one line each.
+    """
 
     def __init__(self, errors: Sequence[str], *, source: str = "shipments") -> None:
         self.errors = list(errors)
+        if len(self.errors) == 1:
+            super().__init__(f"{source}: {self.errors[0]}")
+            return
         shown = self.errors[:MAX_ERRORS_SHOWN]
         more = len(self.errors) - len(shown)
         text = f"{len(self.errors)} problem(s) in {source}:\n  " + "\n  ".join(shown)
@@ -127,9 +135,168 @@ class FleetError(ShipmentError):
         super().__init__(errors, source=source)
 
 
+# --------------------------------------------------------------------------- field rules
+# The rules of a Shipment and a VehicleType live here once: the dataclasses check them in
+# __post_init__ and the table readers check the same rules on the values they parsed, naming the
+# column and the text as typed (``shown``).
+
+#: Number fields of a Shipment: lower bound and whether the bound itself is excluded.
+SHIPMENT_NUMBERS: dict[str, tuple[float, bool]] = {
+    "weight_t": (0.0, True),
+    "volume_m3": (0.0, False),
+    "pallets": (0.0, False),
+    "teu": (0.0, False),
+    "value_usd": (0.0, False),
+    "lateness_cost_usd_per_h": (0.0, False),
+}
+#: Number fields of a VehicleType, as :data:`SHIPMENT_NUMBERS` (``count`` is also whole).
+VEHICLE_NUMBERS: dict[str, tuple[float, bool]] = {
+    "count": (0.0, False),
+    **{f"capacity_{u}": (0.0, False) for u in DEMAND_UNITS},
+    "cost_per_km_usd": (0.0, False),
+    "cost_per_h_usd": (0.0, False),
+    "fixed_cost_usd": (0.0, False),
+}
+_SHIPMENT_TIMES = ("ready_utc", "earliest_utc", "latest_utc")
+_WHOLE = ("count",)
+
+
+def _allowed(bounds: tuple[float, bool], *, whole: bool = False) -> str:
+    minimum, strict = bounds
+    return (
+        f"{'a whole number' if whole else 'a finite number'} {'>' if strict else '>='} {minimum:g}"
+    )
+
+
+def _label(attr: str, values: Mapping[str, Any], shown: Mapping[str, str]) -> str:
+    """``attr`` and its value as the message shows them (the reader's column and text if given)."""
+    if attr in shown:
+        return shown[attr]
+    value = values[attr]
+    return f"{attr} {value.isoformat() if isinstance(value, datetime) else value!r}"
+
+
+def _number_problems(
+    values: Mapping[str, Any],
+    shown: Mapping[str, str],
+    bounds: Mapping[str, tuple[float, bool]],
+    *,
+    whole: Sequence[str] = (),
+) -> tuple[list[str], set[str]]:
+    """Problems of the number fields present in ``values``, and the names of the bad ones."""
+    problems: list[str] = []
+    bad: set[str] = set()
+    for attr, (minimum, strict) in bounds.items():
+        if attr not in values:
+            continue
+        value, label = values[attr], _label(attr, values, shown)
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            problems.append(f"{label} is not a number")
+        elif not (math.isfinite(value) and (value > minimum if strict else value >= minimum)):
+            allowed = _allowed((minimum, strict), whole=attr in whole)
+            problems.append(f"{label} is out of range; allowed: {allowed}")
+        elif attr in whole and not float(value).is_integer():
+            problems.append(f"{label} is not a whole number")
+        else:
+            continue
+        bad.add(attr)
+    return problems, bad
+
+
+def shipment_problems(
+    values: Mapping[str, Any], shown: Mapping[str, str] | None = None
+) -> list[str]:
+    """Every rule of a :class:`Shipment` broken by the fields present in ``values``.
+
+    Parameters
+    ----------
+    values : mapping
+        Attribute name -> value; absent fields are not checked (nor the rules that need them).
+    shown : mapping, optional
+        Attribute name -> how a message names it (e.g. ``"ready_time '2026-03-02 18:00'"``);
+        default ``attribute value``.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the field, the value and what is allowed.
+    """
+    shown = shown or {}
+    problems, bad = _number_problems(values, shown, SHIPMENT_NUMBERS)
+    if "shipment_id" in values:
+        sid = values["shipment_id"]
+        if not isinstance(sid, str):
+            problems.append(f"{_label('shipment_id', values, shown)} is not a string")
+        elif not sid.strip():
+            problems.append("shipment_id is empty")
+    for attr in ("origin", "destination"):
+        if attr in values and not isinstance(values[attr], Place):
+            problems.append(
+                f"{_label(attr, values, shown)} is not a place; allowed: a networks.types.Place"
+            )
+    for attr in _SHIPMENT_TIMES:
+        value = values.get(attr)
+        if attr in values and not (isinstance(value, datetime) and value.utcoffset() is not None):
+            problems.append(
+                f"{_label(attr, values, shown)} is not allowed; allowed: a timezone-aware datetime"
+            )
+            bad.add(attr)
+    ok = {a: values[a] for a in values if a not in bad}
+    latest = ok.get("latest_utc")
+    for before in ("earliest_utc", "ready_utc"):
+        if latest is not None and before in ok and latest <= ok[before]:
+            problems.append(
+                f"{_label('latest_utc', values, shown)} is not after "
+                f"{_label(before, values, shown)}"
+            )
+    if all(u in ok for u in SPACE_UNITS) and not any(ok[u] > 0 for u in SPACE_UNITS):
+        problems.append(f"no space demand; give a positive {' or '.join(SPACE_UNITS)}")
+    return problems
+
+
+def vehicle_problems(
+    values: Mapping[str, Any], shown: Mapping[str, str] | None = None
+) -> list[str]:
+    """Every rule of a :class:`VehicleType` broken by the fields present in ``values``.
+
+    Same parameters and result as :func:`shipment_problems`.
+    """
+    shown = shown or {}
+    problems, _ = _number_problems(values, shown, VEHICLE_NUMBERS, whole=_WHOLE)
+    if "vehicle_type" in values:
+        name = values["vehicle_type"]
+        if not isinstance(name, str):
+            problems.append(f"{_label('vehicle_type', values, shown)} is not a string")
+        elif not name.strip():
+            problems.append("vehicle_type is empty")
+    if "depot" in values and not isinstance(values["depot"], Place):
+        problems.append(
+            f"{_label('depot', values, shown)} is not a place; allowed: a networks.types.Place"
+        )
+    if "crew" in values and values["crew"] not in CREWS:
+        problems.append(
+            f"{_label('crew', values, shown)} is not allowed; allowed: {', '.join(CREWS)}"
+        )
+    if "country" in values and values["country"] not in UTC_OFFSET_H:
+        country = str(values["country"])
+        close = difflib.get_close_matches(country, list(UTC_OFFSET_H), n=1)
+        problems.append(
+            f"{_label('country', values, shown)} is not a study country; allowed: "
+            f"{', '.join(close + [c for c in UTC_OFFSET_H if c not in close])}"
+        )
+    if "cross_border_permit" in values and not isinstance(values["cross_border_permit"], bool):
+        problems.append(
+            f"{_label('cross_border_permit', values, shown)} is not allowed; allowed: True, False"
+        )
+    return problems
+
+
 @dataclass(frozen=True)
 class Shipment:
     """One shipment with its JIT delivery window; times are timezone-aware UTC.
+
+    Every field is checked on creation (:func:`shipment_problems`); aware times in another zone
+    are converted to UTC.
 
     Attributes
     ----------
@@ -138,12 +305,18 @@ class Shipment:
     ready_utc : datetime
         Earliest pick-up.
     earliest_utc, latest_utc : datetime
-        Delivery window.
+        Delivery window (``latest_utc`` after ``earliest_utc`` and ``ready_utc``).
     weight_t, volume_m3, pallets, teu : float
-        Demand in each unit (0 when not measured in that unit).
+        Demand in each unit (0 when not measured in that unit); ``weight_t`` > 0 and at least
+        one space unit > 0.
     value_usd : float
     lateness_cost_usd_per_h : float
         Penalty per hour delivered after ``latest_utc`` (soft windows).
+
+    Raises
+    ------
+    ShipmentError
+        Listing every broken rule.
     """
 
     shipment_id: str
@@ -159,6 +332,14 @@ class Shipment:
     value_usd: float = 0.0
     lateness_cost_usd_per_h: float = DEFAULT_LATENESS_COST_USD_PER_H
 
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        problems = shipment_problems(values)
+        if problems:
+            raise ShipmentError(problems, source=f"shipment {self.shipment_id!r}")
+        for attr in _SHIPMENT_TIMES:
+            object.__setattr__(self, attr, values[attr].astimezone(UTC))
+
     def demand(self, unit: str) -> float:
         """Demand in ``unit`` (one of :data:`DEMAND_UNITS`)."""
         return float(getattr(self, unit))
@@ -168,11 +349,14 @@ class Shipment:
 class VehicleType:
     """``count`` identical vehicles based at ``depot``.
 
+    Every field is checked on creation (:func:`vehicle_problems`).
+
     Attributes
     ----------
     vehicle_type : str
     depot : Place
     count : int
+        Whole number >= 0.
     capacity_weight_t, capacity_volume_m3, capacity_pallets, capacity_teu : float
         Capacity in each unit; 0 means the vehicle carries no load measured in that unit.
     cost_per_km_usd, cost_per_h_usd, fixed_cost_usd : float
@@ -180,9 +364,14 @@ class VehicleType:
     crew : str
         ``single`` or ``double``.
     country : str
-        Registration country (ISO 3166-1 alpha-2).
+        Registration country (ISO 3166-1 alpha-2, a study country).
     cross_border_permit : bool
         Holds a cross-border permit (GMS CBTA / ASEAN AGVCBP).
+
+    Raises
+    ------
+    FleetError
+        Listing every broken rule.
     """
 
     vehicle_type: str
@@ -198,6 +387,12 @@ class VehicleType:
     capacity_volume_m3: float = 0.0
     capacity_pallets: float = 0.0
     capacity_teu: float = 0.0
+
+    def __post_init__(self) -> None:
+        problems = vehicle_problems({f.name: getattr(self, f.name) for f in fields(self)})
+        if problems:
+            raise FleetError(problems, source=f"vehicle type {self.vehicle_type!r}")
+        object.__setattr__(self, "count", int(self.count))
 
     def capacity(self, unit: str) -> float:
         """Capacity in ``unit`` (one of :data:`DEMAND_UNITS`)."""
@@ -226,41 +421,22 @@ def default_resolver(text: str) -> Place:
 
 
 def parse_time(text: str, *, place: Place, field: str) -> datetime:
-    """Parse an ISO 8601 date-time into UTC.
+    """Parse an ISO 8601 date-time into UTC: :func:`networks.geo.parse_time` at ``place``.
 
-    Parameters
-    ----------
-    text : str
-        ``2026-03-02T18:00+07:00`` (absolute), ``2026-03-02 18:00`` (local time of ``place``),
-        ``...Z`` for UTC.
-    place : Place
-        Supplies the UTC offset of a naive time (from its ``country``).
-    field : str
-        Column name, for the error message.
+    A naive time is the local time of ``place.country`` (its default zone when unknown).
 
     Raises
     ------
     ValueError
-        Unparseable text, or a naive time at a place whose country (and so zone) is unknown.
+        Unparseable text, or a date that has no UTC equivalent (the message names ``field``).
     """
-    raw = str(text).strip()
     try:
-        stamp = datetime.fromisoformat(raw)
-    except ValueError:
+        return geo.parse_time(text, country=place.country, field=field)
+    except OverflowError:
         raise ValueError(
-            f"{field} {raw!r} is not a date-time; allowed: ISO 8601 such as "
-            "'2026-03-02T18:00+07:00' or '2026-03-02 18:00' (local time of the place)"
+            f"{field} {str(text).strip()!r} is out of range; allowed: a date-time in years 1-9999 "
+            "in UTC"
         ) from None
-    if stamp.tzinfo is None:
-        offset_h = UTC_OFFSET_H.get(place.country)
-        if offset_h is None:
-            raise ValueError(
-                f"{field} {raw!r} has no UTC offset and the place {place.name!r} has no known "
-                f"country; add an offset such as +07:00; countries with a zone: "
-                f"{', '.join(UTC_OFFSET_H)}"
-            )
-        stamp = stamp.replace(tzinfo=timezone(timedelta(hours=offset_h)))
-    return stamp.astimezone(UTC)
 
 
 # --------------------------------------------------------------------------- frame helpers
@@ -288,6 +464,12 @@ def _read_table(path: str | os.PathLike[str], *, kind: str) -> pd.DataFrame:
     )
 
 
+def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
 def _column_errors(
     columns: Iterable[str], required: Sequence[str], optional: Sequence[str]
 ) -> list[str]:
@@ -308,37 +490,63 @@ def _column_errors(
     return errors
 
 
-def _number(
-    value: str, *, field: str, minimum: float = 0.0, required: bool = True, strict: bool = False
-) -> float:
-    text = str(value).strip()
-    if text == "":
-        if required:
-            raise ValueError(f"{field} is empty; a number >= {minimum:g} is required")
-        return 0.0
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{field} {text!r} is not a number") from None
-    if not math.isfinite(number) or number < minimum or (strict and number <= minimum):
-        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-        raise ValueError(f"{field} {text!r} is out of range; allowed: a finite number {bound}")
-    return number
+class _Row:
+    """One table row being read: parsed values, how messages name them, and its errors."""
 
-
-class _Attempt:
-    """Call a parser; on ``ValueError`` record ``"<where>: <message>"`` and return ``None``."""
-
-    def __init__(self, where: str, errors: list[str]) -> None:
+    def __init__(self, row: pd.Series, columns: Sequence[str], where: str) -> None:
+        self.row = row
+        self.columns = columns
         self.where = where
-        self.errors = errors
+        self.values: dict[str, Any] = {}
+        self.shown: dict[str, str] = {}
+        self.errors: list[str] = []
 
-    def __call__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def text(self, column: str) -> str:
+        return str(self.row[column]).strip() if column in self.columns else ""
+
+    def attempt(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``; on ``ValueError`` record the message and return ``None``."""
         try:
             return fn(*args, **kwargs)
         except ValueError as exc:
-            self.errors.append(f"{self.where}: {exc}")
+            self.error(str(exc))
             return None
+
+    def error(self, message: str) -> None:
+        self.errors.append(f"{self.where}: {message}")
+
+    def set(self, attr: str, value: Any, column: str) -> None:
+        if value is not None:
+            self.values[attr] = value
+            self.shown[attr] = f"{column} {self.text(column)!r}"
+
+    def numbers(
+        self,
+        bounds: Mapping[str, tuple[float, bool]],
+        defaults: Mapping[str, float],
+        *,
+        whole: Sequence[str] = (),
+    ) -> None:
+        """Parse the number columns named like the attributes in ``bounds``.
+
+        An absent column or empty cell takes the value of ``defaults``; without one the cell is
+        required.
+        """
+        for attr in bounds:
+            text = self.text(attr)
+            if not text:
+                if attr in defaults:
+                    self.values[attr] = defaults[attr]
+                else:
+                    allowed = _allowed(bounds[attr], whole=attr in whole)
+                    self.error(f"{attr} is empty; allowed: {allowed}")
+                continue
+            try:
+                number = float(text)
+            except ValueError:
+                self.error(f"{attr} {text!r} is not a number")
+                continue
+            self.set(attr, number, attr)
 
 
 class _PlaceCache:
@@ -354,12 +562,10 @@ class _PlaceCache:
         return self.cache[text]
 
 
-def _place(row: pd.Series, prefix: str, places: _PlaceCache, columns: Sequence[str]) -> Place:
+def _place(row: _Row, prefix: str, places: _PlaceCache) -> Place:
     """The place of ``prefix`` (origin / destination / depot) from text or lat/lon columns."""
-    text = str(row.get(prefix, "")).strip() if prefix in columns else ""
-    lat = str(row.get(f"{prefix}_lat", "")).strip() if f"{prefix}_lat" in columns else ""
-    lon = str(row.get(f"{prefix}_lon", "")).strip() if f"{prefix}_lon" in columns else ""
-    label = str(row.get(f"{prefix}_name", "")).strip() if f"{prefix}_name" in columns else ""
+    text, label = row.text(prefix), row.text(f"{prefix}_name")
+    lat, lon = row.text(f"{prefix}_lat"), row.text(f"{prefix}_lon")
     if lat or lon:
         if not (lat and lon):
             raise ValueError(f"{prefix}_lat and {prefix}_lon must both be given")
@@ -386,6 +592,13 @@ def _place(row: pd.Series, prefix: str, places: _PlaceCache, columns: Sequence[s
 
 # --------------------------------------------------------------------------- shipments
 
+#: Time columns of the shipment table: attribute, column, the place whose local time it is.
+_TIME_COLUMNS = (
+    ("ready_utc", "ready_time", "origin"),
+    ("earliest_utc", "earliest_delivery", "destination"),
+    ("latest_utc", "latest_delivery", "destination"),
+)
+
 
 def shipments_from_frame(
     frame: pd.DataFrame,
@@ -409,8 +622,7 @@ def shipments_from_frame(
     ShipmentError
         Listing every problem: columns, then per-row errors (row numbers count data rows from 1).
     """
-    frame = frame.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = _normalised(frame)
     columns = list(frame.columns)
     errors = _column_errors(columns, SHIPMENT_REQUIRED, SHIPMENT_OPTIONAL)
     for prefix in ("origin", "destination"):
@@ -426,83 +638,39 @@ def shipments_from_frame(
     if frame.empty:
         raise ShipmentError(["no shipments (the table has no rows)"], source=source)
     frame = frame.fillna("").astype(str)
-
+    defaults = {
+        **{u: 0.0 for u in SPACE_UNITS},
+        "value_usd": 0.0,
+        "lateness_cost_usd_per_h": DEFAULT_LATENESS_COST_USD_PER_H,
+    }
     places = _PlaceCache(resolver or default_resolver)
     out: list[Shipment] = []
     seen: dict[str, int] = {}
-    for number, (_, row) in enumerate(frame.iterrows(), start=1):
-        sid = str(row["shipment_id"]).strip()
-        where = f"row {number}" + (f" (shipment {sid!r})" if sid else "")
-        row_errors: list[str] = []
-
-        check = _Attempt(where, row_errors)
-
-        if not sid:
-            row_errors.append(f"{where}: shipment_id is empty")
-        elif sid in seen:
-            row_errors.append(f"{where}: duplicate shipment_id {sid!r} (first in row {seen[sid]})")
-        else:
+    for number, (_, series) in enumerate(frame.iterrows(), start=1):
+        sid = str(series["shipment_id"]).strip()
+        row = _Row(series, columns, f"row {number}" + (f" (shipment {sid!r})" if sid else ""))
+        row.values["shipment_id"] = sid
+        if sid in seen:
+            row.error(f"duplicate shipment_id {sid!r} (first in row {seen[sid]})")
+        elif sid:
             seen[sid] = number
-        origin = check(_place, row, "origin", places, columns)
-        destination = check(_place, row, "destination", places, columns)
-        ready: datetime | None = None
-        earliest: datetime | None = None
-        latest: datetime | None = None
-        if origin is not None:
-            ready = check(parse_time, row["ready_time"], place=origin, field="ready_time")
-        if destination is not None:
-            earliest = check(
-                parse_time, row["earliest_delivery"], place=destination, field="earliest_delivery"
-            )
-            latest = check(
-                parse_time, row["latest_delivery"], place=destination, field="latest_delivery"
-            )
-        if earliest is not None and latest is not None and latest <= earliest:
-            row_errors.append(
-                f"{where}: latest_delivery {row['latest_delivery']!r} is not after "
-                f"earliest_delivery {row['earliest_delivery']!r}"
-            )
-        if ready is not None and latest is not None and latest <= ready:
-            row_errors.append(
-                f"{where}: latest_delivery {row['latest_delivery']!r} is not after "
-                f"ready_time {row['ready_time']!r}"
-            )
-        weight = check(_number, row["weight_t"], field="weight_t", strict=True)
-        space = {
-            u: check(_number, row[u], field=u, required=False) if u in columns else 0.0
-            for u in SPACE_UNITS
-        }
-        if all(v is not None for v in space.values()) and not any(space.values()):
-            row_errors.append(
-                f"{where}: no space demand; give a positive {' or '.join(SPACE_UNITS)}"
-            )
-        value = 0.0
-        if "value_usd" in columns:
-            value = check(_number, row["value_usd"], field="value_usd", required=False)
-        lateness = DEFAULT_LATENESS_COST_USD_PER_H
-        if "lateness_cost_usd_per_h" in columns and str(row["lateness_cost_usd_per_h"]).strip():
-            lateness = check(
-                _number, row["lateness_cost_usd_per_h"], field="lateness_cost_usd_per_h"
-            )
-        if row_errors or ready is None or earliest is None or latest is None:
-            errors.extend(row_errors)
-            continue
-        out.append(
-            Shipment(
-                shipment_id=sid,
-                origin=origin,
-                destination=destination,
-                ready_utc=ready,
-                earliest_utc=earliest,
-                latest_utc=latest,
-                weight_t=float(weight),
-                volume_m3=float(space["volume_m3"] or 0.0),
-                pallets=float(space["pallets"] or 0.0),
-                teu=float(space["teu"] or 0.0),
-                value_usd=float(value or 0.0),
-                lateness_cost_usd_per_h=float(lateness),
-            )
-        )
+        for prefix in ("origin", "destination"):
+            place = row.attempt(_place, row, prefix, places)
+            if place is not None:
+                row.values[prefix] = place
+        for attr, column, prefix in _TIME_COLUMNS:
+            if prefix in row.values:
+                stamp = row.attempt(
+                    parse_time, series[column], place=row.values[prefix], field=column
+                )
+                row.set(attr, stamp, column)
+        row.numbers(SHIPMENT_NUMBERS, defaults)
+        for problem in shipment_problems(row.values, row.shown):
+            row.error(problem)
+        if row.errors:
+            errors.extend(row.errors)
+        else:
+            out.append(Shipment(**row.values))
     if errors:
         raise ShipmentError(errors, source=source)
     log.info("read %d shipments from %s", len(out), source)
@@ -578,8 +746,7 @@ def fleet_from_frame(
     FleetError
         Every problem found; an empty fleet (no rows, or every count 0) is an error.
     """
-    frame = frame.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = _normalised(frame)
     columns = list(frame.columns)
     errors = _column_errors(columns, FLEET_REQUIRED, FLEET_OPTIONAL)
     if "depot" not in columns and not {"depot_lat", "depot_lon"} <= set(columns):
@@ -587,71 +754,31 @@ def fleet_from_frame(
     if errors:
         raise FleetError(errors, source=source)
     frame = frame.fillna("").astype(str)
+    defaults = {f"capacity_{u}": 0.0 for u in SPACE_UNITS}
     places = _PlaceCache(resolver or default_resolver)
     out: list[VehicleType] = []
-    for number, (_, row) in enumerate(frame.iterrows(), start=1):
-        name = str(row["vehicle_type"]).strip()
-        where = f"row {number}" + (f" ({name!r})" if name else "")
-        row_errors: list[str] = []
-
-        check = _Attempt(where, row_errors)
-
-        if not name:
-            row_errors.append(f"{where}: vehicle_type is empty")
-        depot = check(_place, row, "depot", places, columns)
-        count = check(_number, row["count"], field="count")
-        if count is not None and count != int(count):
-            row_errors.append(f"{where}: count {row['count']!r} is not a whole number")
-        caps = {
-            u: check(
-                _number, row[f"capacity_{u}"], field=f"capacity_{u}", required=(u == "weight_t")
-            )
-            if f"capacity_{u}" in columns
-            else 0.0
-            for u in DEMAND_UNITS
-        }
-        costs = {
-            c: check(_number, row[c], field=c)
-            for c in ("cost_per_km_usd", "cost_per_h_usd", "fixed_cost_usd")
-        }
-        crew = str(row["crew"]).strip().lower()
-        if crew not in CREWS:
-            row_errors.append(
-                f"{where}: crew {row['crew']!r} is not allowed; allowed: single, double"
-            )
-        country = str(row["country"]).strip().upper()
-        if country not in UTC_OFFSET_H:
-            close = difflib.get_close_matches(country, list(UTC_OFFSET_H), n=1)
-            row_errors.append(
-                f"{where}: country {row['country']!r} is not a study country; allowed: "
-                f"{', '.join(close + [c for c in UTC_OFFSET_H if c not in close])}"
-            )
-        permit_text = str(row["cross_border_permit"]).strip().lower()
-        if permit_text not in TRUE_WORDS + FALSE_WORDS:
-            row_errors.append(
-                f"{where}: cross_border_permit {row['cross_border_permit']!r} is not allowed; "
+    for number, (_, series) in enumerate(frame.iterrows(), start=1):
+        name = str(series["vehicle_type"]).strip()
+        row = _Row(series, columns, f"row {number}" + (f" ({name!r})" if name else ""))
+        row.values["vehicle_type"] = name
+        row.set("depot", row.attempt(_place, row, "depot", places), "depot")
+        row.numbers(VEHICLE_NUMBERS, defaults, whole=_WHOLE)
+        row.set("crew", row.text("crew").lower(), "crew")
+        row.set("country", row.text("country").upper(), "country")
+        permit = row.text("cross_border_permit").lower()
+        if permit in TRUE_WORDS + FALSE_WORDS:
+            row.values["cross_border_permit"] = permit in TRUE_WORDS
+        else:
+            row.error(
+                f"cross_border_permit {series['cross_border_permit']!r} is not allowed; "
                 "allowed: yes, no"
             )
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        out.append(
-            VehicleType(
-                vehicle_type=name,
-                depot=depot,
-                count=int(count),
-                capacity_weight_t=float(caps["weight_t"]),
-                capacity_volume_m3=float(caps["volume_m3"] or 0.0),
-                capacity_pallets=float(caps["pallets"] or 0.0),
-                capacity_teu=float(caps["teu"] or 0.0),
-                cost_per_km_usd=float(costs["cost_per_km_usd"]),
-                cost_per_h_usd=float(costs["cost_per_h_usd"]),
-                fixed_cost_usd=float(costs["fixed_cost_usd"]),
-                crew=crew,
-                country=country,
-                cross_border_permit=permit_text in TRUE_WORDS,
-            )
-        )
+        for problem in vehicle_problems(row.values, row.shown):
+            row.error(problem)
+        if row.errors:
+            errors.extend(row.errors)
+        else:
+            out.append(VehicleType(**row.values))
     if errors:
         raise FleetError(errors, source=source)
     if sum(v.count for v in out) == 0:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+import math
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 
 from logistics.shipments import (
     FleetError,
+    Shipment,
     ShipmentError,
+    VehicleType,
     check_fleet_fits,
     demo_fleet,
     demo_shipments,
@@ -22,6 +26,7 @@ from logistics.shipments import (
     read_shipments,
     shipments_from_frame,
 )
+from networks.types import Place
 
 HEADER = (
     "shipment_id,origin,destination,ready_time,earliest_delivery,latest_delivery,"
@@ -139,7 +144,9 @@ def test_demo_set_is_synthetic_both_corridors_and_fits() -> None:
 
 cell = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "2026-03-02 18:00", "2026-03-02T18:00+07:00", "13.7,100.5", "-1", "nan"]),
+    st.sampled_from(
+        ["", "2026-03-02 18:00", "2026-03-02T18:00+07:00", "13.7,100.5", "-1", "nan", "0001-01-01"]
+    ),
 )
 
 
@@ -154,3 +161,122 @@ def test_fuzz_reader_raises_only_shipment_error(rows: list[list[str]]) -> None:
     else:
         for s in shipments:
             assert s.latest_utc > s.earliest_utc and s.weight_t > 0
+
+
+# --------------------------------------------------------------------------- self-validation
+
+ICT = timezone(timedelta(hours=7))
+T = datetime(2026, 3, 2, 18, 0, tzinfo=ICT)
+BKK = Place("Bangkok", 13.75, 100.5, "TH")
+
+
+def _shipment(**changes: object) -> Shipment:
+    fields: dict[str, object] = {
+        "shipment_id": "S1",
+        "origin": BKK,
+        "destination": BKK,
+        "ready_utc": T,
+        "earliest_utc": T + timedelta(hours=10),
+        "latest_utc": T + timedelta(hours=14),
+        "weight_t": 5.0,
+        "pallets": 10.0,
+    }
+    return Shipment(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def _vehicle(**changes: object) -> VehicleType:
+    fields: dict[str, object] = {
+        "vehicle_type": "semi",
+        "depot": BKK,
+        "count": 2,
+        "capacity_weight_t": 25.0,
+        "cost_per_km_usd": 1.0,
+        "cost_per_h_usd": 6.0,
+        "fixed_cost_usd": 120.0,
+        "crew": "single",
+        "country": "TH",
+        "cross_border_permit": False,
+    }
+    return VehicleType(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def test_shipment_times_become_utc() -> None:
+    s = _shipment()
+    assert s.ready_utc == datetime(2026, 3, 2, 11, 0, tzinfo=UTC) and s.ready_utc.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"weight_t": 0.0}, "weight_t 0.0 is out of range; allowed: a finite number > 0"),
+        ({"weight_t": math.nan}, "weight_t nan is out of range"),
+        ({"weight_t": "5"}, "weight_t '5' is not a number"),
+        ({"teu": -1.0}, "teu -1.0 is out of range; allowed: a finite number >= 0"),
+        ({"lateness_cost_usd_per_h": math.inf}, "lateness_cost_usd_per_h inf is out of range"),
+        ({"shipment_id": " "}, "shipment_id is empty"),
+        ({"origin": "Bangkok"}, "origin 'Bangkok' is not a place"),
+        (
+            {"ready_utc": datetime(2026, 3, 2)},
+            "ready_utc '2026-03-02T00:00:00' is not allowed; allowed: a timezone-aware datetime",
+        ),
+        (
+            {"latest_utc": T + timedelta(hours=9)},
+            "latest_utc '2026-03-03T03:00:00+07:00' is not "
+            "after earliest_utc '2026-03-03T04:00:00+07:00'",
+        ),
+        ({"pallets": 0.0}, "no space demand; give a positive volume_m3 or pallets or teu"),
+    ],
+)
+def test_shipment_validates_itself(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ShipmentError) as info:
+        _shipment(**changes)
+    assert message in str(info.value)
+    assert str(info.value).startswith("shipment ") and "\n" not in str(info.value)
+
+
+def test_shipment_lists_every_broken_rule() -> None:
+    with pytest.raises(ShipmentError) as info:
+        replace(_shipment(), weight_t=-1.0, pallets=0.0, origin="x")  # type: ignore[arg-type]
+    assert len(info.value.errors) == 3
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"count": 2.5}, "count 2.5 is not a whole number"),
+        ({"count": -1}, "count -1 is out of range; allowed: a whole number >= 0"),
+        ({"capacity_teu": -2.0}, "capacity_teu -2.0 is out of range"),
+        ({"fixed_cost_usd": math.nan}, "fixed_cost_usd nan is out of range"),
+        ({"crew": "triple"}, "crew 'triple' is not allowed; allowed: single, double"),
+        ({"country": "th"}, "country 'th' is not a study country; allowed: TH, "),
+        ({"cross_border_permit": "yes"}, "cross_border_permit 'yes' is not allowed"),
+        ({"vehicle_type": ""}, "vehicle_type is empty"),
+        ({"depot": (13.7, 100.5)}, "depot (13.7, 100.5) is not a place"),
+    ],
+)
+def test_vehicle_type_validates_itself(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(FleetError, match=r"^vehicle type ") as info:
+        _vehicle(**changes)
+    assert message in str(info.value)
+
+
+def test_whole_float_count_becomes_int() -> None:
+    assert type(_vehicle(count=3.0).count) is int
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True))
+def test_fuzz_shipment_numbers(weight: float, pallets: float) -> None:
+    try:
+        s = _shipment(weight_t=weight, pallets=pallets)
+    except ShipmentError as exc:
+        assert all(e.split()[0] in ("weight_t", "pallets", "no") for e in exc.errors)
+    else:
+        assert s.weight_t > 0 and s.pallets > 0 and math.isfinite(s.weight_t + s.pallets)
+
+
+def test_reader_out_of_range_date_is_a_row_error() -> None:
+    row = GOOD_ROW.replace("2026-03-02 18:00", "0001-01-01")
+    expected = r"^shipments: row 1 \(shipment 'S1'\): ready_time '0001-01-01' is out of range"
+    with pytest.raises(ShipmentError, match=expected):
+        shipments_from_frame(_frame(HEADER + row))
