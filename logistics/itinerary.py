@@ -36,9 +36,13 @@ import pandas as pd
 
 from logistics.costs import CostModel
 from logistics.parameters import Delay, OpeningHours, ParameterSet, load_parameters
+from logistics.rules.border import border_stops, unpassable, work_parts
+from logistics.rules.hours import CREWS, HoursOfService
+from logistics.rules.sea import gate_open, next_sailing, sailing_h
 from logistics.scenarios import Scenario, load_scenario
+from networks.geo import local_zone, parse_time, utc_offset_h, zone_name
 from networks.io import atomic_path
-from networks.types import UTC_OFFSET_H, Leg, Route
+from networks.types import Leg, Route
 
 __all__ = [
     "CREWS",
@@ -51,8 +55,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CREWS = ("single", "double")
-ZONE_NAMES = {7.0: "ICT", 8.0: "MYT", 6.5: "MMT"}
 _EPS = 1e-9
 
 Sampler = Callable[[str, Delay], np.ndarray]
@@ -63,18 +65,6 @@ class ItineraryError(ValueError):
 
 
 # --------------------------------------------------------------------------- time helpers
-
-
-def utc_offset(country: str) -> float:
-    """UTC offset (hours) of ``country``; UTC+7 when unknown (the corridor's dominant zone)."""
-    return UTC_OFFSET_H.get(country, 7.0)
-
-
-def zone_name(country: str) -> str:
-    """Short zone label: ICT, MYT, SGT, MMT."""
-    if country == "SG":
-        return "SGT"
-    return ZONE_NAMES.get(utc_offset(country), f"UTC{utc_offset(country):+g}")
 
 
 def parse_departure(depart: str | dt.datetime, origin_country: str) -> tuple[dt.datetime, bool]:
@@ -92,23 +82,16 @@ def parse_departure(depart: str | dt.datetime, origin_country: str) -> tuple[dt.
     (datetime, bool)
         The tz-aware departure and whether the origin's local time was assumed.
     """
-    if isinstance(depart, dt.datetime):
-        value = depart
-    elif isinstance(depart, str):
-        text = depart.strip()
-        try:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ItineraryError(
-                f"unparseable departure time {depart!r}; use ISO 8601 such as '2026-03-02 18:00' "
-                "or '2026-03-02T18:00+07:00'"
-            ) from None
-    else:
+    if not isinstance(depart, (str, dt.datetime)):
         raise ItineraryError(f"departure must be an ISO 8601 text or a datetime, got {depart!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        tz = dt.timezone(dt.timedelta(hours=utc_offset(origin_country)), zone_name(origin_country))
-        return value.replace(tzinfo=tz), True
-    return value, False
+    try:
+        value = parse_time(depart, country=origin_country, field="departure")
+    except ValueError as exc:
+        raise ItineraryError(str(exc)) from None
+    raw = depart if isinstance(depart, dt.datetime) else dt.datetime.fromisoformat(depart.strip())
+    if raw.tzinfo is None or raw.utcoffset() is None:
+        return value.astimezone(local_zone(origin_country)), True
+    return raw, False
 
 
 def to_hours(t: dt.datetime) -> float:
@@ -118,8 +101,7 @@ def to_hours(t: dt.datetime) -> float:
 
 def from_hours(h: float, country: str) -> pd.Timestamp:
     """Aware timestamp in ``country``'s local time from hours since the epoch."""
-    tz = dt.timezone(dt.timedelta(hours=utc_offset(country)), zone_name(country))
-    return pd.Timestamp(dt.datetime.fromtimestamp(round(h * 3600.0), tz))
+    return pd.Timestamp(dt.datetime.fromtimestamp(round(h * 3600.0), local_zone(country)))
 
 
 # --------------------------------------------------------------------------- the engine
@@ -219,19 +201,10 @@ class _Walker:
         self.route, self.scenario, self.params = route, scenario, params
         self.n, self.sample, self.detail, self.crew = n, sampler, detail, crew
         self.costs = CostModel(params, scenario, crew)
-        g = scenario.general_value
-        if crew == "single":
-            self.cont_limit = g(params, "continuous_driving_h")
-            self.break_h = g(params, "break_h")
-            self.day_limit = g(params, "daily_driving_h")
-            self.rest_h = g(params, "daily_rest_h")
-        else:
-            self.cont_limit = math.inf
-            self.break_h = g(params, "break_h")
-            self.day_limit = g(params, "double_crew_daily_driving_h")
-            self.rest_h = g(params, "double_crew_daily_rest_h")
-        if self.day_limit <= 0 or self.cont_limit <= 0:
-            raise ItineraryError("hours of service: driving limits must be > 0")
+        try:
+            self.hos = HoursOfService.from_scenario(scenario, params, crew)
+        except ValueError as exc:
+            raise ItineraryError(str(exc)) from None
         countries = [
             leg.country for leg in route.legs if leg.mode in ("road", "port") and leg.country
         ]
@@ -348,10 +321,8 @@ class _Walker:
         crossing_id: str = "",
         port_id: str = "",
     ) -> None:
-        idle = self.t - self.last_drive_end
-        rested = idle >= self.rest_h - _EPS
-        self.day = np.where(rested, 0.0, self.day)
-        self.cont = np.where(rested | (idle >= self.break_h - _EPS), 0.0, self.cont)
+        hos = self.hos
+        self.cont, self.day = hos.after_stop(self.cont, self.day, self.t - self.last_drive_end)
         remaining = np.full(self.n, max(hours, 0.0))
         leg_start = self.t.copy()
         per_h = self.costs.truck_usd_per_h(country)
@@ -361,18 +332,7 @@ class _Walker:
             active = remaining > _EPS
             if not active.any():
                 break
-            chunk = np.where(
-                active,
-                np.clip(
-                    np.minimum(
-                        remaining,
-                        np.minimum(self.cont_limit - self.cont, self.day_limit - self.day),
-                    ),
-                    0.0,
-                    None,
-                ),
-                0.0,
-            )
+            chunk = np.where(active, hos.stint_h(self.cont, self.day, remaining), 0.0)
             start = self.t
             self.t = self.t + chunk
             remaining = remaining - chunk
@@ -390,15 +350,10 @@ class _Walker:
                     crossing_id=crossing_id,
                     port_id=port_id,
                 )
-            need = remaining > _EPS
-            rest = need & (self.day >= self.day_limit - _EPS)
-            brk = need & ~rest & (self.cont >= self.cont_limit - _EPS)
-            if rest.any() or brk.any():
-                pause = np.where(rest, self.rest_h, np.where(brk, self.break_h, 0.0))
+            pause, rest, self.cont, self.day = hos.pause_after(self.cont, self.day, remaining)
+            if pause.any():
                 start = self.t
                 self.t = self.t + pause
-                self.day = np.where(rest, 0.0, self.day)
-                self.cont = np.where(rest | brk, 0.0, self.cont)
                 if self.detail:
                     self._event(
                         place,
@@ -446,7 +401,7 @@ class _Walker:
             raise ItineraryError(
                 f"{what} never opens (opening hours {hours.text!r}); the route cannot pass"
             )
-        off = utc_offset(country)
+        off = utc_offset_h(country)
         opened = hours.next_open(self.t, off)
         wait = self._stationary(
             place, country, f"wait ({what} closed)", opened, crossing_id=crossing_id
@@ -484,7 +439,7 @@ class _Walker:
         crossing_id: str,
     ) -> np.ndarray:
         """Record work interrupted by closing time as parts and waits (one draw, detail mode)."""
-        off = utc_offset(country)
+        off = utc_offset_h(country)
         start = self.t.copy()
         remaining = work.copy()
         cost = extra_cost
@@ -514,77 +469,42 @@ class _Walker:
         if not (a and b):
             raise ItineraryError(f"border leg at crossing {cid!r} lacks from_country/to_country")
         rule = self.scenario.border_rule(self.params, cid, a, b)
-        for side, cal, country in (("exit", rule.exit_hours, a), ("entry", rule.entry_hours, b)):
-            if cal.never_open and not (side == "exit" and rule.single_stop):
-                raise ItineraryError(
-                    f"crossing {cid!r} ({a}->{b}) never opens on the {side} side "
-                    f"({country}, opening hours "
-                    f"{cal.text!r}) under scenario {self.scenario.name!r}; the route cannot pass"
-                )
+        if why := unpassable(rule):
+            raise ItineraryError(
+                f"{why} under scenario {self.scenario.name!r}; the route cannot pass"
+            )
         arrive = self.t.copy()
         cost0 = self.cost.copy()
         wait = np.zeros(self.n)
-        clear = np.zeros(self.n)
         doc = np.full(self.n, rule.documentary_h)
         trans = np.zeros(self.n)
-        exit_draw = self.sample(f"{cid}:{a}-{b}:exit_clearance_h", rule.exit_clearance)
-        entry_draw = self.sample(f"{cid}:{a}-{b}:entry_clearance_h", rule.entry_clearance)
-        if rule.single_stop:
-            self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
-            factor = self.scenario.general_value(self.params, "single_stop_time_factor")
-            w, _ = self._work(
-                cid,
-                b,
-                "documents",
-                rule.entry_hours,
-                doc,
-                crossing_id=cid,
-                what=f"{cid} ({b} side)",
-            )
-            wait += w
-            joint = factor * (exit_draw + entry_draw)
-            w, _ = self._work(
-                cid,
-                b,
-                "joint inspection (single stop)",
-                rule.entry_hours,
-                joint,
-                crossing_id=cid,
-                extra_cost=rule.exit_fee_usd + rule.entry_fee_usd,
-                what=f"{cid} ({b} side)",
-            )
-            wait += w
-            clear += joint
-        else:
-            w, _ = self._work(
-                cid, a, "documents", rule.exit_hours, doc, crossing_id=cid, what=f"{cid} ({a} side)"
-            )
-            wait += w
-            w, _ = self._work(
-                cid,
-                a,
-                "exit clearance",
-                rule.exit_hours,
-                exit_draw,
-                crossing_id=cid,
-                extra_cost=rule.exit_fee_usd,
-                what=f"{cid} ({a} side)",
-            )
-            wait += w
-            clear += exit_draw
-            self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
-            w, _ = self._work(
-                cid,
-                b,
-                "entry clearance",
-                rule.entry_hours,
-                entry_draw,
-                crossing_id=cid,
-                extra_cost=rule.entry_fee_usd,
-                what=f"{cid} ({b} side)",
-            )
-            wait += w
-            clear += entry_draw
+        parts = work_parts(
+            rule,
+            self.sample(f"{cid}:{a}-{b}:exit_clearance_h", rule.exit_clearance),
+            self.sample(f"{cid}:{a}-{b}:entry_clearance_h", rule.entry_clearance),
+            self.scenario.general_value(self.params, "single_stop_time_factor"),
+        )
+        parts["documentary"] = doc
+        clear = np.zeros(self.n)
+        for stop in border_stops(rule):
+            if stop.after_bridge:
+                self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
+            for task in stop.tasks:
+                w, work = self._work(
+                    cid,
+                    stop.country,
+                    task.activity,
+                    stop.hours,
+                    np.broadcast_to(np.asarray(parts[task.part], dtype=float), (self.n,)),
+                    crossing_id=cid,
+                    extra_cost=task.fee_usd,
+                    what=f"{cid} (joint stop)"
+                    if stop.side == "joint"
+                    else f"{cid} ({stop.country} side)",
+                )
+                wait += w
+                if task.part != "documentary":
+                    clear += work
         if not rule.through_trucking:
             trans = self.sample(f"{cid}:{a}-{b}:transload_h", rule.transload)
             # the bonded yard is assumed to work around the clock (not bound to the border's hours)
@@ -652,7 +572,7 @@ class _Walker:
             origin.port_id,
             oc,
             "wait (port gate closed)",
-            gate.next_open(self.t, utc_offset(oc)),
+            gate_open(gate, self.t, oc),
             port_id=origin.port_id,
         )
         dwell = self.sample(f"{origin.port_id}:export_dwell_h", origin.export_dwell)
@@ -666,19 +586,16 @@ class _Walker:
             port_id=origin.port_id,
         )
         per_week = self.params.sailings_per_week(origin.port_id, dest.port_id)
-        period = 168.0 / per_week
-        local = self.t + utc_offset(oc) + 72.0  # hours since a Monday 00:00 local
-        nxt = np.ceil((local - _EPS) / period) * period
         w2 = self._stationary(
             origin.port_id,
             oc,
             "wait for next sailing",
-            self.t + (nxt - local),
+            next_sailing(self.t, per_week, oc),
             truck=False,
             port_id=origin.port_id,
         )
         sea_km = sum(leg.distance_km for leg in block[first_sea : last_sea + 1])
-        sail_h = sea_km / self.costs.sailing_speed_kph
+        sail_h = float(sailing_h(sea_km, self.costs.sailing_speed_kph))
         self._event(
             f"{origin.port_id} to {dest.port_id}",
             oc,
@@ -710,7 +627,7 @@ class _Walker:
             dest.port_id,
             dc,
             "wait (port gate closed)",
-            gate.next_open(self.t, utc_offset(dc)),
+            gate_open(gate, self.t, dc),
             truck=False,
             port_id=dest.port_id,
         )
@@ -1105,7 +1022,7 @@ def build_itinerary(
     if assumed:
         notes.append(
             f"departure {depart!s} has no UTC offset: taken as local time at the origin "
-            f"({zone_name(origin_country)}, UTC{utc_offset(origin_country):+g})"
+            f"({zone_name(origin_country)}, UTC{utc_offset_h(origin_country):+g})"
         )
     hours = float(trace.end[0] - t0)
     log.info(

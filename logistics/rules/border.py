@@ -128,9 +128,14 @@ def unpassable(rule: Any) -> str:
     """Why the crossing cannot be passed (a stop that never opens), or ``""``."""
     for stop in border_stops(rule):
         if stop.hours.never_open:
+            where = (
+                "at the joint stop, open only when both sides are"
+                if stop.side == "joint"
+                else f"on the {stop.side} side"
+            )
             return (
                 f"crossing {rule.crossing_id!r} ({rule.from_country}->{rule.to_country}) never "
-                f"opens at its {stop.side} stop ({stop.country}, opening hours {stop.hours.text!r})"
+                f"opens {where} ({stop.country}, opening hours {stop.hours.text!r})"
             )
     return ""
 
