@@ -9,12 +9,13 @@ value. :mod:`networks.multimodal` turns each row into two checkpoint nodes joine
 from __future__ import annotations
 
 import difflib
-import math
 import os
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+
+from networks.geo import haversine_m
 
 #: Shipped crossings table (inside ``networks/data``).
 CROSSINGS_FILE = "crossings.csv"
@@ -199,7 +200,7 @@ def verify_crossings(
             lat, lon = float(row[f"lat_{side}"]), float(row[f"lon_{side}"])
             best = None
             for post in posts.to_dict("records"):
-                d = _haversine_m(lat, lon, post["lat"], post["lon"])
+                d = haversine_m(lat, lon, post["lat"], post["lon"])
                 if d <= max_km * 1000 and (best is None or d < best[0]):
                     best = (d, post)
             if best is None:
@@ -219,12 +220,3 @@ def verify_crossings(
                 }
             )
     return pd.DataFrame(rows, columns=cols)
-
-
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from networks.borders import crossings_table
+from networks.geo import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, haversine_m, nearest
 from networks.io import atomic_path
-from networks.sea import add_ports, haversine_m, load_sea_graph, ports_table
+from networks.sea import add_ports, load_sea_graph, ports_table
 
 logger = logging.getLogger(__name__)
 
@@ -85,14 +86,12 @@ OVERPASS_BUFFER_KM = 15.0
 #: Corridor names accepted by :func:`build_network` (``all`` = every corridor country).
 CORRIDOR_NAMES: tuple[str, ...] = (*CORRIDORS, "all")
 
-#: Circuity factor turning a great-circle distance into a road distance for connector edges
-#: (checkpoint to road network, port drayage). Source: assumption: 1.3, within the 1.2-1.4 range
-#: of road-to-straight-line ratios commonly used in freight studies; not measured here.
-CONNECTOR_CIRCUITY = 1.3
+#: Circuity factor of connector edges (checkpoint to road network, port drayage): the access-leg
+#: model of :mod:`networks.geo` (:data:`networks.geo.ACCESS_CIRCUITY`, with its source).
+CONNECTOR_CIRCUITY = ACCESS_CIRCUITY
 
-#: Truck speed on connector edges (checkpoint approaches), km/h.
-#: Source: assumption: local access roads near the border, below the national averages.
-CONNECTOR_SPEED_KPH = 40.0
+#: Truck speed on checkpoint connector edges, km/h: :data:`networks.geo.ACCESS_SPEED_KPH`.
+CONNECTOR_SPEED_KPH = ACCESS_SPEED_KPH
 
 #: Truck speed across a crossing (bridge or no-man's land between the two checkpoints), km/h.
 #: Source: assumption: low-speed driving between checkpoints; queueing is not included here.
@@ -278,11 +277,8 @@ def _nearest(
     ids, ys, xs = candidates
     if not ids:
         return None, float("inf")
-    from networks.road import haversine_m as hv
-
-    dist = hv(lat, lon, ys, xs)
-    i = int(np.argmin(dist))
-    return ids[i], float(dist[i])
+    idx, dist = nearest(lat, lon, ys, xs)
+    return ids[int(idx[0])], float(dist[0])
 
 
 def _connector_attrs(

@@ -29,11 +29,11 @@ import networkx as nx
 import numpy as np
 
 from networks.countries import STUDY_COUNTRIES, countries_of
+from networks.geo import haversine_m as haversine_m  # re-export (networks.validation)
+from networks.geo import nearest
 
 logger = logging.getLogger(__name__)
 
-#: Earth radius used by the haversine distance (IUGG mean radius, metres; osmnx uses the same).
-EARTH_RADIUS_M = 6_371_009.0
 
 ROADS_FILE = "roads.npz"
 
@@ -299,15 +299,6 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
 # -- Nearest node ---------------------------------------------------------------------------------
 
 
-def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distance in metres (vectorised; arrays broadcast)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def nearest_road_node(
     graph: nx.MultiDiGraph, lat: float, lon: float, *, country: str | None = None
 ) -> tuple[Any, float]:
@@ -353,9 +344,8 @@ def nearest_road_node(
         raise RoadNetworkError(
             f"no road node{where} in the graph; countries present: {', '.join(present) or 'none'}"
         )
-    dist = haversine_m(lat, lon, np.asarray(ys), np.asarray(xs))
-    i = int(np.argmin(dist))
-    return ids[i], float(dist[i])
+    idx, dist = nearest(lat, lon, np.asarray(ys), np.asarray(xs))
+    return ids[int(idx[0])], float(dist[0])
 
 
 # -- OSM sources: shared pipeline ------------------------------------------------------------------

@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 
 from networks.borders import closest_first, resolve_via
+from networks.geo import nearest
 from networks.places import PlaceError, resolve_place
 from networks.types import Leg, Place, Route
 
@@ -231,25 +232,20 @@ def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
     PlaceError
         The nearest road node is farther than :data:`MAX_SNAP_KM`.
     """
-    from networks.road import haversine_m
-
     snap = _snap_index(graph)
     if not snap.ids:
         raise RouteError("the graph has no road nodes")
-    mask = snap.country == place.country if place.country else None
-    if mask is None or not mask.any():
-        mask = np.ones(len(snap.ids), dtype=bool)
-    cand = np.flatnonzero(mask)
-    dist = haversine_m(place.lat, place.lon, snap.lat[cand], snap.lon[cand])
-    i = int(np.argmin(dist))
-    d = float(dist[i])
+    pos, dist = nearest(
+        place.lat, place.lon, snap.lat, snap.lon, country=place.country, node_country=snap.country
+    )
+    i, d = int(pos[0]), float(dist[0])
     if d > MAX_SNAP_KM * 1000:
         raise PlaceError(
             f"place {place.name!r} ({place.lat:.4f},{place.lon:.4f}) is {d / 1000:.1f} km from the "
             f"nearest road node of the network (limit {MAX_SNAP_KM:.0f} km); choose a place inside "
             "the corridor"
         )
-    return snap.ids[int(cand[i])], d
+    return snap.ids[i], d
 
 
 def _endpoints(graph: nx.MultiDiGraph, place: Place, mode: str) -> list[Any]:

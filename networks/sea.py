@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from functools import cache
 from importlib import resources
 from importlib import util as importlib_util
@@ -25,6 +24,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from networks.geo import haversine_m
 from networks.io import write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -44,24 +44,12 @@ REGION_BBOX: tuple[float, float, float, float] = (94.0, -3.0, 112.0, 23.5)
 #: published figure for Laem Chabang-Hai Phong services was found (border-facts.md §5).
 SEA_SPEED_KPH = 14 * 1.852
 
-#: Earth radius for great-circle distances, metres (IUGG mean radius).
-EARTH_RADIUS_M = 6_371_008.8
-
 #: UN/LOCODEs whose searoute-computed distance is recorded in the shipped file as a cross-check.
 REFERENCE_SEA_PAIRS: tuple[tuple[str, str], ...] = (("THLCH", "VNHPH"), ("THLCH", "SGSIN"))
 
 
 class SeaDataError(RuntimeError):
     """The shipped sea file is missing or malformed, or ``searoute`` is not installed."""
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres between two WGS84 points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _in_bbox(point: tuple[float, float], bbox: tuple[float, float, float, float]) -> bool:

@@ -9,19 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from networks.geo import UTC_OFFSET_H
+
 #: Edge modes of the multimodal graph.
 MODES = ("road", "sea", "port", "border")
 
-#: UTC offset in hours by ISO 3166-1 alpha-2 country code (ICT = +7, MYT/SGT = +8).
-UTC_OFFSET_H: dict[str, float] = {
-    "TH": 7.0,
-    "LA": 7.0,
-    "VN": 7.0,
-    "KH": 7.0,
-    "MM": 6.5,
-    "MY": 8.0,
-    "SG": 8.0,
-}
+__all__ = ["MODES", "UTC_OFFSET_H", "Leg", "Place", "Route"]  # UTC_OFFSET_H: see networks.geo
 
 
 @dataclass(frozen=True)
