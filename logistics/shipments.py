@@ -1121,6 +1121,125 @@ def write_demo(out_dir: str | os.PathLike[str], *, seed: int = 20260302) -> tupl
     return s_path, f_path
 
 
+# --------------------------------------------------------------------------- scaled demo
+
+#: Largest number of copies :func:`scaled_demo` makes (50 x 79 = 3,950 shipments).
+MAX_DEMO_SCALE = 50
+#: Largest shift between consecutive copies of :func:`scaled_demo`, days.
+MAX_SHIFT_DAYS = 365.0
+#: File names :func:`write_scaled_demo` writes in its folder.
+SCALED_SHIPMENTS_FILE = "shipments.csv"
+SCALED_FLEET_FILE = "fleet.csv"
+_TIME_TEXT_COLUMNS = ("ready_time", "earliest_delivery", "latest_delivery")
+
+
+def _check_scale(k: int, shift_days: float) -> None:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_DEMO_SCALE:
+        raise ValueError(
+            f"scale {k!r} is out of range; allowed: a whole number 1-{MAX_DEMO_SCALE} "
+            "(copies of the demo flows)"
+        )
+    if (
+        isinstance(shift_days, bool)
+        or not isinstance(shift_days, (int, float, np.integer, np.floating))
+        or not 0 <= shift_days <= MAX_SHIFT_DAYS
+    ):
+        raise ValueError(
+            f"shift_days {shift_days!r} is out of range; allowed: a number of days "
+            f"0-{MAX_SHIFT_DAYS:g}"
+        )
+
+
+def _shifted(text: str, days: float) -> str:
+    """An ISO 8601 cell moved by ``days``, written back in the same form (naive or with offset)."""
+    stamp = datetime.fromisoformat(text.strip()) + timedelta(days=days)
+    if stamp.tzinfo is None:
+        return stamp.strftime("%Y-%m-%d %H:%M")
+    return stamp.isoformat(timespec="minutes")
+
+
+def scaled_demo_frames(k: int, *, shift_days: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped demo tables scaled ``k`` times (text cells, as :func:`write_scaled_demo` writes).
+
+    Copy ``c`` (0 to ``k - 1``) of every demo shipment has its id suffixed ``-cNN`` (``D001-c02``)
+    and its ready time and delivery window moved by ``c * shift_days`` days; every fleet row's
+    ``count`` is multiplied by ``k``. Both tables keep ``synthetic = yes``.
+
+    Raises
+    ------
+    ValueError
+        ``k`` not a whole number 1 to :data:`MAX_DEMO_SCALE`, or ``shift_days`` outside 0 to
+        :data:`MAX_SHIFT_DAYS`.
+    """
+    _check_scale(k, shift_days)
+    with resources.as_file(_data_file(DEMO_SHIPMENTS_FILE)) as path:
+        base = _read_table(path, kind="shipments")
+    with resources.as_file(_data_file(DEMO_FLEET_FILE)) as path:
+        fleet = _read_table(path, kind="fleet")
+    copies = []
+    for c in range(k):
+        copy = base.copy()
+        copy["shipment_id"] = copy["shipment_id"].str.strip() + f"-c{c:02d}"
+        for column in _TIME_TEXT_COLUMNS:
+            copy[column] = [_shifted(t, c * float(shift_days)) for t in copy[column]]
+        copies.append(copy)
+    shipments = pd.concat(copies, ignore_index=True)
+    shipments["synthetic"] = "yes"
+    fleet["count"] = [str(int(n) * k) for n in fleet["count"]]
+    fleet["synthetic"] = "yes"
+    return shipments, fleet
+
+
+def scaled_demo(
+    k: int, *, shift_days: float = 1.0, resolver: PlaceResolver | None = None
+) -> tuple[list[Shipment], list[VehicleType]]:
+    """SYNTHETIC demand at ``k`` times the demo's volume: see :func:`scaled_demo_frames`.
+
+    Returns
+    -------
+    (list of Shipment, list of VehicleType)
+        ``79 * k`` shipments on shifted days and the demo fleet with every count ``x k``.
+    """
+    shipments, fleet = scaled_demo_frames(k, shift_days=shift_days)
+    source = f"demo x{k} (SYNTHETIC)"
+    return (
+        list(shipments_from_frame(shipments, resolver=resolver, source=source)),
+        list(fleet_from_frame(fleet, resolver=resolver, source=source)),
+    )
+
+
+def write_scaled_demo(
+    out_dir: str | os.PathLike[str], k: int, *, shift_days: float = 1.0
+) -> tuple[Path, Path]:
+    """Write ``shipments.csv`` and ``fleet.csv`` of :func:`scaled_demo_frames` to ``out_dir``.
+
+    Each file is written atomically and starts with a ``# SYNTHETIC ...`` comment line; the
+    ``corridor optimize --shipments ... --fleet ...`` readers accept them as they are.
+
+    Returns
+    -------
+    (Path, Path)
+        The shipments and fleet files written.
+    """
+    shipments, fleet = scaled_demo_frames(k, shift_days=shift_days)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out {str(out)!r} is a file; allowed: a folder (created if missing)")
+    s_path, f_path = out / SCALED_SHIPMENTS_FILE, out / SCALED_FLEET_FILE
+    how = (
+        f"SYNTHETIC: {k} copies of the shipped demo shipments, copy c (ids suffixed -cNN) moved "
+        f"by c x {float(shift_days):g} day(s) (`corridor demo --scale {k}`); not real shipments"
+    )
+    _write_csv_atomic(shipments, s_path, header_comment=how)
+    _write_csv_atomic(
+        fleet,
+        f_path,
+        header_comment=f"SYNTHETIC: the shipped demo fleet with every count x {k} "
+        "(`corridor demo`); costs and capacities: assumption (see docs/fleet.md)",
+    )
+    return s_path, f_path
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m logistics.shipments")
     parser.add_argument("--write-demo", action="store_true", help="regenerate the demo CSVs")

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from logistics.cli import app_cmd, bench, delays, fleet, network
+from logistics.cli import app_cmd, bench, delays, demo, fleet, network
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (network, delays, fleet, bench, app_cmd):
+    for module in (network, delays, fleet, demo, bench, app_cmd):
         module.register(sub)
     return parser
 
