@@ -5,9 +5,9 @@ sparse row (CSR) matrices once; :meth:`TravelNetwork.road_matrix` then runs
 :func:`scipy.sparse.csgraph.dijkstra` from every unique stop node at once (C code, not one networkx
 call per pair). Border edges weigh their free-flow time plus the scenario's delay for that
 crossing and direction (clearance at the chosen percentile plus the opening-hours wait, see
-:func:`opening_wait_h`), so the shortest path already picks the faster crossing. The
-predecessor tree of each search gives, per pair, the driven distance, the border delay, the
-crossings used (a bit set, and in order on demand) and the countries driven through.
+:func:`logistics.rules.border.crossing_passage`), so the shortest path already picks the faster
+crossing. The predecessor tree of each search gives, per pair, the driven distance, the border
+delay, the crossings used (a bit set, and in order on demand) and the countries driven through.
 
 Trucks use ``road``, ``border`` and ``port`` (port access / drayage) edges; ships use ``sea``
 edges only (:meth:`TravelNetwork.sea_matrix`).
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,8 +30,10 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
+from logistics.rules.calendar import wait_quantile_h
+from networks.geo import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, MAX_ACCESS_KM, access_leg, nearest
+from networks.geo import haversine_m as haversine_m  # re-export: the fleet imports it from here
 from networks.types import Place
 
 log = logging.getLogger(__name__)
@@ -40,16 +41,10 @@ log = logging.getLogger(__name__)
 TRUCK_MODES = ("road", "border", "port")
 SEA_MODES = ("sea",)
 
-#: Circuity of the access leg from a stop to its nearest road node (great-circle x factor).
-#: Source: assumption: 1.3, a typical road circuity factor for short distances (no corridor
-#: measurement found).
-ACCESS_CIRCUITY = 1.3
-#: Speed on the access leg. Source: assumption: 40 km/h for local roads inside estates and towns.
-ACCESS_SPEED_KPH = 40.0
-#: A stop farther than this from any road node is reported as unreachable.
-#: Source: assumption: 50 km, beyond which the coarse network cannot be said to serve the place.
-MAX_ACCESS_KM = 50.0
-EARTH_RADIUS_M = 6_371_008.8
+#: The access leg from a stop to its nearest road node is the model of :mod:`networks.geo`
+#: (great-circle x :data:`ACCESS_CIRCUITY` at :data:`ACCESS_SPEED_KPH`); a stop farther than
+#: :data:`MAX_ACCESS_KM` from any road node is unreachable.
+ACCESS_MODEL = (ACCESS_CIRCUITY, ACCESS_SPEED_KPH, MAX_ACCESS_KM)
 #: Seconds added per metre in the second search that recovers path lengths (see ``_matrix``);
 #: small enough not to change the quickest path (3,000 km add 0.3 s), large enough for float64.
 LENGTH_EPS_S_PER_M = 1e-7
@@ -59,14 +54,6 @@ SEARCH_THREADS = 3
 
 class MatrixError(ValueError):
     """A graph or stop list that cannot give a travel matrix (names the problem)."""
-
-
-def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distance in metres (vectorised)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def to_solver_int(
@@ -99,47 +86,9 @@ def to_solver_int(
     return np.minimum(out, big)
 
 
-def opening_wait_h(intervals: Sequence[tuple[float, float]], *, quantile: float) -> float:
-    """Wait for an opening, for a truck arriving at a uniformly random time of the week.
-
-    Parameters
-    ----------
-    intervals : sequence of (start_h, end_h)
-        Open intervals in hours since Monday 00:00 within ``[0, 168]`` (sorted, disjoint).
-        Empty means never open (``inf``).
-    quantile : float
-        ``0.5`` or ``0.9`` etc.; the wait exceeded with probability ``1 - quantile``.
-
-    Notes
-    -----
-    This is the approximation used inside the matrix for crossings driven through: the arrival
-    time within the week is not known when the matrix is built. The Monte Carlo replay and the
-    transload stops of the routing model use the real calendar.
-    """
-    if not intervals:
-        return math.inf
-    week = 168.0
-    gaps = []
-    for (_, e1), (s2, _) in zip(
-        intervals, [*intervals[1:], (intervals[0][0] + week, 0.0)], strict=True
-    ):
-        gap = s2 - e1
-        if gap > 1e-9:
-            gaps.append(gap)
-    if not gaps:
-        return 0.0
-    # P(wait > w) = sum(max(g - w, 0)) / week; find w with P = 1 - quantile.
-    target = (1.0 - quantile) * week
-    lo, hi = 0.0, max(gaps)
-    if sum(gaps) <= target:
-        return 0.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if sum(max(g - mid, 0.0) for g in gaps) > target:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+#: Wait for an opening at a quantile for a random arrival: :func:`logistics.rules.calendar.
+#: wait_quantile_h` (kept under this name for the fleet model, which imports it from here).
+opening_wait_h = wait_quantile_h
 
 
 @dataclass(frozen=True)
@@ -156,6 +105,31 @@ class BorderTerms:
 
     delay_h: float
     fee_usd: float = 0.0
+
+
+def border_terms(
+    scenario: Any,
+    *,
+    quantile: float,
+    params: Any = None,
+    crossings: Sequence[tuple[str, str, str]] | None = None,
+) -> dict[tuple[str, str, str], BorderTerms]:
+    """Border terms of every crossing direction (or ``crossings``) under ``scenario``.
+
+    Each is :func:`logistics.rules.border.crossing_passage` at ``quantile``: clearance plus the
+    opening-hours wait for a random arrival, and the fees. Directions that never open are left
+    out (no truck can drive through them).
+    """
+    from logistics.parameters import load_parameters
+    from logistics.rules.border import crossing_passage
+
+    p = params or load_parameters()
+    out = {}
+    for key in crossings if crossings is not None else list(p.borders):
+        passage = crossing_passage(scenario, p, *key, quantile=quantile)
+        if passage.passable:
+            out[key] = BorderTerms(delay_h=passage.delay_h, fee_usd=passage.fee_usd)
+    return out
 
 
 @dataclass(frozen=True)
@@ -343,7 +317,6 @@ class TravelNetwork:
         self.country_codes: tuple[str, ...] = tuple(codes)
         if len(self.crossing_ids) > 63 or len(self.country_codes) > 63:
             raise MatrixError("more than 63 crossings or countries; bit sets hold at most 63")
-        self._trees: dict[str, tuple[cKDTree, np.ndarray]] = {}
         self._csr_cache: dict[Any, tuple[csr_matrix, csr_matrix, pd.DataFrame]] = {}
         log.info(
             "travel network: %d nodes, %d edges, %d crossings",
@@ -354,20 +327,6 @@ class TravelNetwork:
 
     # ------------------------------------------------------------------ snapping
 
-    def _tree(self, country: str) -> tuple[cKDTree, np.ndarray]:
-        if country not in self._trees:
-            mask = self.kind == "road"
-            if country:
-                mask &= self.country == country
-            idx = np.flatnonzero(mask)
-            if idx.size == 0:
-                idx = np.flatnonzero(self.kind == "road")
-            pts = np.column_stack(
-                [self.lat[idx], self.lon[idx] * np.cos(np.radians(self.lat[idx]))]
-            )
-            self._trees[country] = (cKDTree(pts), idx)
-        return self._trees[country]
-
     def snap(self, places: Sequence[Place]) -> tuple[np.ndarray, np.ndarray]:
         """Nearest road node (graph index) of each place, in its own country when known.
 
@@ -376,20 +335,16 @@ class TravelNetwork:
         (numpy.ndarray, numpy.ndarray)
             Graph indices and great-circle access distances in metres.
         """
-        idx = np.zeros(len(places), dtype=np.int64)
-        dist = np.zeros(len(places))
-        by_country: dict[str, list[int]] = {}
-        for k, p in enumerate(places):
-            by_country.setdefault(p.country, []).append(k)
-        for country, ks in by_country.items():
-            tree, ids = self._tree(country)
-            lat = np.array([places[k].lat for k in ks])
-            lon = np.array([places[k].lon for k in ks])
-            _, pos = tree.query(np.column_stack([lat, lon * np.cos(np.radians(lat))]))
-            nodes = ids[pos]
-            idx[ks] = nodes
-            dist[ks] = haversine_m(lat, lon, self.lat[nodes], self.lon[nodes])
-        return idx, dist
+        road = np.flatnonzero(self.kind == "road")
+        pos, dist = nearest(
+            [p.lat for p in places],
+            [p.lon for p in places],
+            self.lat[road],
+            self.lon[road],
+            country=np.array([p.country for p in places], dtype=object),
+            node_country=self.country[road],
+        )
+        return road[pos].astype(np.int64), dist
 
     # ------------------------------------------------------------------ weights
 
@@ -571,8 +526,7 @@ class TravelNetwork:
                 if row.to in self.country_codes:
                     km |= np.where(on, 1 << self.country_codes.index(row.to), 0)
         # access legs (stop -> node and node -> stop)
-        access_s = access_m * ACCESS_CIRCUITY / (ACCESS_SPEED_KPH / 3.6)
-        access_len = access_m * ACCESS_CIRCUITY
+        access_len, access_s = access_leg(access_m)
         add_t = access_s[:, None] + access_s[None, :]
         add_l = access_len[:, None] + access_len[None, :]
         lat = np.array([p.lat for p in places])
