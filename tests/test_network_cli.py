@@ -166,3 +166,36 @@ def test_network_crossings_verify(tmp_path, capsys) -> None:
     assert "bukit-kayu-hitam-sadao" in out and "OSM node 7" in out
     assert main(["network", "crossings", "--verify", str(tmp_path / "none.osm")]) == 2
     assert "no such OSM file" in capsys.readouterr().err
+
+
+def test_network_summary_is_plain_data_that_adds_up() -> None:
+    from test_multimodal import hand_built_roads
+
+    from networks import build_network
+    from networks.summary import network_summary
+
+    graph = build_network("bangkok-hanoi", source=hand_built_roads())
+    s = network_summary(graph)
+    assert json.loads(json.dumps(s)) == s  # JSON-ready, nothing lost
+    assert s["corridor"] == "bangkok-hanoi"
+    assert [c["name"] for c in s["corridors"]] == ["bangkok-hanoi"]
+    assert sum(s["nodes_by_kind"].values()) == s["nodes"] == graph.number_of_nodes()
+    assert sum(s["edges_by_mode"].values()) == s["edges"] == graph.number_of_edges()
+    road_m = sum(d["length"] for _, _, d in graph.edges(data=True) if d["mode"] == "road")
+    assert sum(s["road_km_by_country"].values()) == pytest.approx(road_m / 2000, abs=0.5)
+    ids = [c["crossing_id"] for c in s["crossings"]]
+    assert "mukdahan-savannakhet" in ids and len(ids) == len(set(ids))
+    for c in s["crossings"]:
+        assert c["corridor"] == "bangkok-hanoi"
+        assert {j["country"] for j in c["connectors"]} <= {c["country_a"], c["country_b"]}
+        assert all(j["length_m"] >= 0 for j in c["connectors"])
+    assert all(m > 0 for p in s["ports"] for m in p["drayage_m"])
+
+
+def test_network_info_json(capsys) -> None:
+    argv = ["network", "info", "--corridor", "singapore-malaysia-thailand", "--format", "json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["corridor"] == "singapore-malaysia-thailand"
+    assert {c["crossing_id"] for c in data["crossings"]} >= {"woodlands-johor-bahru"}
+    assert set(data["road_km_by_country"]) == {"SG", "MY", "TH"}

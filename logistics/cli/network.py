@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = nsub.add_parser("info", help="summary of a corridor network")
     p.add_argument("--corridor", default="all", help=_CORRIDOR_HELP)
     p.add_argument("--source", default="default", help="'default', 'overpass' or an OSM file")
+    p.add_argument("--format", default="table", choices=("table", "json"))
     p.set_defaults(handler=_info)
 
     p = nsub.add_parser("validate", help="computed vs published distances -> docs/validation.md")
@@ -118,80 +118,40 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def network_summary(graph: Any) -> dict[str, Any]:
-    """Counts of a multimodal graph: nodes/edges by kind, mode and country, road km by country."""
-    from networks.multimodal import connectors_table
-
-    nodes_by_kind = Counter(str(d.get("kind", "")) for _, d in graph.nodes(data=True))
-    nodes_by_country = Counter(
-        str(d.get("country", "")) for _, d in graph.nodes(data=True) if d.get("kind") == "road"
-    )
-    edges_by_mode: Counter[str] = Counter()
-    road_km: dict[str, float] = defaultdict(float)
-    for _, _, d in graph.edges(data=True):
-        edges_by_mode[str(d.get("mode", ""))] += 1
-        if d.get("mode") == "road":
-            road_km[str(d.get("country", ""))] += float(d["length"]) / 1000 / 2  # both directions
-    conns = connectors_table(graph)
-    return {
-        "corridor": graph.graph.get("corridor", ""),
-        "source": graph.graph.get("source", ""),
-        "nodes": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
-        "nodes_by_kind": dict(nodes_by_kind),
-        "road_nodes_by_country": dict(nodes_by_country),
-        "edges_by_mode": dict(edges_by_mode),
-        "road_km_by_country": {k: round(v, 1) for k, v in sorted(road_km.items())},
-        "crossings": [c for c in str(graph.graph.get("crossings", "")).split(",") if c],
-        "ports": [p for p in str(graph.graph.get("ports", "")).split(",") if p],
-        "connectors_by_kind": conns["kind"].value_counts().to_dict(),
-        "connectors": conns,
-    }
-
-
 def _info(args: argparse.Namespace) -> int:
-    from networks.borders import crossings_table
-    from networks.multimodal import CORRIDORS, load_network
+    from networks.multimodal import load_network
+    from networks.summary import network_summary
 
-    graph = load_network(args.corridor, source=args.source)
-    s = network_summary(graph)
+    s = network_summary(load_network(args.corridor, source=args.source))
+    if args.format == "json":
+        json.dump(s, sys.stdout, indent=2)
+        print()
+        return 0
     print(f"Corridor network '{s['corridor']}' (source: {s['source']})")
-    for name, spec in CORRIDORS.items():
-        if args.corridor in (name, "all"):
-            print(f"  {name}: {', '.join(spec['countries'])} - {spec['description']}")
+    for c in s["corridors"]:
+        print(f"  {c['name']}: {', '.join(c['countries'])} - {c['description']}")
     print(f"  {s['nodes']:,} nodes, {s['edges']:,} directed edges")
-    print(
-        "  nodes by kind:   "
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(s["nodes_by_kind"].items()))
-    )
-    print(
-        "  edges by mode:   "
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(s["edges_by_mode"].items()))
-    )
+    print("  nodes by kind:   " + ", ".join(f"{k} {v:,}" for k, v in s["nodes_by_kind"].items()))
+    print("  edges by mode:   " + ", ".join(f"{k} {v:,}" for k, v in s["edges_by_mode"].items()))
     print("  road by country:")
     for c, km in s["road_km_by_country"].items():
         print(f"    {c or '-':3s} {s['road_nodes_by_country'].get(c, 0):7,d} nodes {km:10,.0f} km")
-    conns = s["connectors"]
-    table = crossings_table().set_index("crossing_id")
     print(f"  border crossings ({len(s['crossings'])}), by corridor:")
-    for corridor in dict.fromkeys(str(table.loc[c, "corridor"]) for c in s["crossings"]):
+    for corridor in dict.fromkeys(x["corridor"] for x in s["crossings"]):
         print(f"   {corridor}:")
-        for cid in s["crossings"]:
-            if table.loc[cid, "corridor"] != corridor:
-                continue
-            row = table.loc[cid]
-            rows = conns[(conns.crossing_id == cid) & (conns.kind == "nearest")]
-            joins = ", ".join(f"{r.country} {r.length_m / 1000:.1f} km" for r in rows.itertuples())
-            label = f"{cid} ({row['route'] or '-'}, {row['country_a']}-{row['country_b']})"
+        for x in (x for x in s["crossings"] if x["corridor"] == corridor):
+            joins = ", ".join(
+                f"{j['country']} {j['length_m'] / 1000:.1f} km" for j in x["connectors"]
+            )
+            label = f"{x['crossing_id']} ({x['route'] or '-'}, {x['country_a']}-{x['country_b']})"
             print(f"    {label:48s} connectors: {joins or 'split edges only'}")
     print(f"  ports ({len(s['ports'])}):")
-    for pid in s["ports"]:
-        rows = conns[(conns.port_id == pid) & (conns.kind == "drayage")]
-        joins = ", ".join(f"{r.length_m / 1000:.1f} km" for r in rows.itertuples())
-        print(f"    {pid:30s} drayage: {joins}")
+    for p in s["ports"]:
+        drayage = ", ".join(f"{m / 1000:.1f} km" for m in p["drayage_m"])
+        print(f"    {p['port_id']:30s} drayage: {drayage}")
     print(
         "  connectors: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(s["connectors_by_kind"].items()))
+        + ", ".join(f"{k} {v}" for k, v in s["connectors_by_kind"].items())
         + " (all listed with lengths in docs/validation.md)"
     )
     return 0
@@ -252,7 +212,7 @@ def format_route_table(route: Any) -> str:
         f"countries: {' > '.join(route.countries) or '-'}; "
         f"crossings: {', '.join(route.crossings) or 'none'}\n"
     )
-    from networks.sea import haversine_m
+    from networks.geo import haversine_m
 
     ends = []
     for place, (lon, lat), which in (
