@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from logistics.parameters import ParameterSet
 from logistics.scenarios import Scenario
+from networks.geo import DEFAULT_COUNTRY
 
 __all__ = ["CostModel"]
 
@@ -35,11 +36,15 @@ class CostModel:
 
     def truck_usd_per_km(self, country: str) -> float:
         """Distance-dependent truck cost (fuel, tyres, maintenance) in ``country``."""
-        return self.scenario.country_rule(self.params, country or "TH").truck_cost_usd_per_km
+        return self.scenario.country_rule(
+            self.params, country or DEFAULT_COUNTRY
+        ).truck_cost_usd_per_km
 
     def truck_usd_per_h(self, country: str) -> float:
         """Time-dependent truck cost (driver(s), depreciation, insurance) in ``country``."""
-        rate = self.scenario.country_rule(self.params, country or "TH").truck_cost_usd_per_h
+        rate = self.scenario.country_rule(
+            self.params, country or DEFAULT_COUNTRY
+        ).truck_cost_usd_per_h
         if self.crew == "double":
             rate += self._g("double_crew_extra_usd_per_h")
         return rate

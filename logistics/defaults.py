@@ -28,13 +28,15 @@ DRAWS_SINGLE = 10_000
 REPORT_PERCENTILES: tuple[int, ...] = (50, 90, 95)
 
 
-def check_p90(median: float, p90: float, *, what: str, median_name: str = "median") -> str:
+def check_p90(median: float, p90: float, *, what: str, median_name: str = "") -> str:
     """The one "P90 >= median" rule: ``""`` when ordered, else a one-line message.
 
     Callers raise their own error type with it (``ParameterError``, ``ScenarioError``, ...).
     """
     if p90 < median:
+        name = f"{median_name}=" if median_name else ""
         return (
-            f"{what}: P90 {p90:g} h is below the {median_name} {median:g} h; P90 must be >= median"
+            f"{what}: P90 {float(p90)!r} h is below the median {name}{float(median)!r} h; "
+            "P90 must be >= median"
         )
     return ""

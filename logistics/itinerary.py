@@ -40,7 +40,7 @@ from logistics.rules.border import border_stops, unpassable, work_parts
 from logistics.rules.hours import CREWS, HoursOfService
 from logistics.rules.sea import gate_open, next_sailing, sailing_h
 from logistics.scenarios import Scenario, load_scenario
-from networks.geo import local_zone, parse_time, utc_offset_h, zone_name
+from networks.geo import DEFAULT_COUNTRY, local_zone, parse_time, utc_offset_h, zone_name
 from networks.io import atomic_path
 from networks.types import Leg, Route
 
@@ -875,7 +875,7 @@ def _events_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
         cost = float(ev.cost_usd[index])
         cum_km += ev.km
         cum_cost += cost
-        country = ev.country or "TH"
+        country = ev.country or DEFAULT_COUNTRY
         rows.append(
             {
                 "place": ev.place,

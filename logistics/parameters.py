@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,12 +216,12 @@ class OpeningHours:
         if self.never_open:
             raise ParameterError(f"opening hours {self.text!r}: never open")
 
-    def next_open(self, t_utc_h: np.ndarray, utc_offset_h: float) -> np.ndarray:
+    def next_open(self, t_utc_h: Any, utc_offset_h: float) -> np.ndarray:
         """Earliest time >= ``t_utc_h`` (hours since the Unix epoch, UTC) when open."""
         self._check_open()
         return calendar.next_open(self.intervals, t_utc_h, utc_offset_h)
 
-    def closing(self, t_utc_h: np.ndarray, utc_offset_h: float) -> np.ndarray:
+    def closing(self, t_utc_h: Any, utc_offset_h: float) -> np.ndarray:
         """End of the opening that contains ``t_utc_h`` (``inf`` when always open).
 
         ``t_utc_h`` must be an open time (e.g. a result of :meth:`next_open`).
@@ -228,9 +229,7 @@ class OpeningHours:
         self._check_open()
         return calendar.closing(self.intervals, t_utc_h, utc_offset_h)
 
-    def finish(
-        self, start_utc_h: np.ndarray, work_h: np.ndarray, utc_offset_h: float
-    ) -> np.ndarray:
+    def finish(self, start_utc_h: Any, work_h: Any, utc_offset_h: float) -> np.ndarray:
         """Time at which ``work_h`` hours of work started at ``start_utc_h`` end.
 
         Work only progresses while open (it pauses at closing and resumes at the next opening).

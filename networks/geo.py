@@ -27,9 +27,13 @@ UTC_OFFSET_H: dict[str, float] = {
     "SG": 8.0,
 }
 
-#: UTC offset of a country not in :data:`UTC_OFFSET_H` (or ``""``, at sea), hours.
-#: Source: assumption: UTC+7, the corridor's dominant zone (TH, LA, VN, KH).
-DEFAULT_UTC_OFFSET_H = 7.0
+#: Country assumed where a place or event has none (``""``, e.g. at sea): its truck costs and
+#: time zone apply. Source: assumption: Thailand, the hub of both corridors.
+DEFAULT_COUNTRY = "TH"
+
+#: UTC offset of a country not in :data:`UTC_OFFSET_H` (or ``""``, at sea), hours: that of
+#: :data:`DEFAULT_COUNTRY` (UTC+7, the corridor's dominant zone: TH, LA, VN, KH).
+DEFAULT_UTC_OFFSET_H = UTC_OFFSET_H[DEFAULT_COUNTRY]
 
 _ZONE_NAMES = {"TH": "ICT", "LA": "ICT", "VN": "ICT", "KH": "ICT", "MM": "MMT", "MY": "MYT"}
 
