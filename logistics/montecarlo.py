@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.defaults import DRAWS_SINGLE
 from logistics.itinerary import (
     ItineraryError,
     _origin_country,
@@ -165,7 +166,7 @@ def simulate(
     depart: str | dt.datetime,
     scenario: Scenario | str = "status-quo",
     *,
-    draws: int = 10_000,
+    draws: int = DRAWS_SINGLE,
     seed: int = 0,
     crew: str = "single",
     payload_t: float | None = None,

@@ -10,6 +10,7 @@ import zipfile
 import streamlit as st
 
 from app import _compute, _state
+from logistics.defaults import DRAWS_ANALYSIS
 
 st.title("Delay export")
 st.caption(
@@ -29,7 +30,10 @@ with st.form("export_form"):
     c1, c2, c3, c4 = st.columns(4)
     fmt = c1.selectbox("Format", list(FORMATS), key="exp_format")
     draws = c2.select_slider(
-        "Monte Carlo draws", options=[500, 1000, 2000, 5000, 10000], value=2000, key="exp_draws"
+        "Monte Carlo draws",
+        options=[500, 1000, 2000, 5000, 10000],
+        value=DRAWS_ANALYSIS,
+        key="exp_draws",
     )
     week = c3.date_input(
         "Week starting",

@@ -11,6 +11,7 @@ import streamlit as st
 
 import networks
 from app import _charts, _compute, _maps, _state
+from logistics.defaults import DRAWS_SINGLE
 
 st.title("Route tester")
 st.caption(
@@ -19,7 +20,7 @@ st.caption(
 )
 
 VIAS = ["any", "R9", "R12", "R8"]
-DRAWS = 10_000
+DRAWS = DRAWS_SINGLE
 SEED = 1
 MODES = ["road", "sea", "any"]
 scenarios = _state.scenario_names()

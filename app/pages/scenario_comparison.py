@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import _charts, _compute, _fleet, _state
+from logistics.defaults import DRAWS_ANALYSIS
 
 st.title("Scenario comparison")
 st.caption(
@@ -55,7 +56,7 @@ with st.form("cmp_form"):
         key="cmp_window",
     )
     draws = c8.select_slider(
-        "Monte Carlo draws", options=[500, 1000, 2000, 5000], value=2000, key="cmp_draws"
+        "Monte Carlo draws", options=[500, 1000, 2000, 5000], value=DRAWS_ANALYSIS, key="cmp_draws"
     )
     st.form_submit_button("Compare", type="primary")
 
