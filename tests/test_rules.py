@@ -96,7 +96,9 @@ def test_fleet_bound_never_below_the_rules_and_at_most_one_break_more(
     bound = float(crew.rest_h(drive_h))
     assert exact - 1e-6 <= bound <= exact + crew.break_h + 1e-6
     _, _, day = crew.drive(drive_h)
-    assert float(crew.allowance_used(drive_h)) == pytest.approx(float(day) / crew.daily_driving_h)
+    assert float(crew.allowance_used(drive_h)) == pytest.approx(
+        float(day) / crew.daily_driving_h, abs=1e-9
+    )  # the walk ignores driving below 1e-9 h
 
 
 @settings(max_examples=200, deadline=None)
