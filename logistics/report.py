@@ -1,5 +1,7 @@
-"""Reports: scenario x mode comparison for an OD pair, and per-crossing / per-route delay exports.
+"""Reports: one itinerary with its Monte Carlo, scenario x mode comparison for an OD pair, and
+per-crossing / per-route delay exports.
 
+:func:`itinerary_report` walks a route at the medians and adds the Monte Carlo percentiles.
 :func:`compare_od` routes an origin-destination pair by road (optionally ``via`` a crossing or
 route) and by sea, simulates each under every scenario and says which mode wins.
 :func:`export_delays` writes per-crossing and per-route delay estimates (CSV, Parquet or GeoJSON)
@@ -20,9 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.defaults import DRAWS_ANALYSIS
 from logistics.itinerary import (
+    Itinerary,
     ItineraryError,
     _origin_country,
+    build_itinerary,
     parse_departure,
     to_hours,
     walk,
@@ -35,16 +40,35 @@ from networks.types import Leg, Place, Route
 
 __all__ = [
     "EXPORT_FORMATS",
+    "OD_TABLE_COLUMNS",
     "STANDARD_ROUTES",
     "ExportError",
     "compare_od",
+    "compare_od_json",
+    "compare_od_table",
     "export_delays",
+    "itinerary_report",
     "package_version",
 ]
 
 log = logging.getLogger(__name__)
 
 EXPORT_FORMATS = ("csv", "parquet", "geojson")
+#: Columns of the printed OD comparison (``on_time_probability`` only with a window).
+OD_TABLE_COLUMNS = (
+    "scenario",
+    "mode",
+    "p50_h",
+    "p90_h",
+    "p95_h",
+    "cost_usd",
+    "cost_usd_per_t",
+    "co2_kg",
+    "on_time_probability",
+    "winner",
+)
+#: Per-crossing Monte Carlo percentiles an itinerary report adds to the median walk.
+_CROSSING_P90 = ("wait_p90_h", "clearance_p90_h", "transload_p90_h", "time_p90_h")
 #: On-time probability a mode needs to be called reliable enough to win on cost.
 RELIABLE_ENOUGH = 0.9
 #: Origin, destination, via, mode of the per-route delay estimates in :func:`export_delays`.
@@ -77,6 +101,79 @@ def package_version() -> str:
 def default_departure() -> str:
     """The default departure used by reports: ``2026-03-02 08:00`` (a Monday), origin local time."""
     return "2026-03-02 08:00"
+
+
+# --------------------------------------------------------------------------- itinerary
+
+
+def itinerary_report(
+    route: Route,
+    depart: str | dt.datetime,
+    scenario: str | Scenario,
+    *,
+    crew: str = "single",
+    payload_t: float | None = None,
+    draws: int = DRAWS_ANALYSIS,
+    seed: int = 0,
+    window: float | str | dt.datetime | None = None,
+    params: ParameterSet | None = None,
+) -> tuple[Itinerary, dict[str, Any]]:
+    """One route walked at the median delays, with its Monte Carlo percentiles.
+
+    Parameters
+    ----------
+    route : networks.Route
+    depart : str or datetime
+        ISO 8601; without an offset, the origin's local time.
+    scenario : str or Scenario
+    crew : {"single", "double"}
+    payload_t : float, optional
+        Cargo on the truck (t); default its capacity.
+    draws : int
+        Monte Carlo draws (0: the median walk only, whose hours stand for every percentile).
+    seed : int
+    window : float, str or datetime, optional
+        Delivery window: hours after departure, or a deadline (ISO 8601, no offset = destination
+        time); gives ``on_time_probability`` (needs ``draws`` > 0).
+
+    Returns
+    -------
+    (Itinerary, dict)
+        The median walk, and its JSON-ready ``to_dict()`` plus ``p50_h``, ``p90_h``, ``p95_h``
+        (and with draws ``mean_h``, ``draws``, ``seed``, the Monte Carlo mean ``cost_usd``, the
+        ``*_p90_h`` of each crossing and ``on_time_probability`` with a window).
+
+    Raises
+    ------
+    ItineraryError
+        Bad ``draws``, a window without draws, and everything :func:`build_itinerary` rejects.
+    """
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
+        raise ItineraryError(f"draws {draws!r} is out of range; allowed: a whole number >= 0")
+    if window is not None and draws == 0:
+        raise ItineraryError(
+            f"window {window!r} needs Monte Carlo draws; allowed: draws > 0 with a window"
+        )
+    sc = load_scenario(scenario)
+    it = build_itinerary(route, depart, sc, crew=crew, payload_t=payload_t, params=params)
+    out: dict[str, Any] = it.to_dict()
+    if draws == 0:
+        for key in ("p50_h", "p90_h", "p95_h"):
+            out[key] = round(it.hours, 3)
+        return it, out
+    mc = simulate(
+        route, depart, sc, draws=draws, seed=seed, crew=crew, payload_t=payload_t, params=params
+    )
+    summary = mc.summary(window=window)
+    by_id = {(c["id"], c["from_country"]): c for c in summary["crossings"]}
+    for c in out["crossings"]:
+        extra = by_id.get((c["id"], c["from_country"]), {})
+        c.update({key: extra[key] for key in _CROSSING_P90 if key in extra})
+    for key in ("p50_h", "p90_h", "p95_h", "mean_h", "draws", "seed", "cost_usd"):
+        out[key] = summary[key]
+    if window is not None:
+        out["on_time_probability"] = summary["on_time_probability"]
+    return it, out
 
 
 # --------------------------------------------------------------------------- compare
@@ -131,7 +228,7 @@ def compare_od(
     via: str | None = None,
     depart: str | dt.datetime | None = None,
     window_h: float | None = None,
-    draws: int = 2000,
+    draws: int = DRAWS_ANALYSIS,
     seed: int = 0,
     crew: str = "single",
     modes: Sequence[str] = ("road", "sea"),
@@ -226,6 +323,40 @@ def compare_od(
     return df
 
 
+def compare_od_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The printed columns of a :func:`compare_od` table (:data:`OD_TABLE_COLUMNS`).
+
+    ``on_time_probability`` is left out when the comparison had no window.
+    """
+    window = df.attrs.get("window_h") is not None
+    return df[[c for c in OD_TABLE_COLUMNS if window or c != "on_time_probability"]]
+
+
+def compare_od_json(
+    df: pd.DataFrame, origin: str | Place, destination: str | Place
+) -> dict[str, Any]:
+    """A :func:`compare_od` table as JSON-ready data with the stable field names.
+
+    Returns
+    -------
+    dict
+        ``origin``, ``destination`` (names), the table's ``attrs`` (``depart``, ``window_h``,
+        ``draws``, ``seed``, ``crew``, ``notes`` ...) and ``rows``: one dict per scenario and mode,
+        NaN as ``None``, without ``on_time_probability`` when there was no window.
+    """
+    window = df.attrs.get("window_h") is not None
+    rows = [
+        {k: _json_ready(v) for k, v in r.items() if window or k != "on_time_probability"}
+        for r in df.to_dict("records")
+    ]
+    ends = {
+        k: p.name if isinstance(p, Place) else str(p)
+        for k, p in (("origin", origin), ("destination", destination))
+    }
+    attrs = {str(k): _json_ready(v) for k, v in df.attrs.items()}
+    return {**ends, **attrs, "rows": rows}
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -280,7 +411,7 @@ def delay_estimates(
     scenarios: Sequence[str | Scenario],
     *,
     G: Any = None,
-    draws: int = 2000,
+    draws: int = DRAWS_ANALYSIS,
     seed: int = 0,
     depart: str | dt.datetime | None = None,
     routes: Sequence[tuple[str, str, str | None, str]] = STANDARD_ROUTES,
@@ -415,7 +546,7 @@ def export_delays(
     fmt: str,
     out: str | Path,
     G: Any = None,
-    draws: int = 2000,
+    draws: int = DRAWS_ANALYSIS,
     seed: int = 0,
     depart: str | dt.datetime | None = None,
     params: ParameterSet | None = None,

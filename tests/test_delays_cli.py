@@ -91,7 +91,7 @@ def test_itinerary_table_and_errors(capsys, cached_network) -> None:
     assert code == 0 and ("woodlands-johor-bahru" in out or "tuas-second-link" in out)
     assert "SGT" in out and "P90" in out
     code, _, err = run(capsys, *base, "--depart", "next tuesday")
-    assert code == 2 and "unparseable departure time 'next tuesday'" in err
+    assert code == 2 and "departure 'next tuesday' is not a date-time" in err
     code, _, err = run(capsys, *base, "--depart", "2026-03-02 08:00", "--scenario", "nope")
     assert code == 2 and "unknown scenario 'nope'" in err
 
@@ -197,3 +197,28 @@ def test_compare_hands_fleet_arguments_over(monkeypatch, capsys) -> None:
     assert main(["compare", "--demo", "--time-limit", "3", "--out", "o"]) == 0
     assert seen["demo"] is True and seen["time_limit"] == 3.0 and seen["out"] == "o"
     assert seen["scenarios"] is None and seen["draws"] is None  # the fleet side picks its defaults
+
+
+def test_itinerary_medians_only(capsys, cached_network) -> None:
+    base = ["itinerary", "--from", "Bangkok", "--to", "Vientiane", "--depart", "2026-03-02 08:00"]
+    code, out, err = run(capsys, *base, "--draws", "0", "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["p50_h"] == d["p90_h"] == d["p95_h"] and "draws" not in d
+    code, out, _ = run(capsys, *base, "--draws", "0")
+    assert code == 0 and "Monte Carlo" not in out
+    code, _, err = run(capsys, *base, "--draws", "0", "--window-h", "24")
+    assert code == 2 and "window 24.0 needs Monte Carlo draws" in err
+    code, _, err = run(capsys, *base, "--draws", "-5")
+    assert code == 2 and "draws -5 is out of range" in err
+
+
+def test_draws_default_is_the_shared_one(capsys, cached_network) -> None:
+    from logistics.defaults import DRAWS_ANALYSIS
+
+    code, out, err = run(
+        capsys, "itinerary", "--from", "Bangkok", "--to", "Vientiane",
+        "--depart", "2026-03-02 08:00", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["draws"] == DRAWS_ANALYSIS

@@ -9,7 +9,18 @@ import pandas as pd
 import pytest
 
 import networks
-from logistics.report import ExportError, compare_od, export_delays, package_version
+from logistics.itinerary import ItineraryError
+from logistics.montecarlo import simulate
+from logistics.report import (
+    OD_TABLE_COLUMNS,
+    ExportError,
+    compare_od,
+    compare_od_json,
+    compare_od_table,
+    export_delays,
+    itinerary_report,
+    package_version,
+)
 from logistics.scenarios import ScenarioError
 
 
@@ -148,3 +159,58 @@ def test_export_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="unknown scenario"):
         export_delays(["nope"], fmt="csv", out=tmp_path / "x.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- itinerary report
+
+
+def test_itinerary_report_merges_the_monte_carlo_into_the_median_walk(graph) -> None:
+    route = networks.shortest_route(graph, "Bangkok", "Hanoi", via="R12")
+    it, out = itinerary_report(
+        route, "2026-03-02 18:00", "status-quo", draws=300, seed=3, window=96
+    )
+    mc = simulate(route, "2026-03-02 18:00", "status-quo", draws=300, seed=3).summary(window=96)
+    assert out["hours"] == pytest.approx(it.hours, abs=1e-3)  # the walk at the medians
+    for key in ("p50_h", "p90_h", "p95_h", "mean_h", "cost_usd", "on_time_probability"):
+        assert out[key] == mc[key]
+    assert (out["draws"], out["seed"]) == (300, 3)
+    assert [c["id"] for c in out["crossings"]] == ["nakhon-phanom-thakhek", "na-phao-cha-lo"]
+    for walked, drawn in zip(out["crossings"], mc["crossings"], strict=True):
+        assert walked["time_p90_h"] == drawn["time_p90_h"]
+        assert walked["wait_p90_h"] >= 0 and walked["time_p90_h"] >= walked["clearance_h"]
+    assert json.loads(json.dumps(out, default=str))
+
+
+def test_itinerary_report_without_draws_is_the_median_walk(graph) -> None:
+    route = networks.shortest_route(graph, "Singapore", "Kuala Lumpur")
+    it, out = itinerary_report(route, "2026-03-02 08:00", "status-quo", draws=0)
+    assert out["p50_h"] == out["p90_h"] == out["p95_h"] == round(it.hours, 3)
+    assert "draws" not in out and "on_time_probability" not in out
+    assert "wait_p90_h" not in out["crossings"][0]
+
+
+def test_itinerary_report_bad_input(graph) -> None:
+    route = networks.shortest_route(graph, "Singapore", "Kuala Lumpur")
+    with pytest.raises(ItineraryError, match="draws -1 is out of range; allowed: a whole number"):
+        itinerary_report(route, "2026-03-02 08:00", "status-quo", draws=-1)
+    with pytest.raises(ItineraryError, match="window 24 needs Monte Carlo draws"):
+        itinerary_report(route, "2026-03-02 08:00", "status-quo", draws=0, window=24)
+
+
+def test_compare_od_json_and_table(graph) -> None:
+    kw = {"modes": ("road",), "draws": 100, "seed": 1}
+    plain = compare_od(graph, "Kuala Lumpur", "Bangkok", ["status-quo", "24h-borders"], **kw)
+    data = compare_od_json(plain, "Kuala Lumpur", "Bangkok")
+    text = json.dumps(data, allow_nan=False)  # NaN became null or was dropped
+    assert json.loads(text)["rows"] and data["origin"] == "Kuala Lumpur"
+    assert data["draws"] == 100 and data["window_h"] is None
+    assert all("on_time_probability" not in r for r in data["rows"])
+    assert [(r["scenario"], r["mode"]) for r in data["rows"]] == [
+        ("status-quo", "road"),
+        ("24h-borders", "road"),
+    ]
+    assert "on_time_probability" not in compare_od_table(plain).columns
+    timed = compare_od(graph, "Kuala Lumpur", "Bangkok", ["status-quo"], window_h=30, **kw)
+    assert list(compare_od_table(timed).columns) == list(OD_TABLE_COLUMNS)
+    row = compare_od_json(timed, "Kuala Lumpur", "Bangkok")["rows"][0]
+    assert 0.0 <= row["on_time_probability"] <= 1.0 and isinstance(row["wins"], bool)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
 import pandas as pd
+
+from logistics.defaults import DRAWS_ANALYSIS
 
 #: Per-item override sections of a scenario (see logistics.scenarios).
 SECTIONS = ("crossings", "ports", "countries")
@@ -48,7 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         "--scenario", default="status-quo", help="scenario name or TOML path (default status-quo)"
     )
     it.add_argument(
-        "--draws", type=int, default=2000, help="Monte Carlo draws (0: medians only; default 2000)"
+        "--draws",
+        type=int,
+        default=None,
+        help=f"Monte Carlo draws (0: medians only; default {DRAWS_ANALYSIS})",
     )
     it.add_argument("--seed", type=int, default=0)
     it.add_argument("--crew", choices=("single", "double"), default="single")
@@ -94,7 +98,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         "--window-h", type=float, default=None, help="delivery window, hours after departure"
     )
     cp.add_argument(
-        "--draws", type=int, default=None, help="Monte Carlo draws (default 2000 for an OD pair)"
+        "--draws",
+        type=int,
+        default=None,
+        help=f"Monte Carlo draws (default {DRAWS_ANALYSIS} for an OD pair)",
     )
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--crew", choices=("single", "double"), default="single")
@@ -146,7 +153,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     )
     p.add_argument("--format", choices=("csv", "parquet", "geojson"), required=True)
     p.add_argument("--out", required=True, help="output file (sidecar: <out>.json)")
-    p.add_argument("--draws", type=int, default=2000)
+    p.add_argument(
+        "--draws", type=int, default=None, help=f"Monte Carlo draws (default {DRAWS_ANALYSIS})"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--depart", default=None, help="start of the week arrival times are spread over")
     p.add_argument(
@@ -168,10 +177,9 @@ def _print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (not ``None``), so the library's defaults apply to the rest."""
+    return {k: v for k, v in options.items() if v is not None}
 
 
 # --------------------------------------------------------------------------- scenario
@@ -238,54 +246,28 @@ def _scenario_diff(args: argparse.Namespace) -> int:
 
 def _itinerary(args: argparse.Namespace) -> int:
     import networks
-    from logistics.itinerary import ItineraryError, build_itinerary, time_cost_distance_chart
-    from logistics.montecarlo import simulate
-    from logistics.scenarios import load_scenario
+    from logistics.itinerary import time_cost_distance_chart
+    from logistics.report import itinerary_report
 
-    if args.draws < 0:
-        raise ItineraryError(f"--draws must be >= 0, got {args.draws}")
-    scenario = load_scenario(args.scenario)
-    graph = networks.load_network("all")
     route = networks.shortest_route(
-        graph, args.origin, args.destination, via=args.via, mode=args.mode
+        networks.load_network("all"), args.origin, args.destination, via=args.via, mode=args.mode
     )
-    it = build_itinerary(route, args.depart, scenario, crew=args.crew, payload_t=args.payload_t)
-    window: float | str | None = args.window_h if args.window_h is not None else args.deadline
-    out: dict[str, Any] = it.to_dict()
-    mc = None
-    if args.draws > 0:
-        mc = simulate(
-            route,
-            args.depart,
-            scenario,
-            draws=args.draws,
-            seed=args.seed,
-            crew=args.crew,
-            payload_t=args.payload_t,
-        )
-        summary = mc.summary(window=window)
-        by_id = {(c["id"], c["from_country"]): c for c in summary["crossings"]}
-        for c in out["crossings"]:
-            extra = by_id.get((c["id"], c["from_country"]), {})
-            for key in ("wait_p90_h", "clearance_p90_h", "transload_p90_h", "time_p90_h"):
-                if key in extra:
-                    c[key] = extra[key]
-        for key in ("p50_h", "p90_h", "p95_h", "mean_h", "draws", "seed"):
-            out[key] = summary[key]
-        out["cost_usd"] = summary["cost_usd"]
-        if window is not None:
-            out["on_time_probability"] = summary["on_time_probability"]
-    else:
-        for key in ("p50_h", "p90_h", "p95_h"):
-            out[key] = round(it.hours, 3)
-        if window is not None:
-            raise ItineraryError("--window-h/--deadline need Monte Carlo draws (--draws > 0)")
+    it, out = itinerary_report(
+        route,
+        args.depart,
+        args.scenario,
+        crew=args.crew,
+        payload_t=args.payload_t,
+        **_given(draws=args.draws),
+        seed=args.seed,
+        window=args.window_h if args.window_h is not None else args.deadline,
+    )
     if args.chart:
         out["chart"] = str(time_cost_distance_chart(it, args.chart))
     if args.format == "json":
         _print_json(out)
         return 0
-    _print_itinerary_table(it, out, mc is not None)
+    _print_itinerary_table(it, out, "draws" in out)
     return 0
 
 
@@ -354,52 +336,30 @@ def _compare(args: argparse.Namespace) -> int:
         )
     import networks
     from logistics.cli.fleet import scenario_names
-    from logistics.report import compare_od
+    from logistics.report import compare_od, compare_od_json, compare_od_table
 
-    names = scenario_names(args.scenarios)
-    draws = 2000 if args.draws is None else args.draws
-    graph = networks.load_network(args.corridor)
     df = compare_od(
-        graph,
+        networks.load_network(args.corridor),
         args.origin,
         args.destination,
-        names,
+        scenario_names(args.scenarios),
         via=args.via,
         depart=args.depart,
         window_h=args.window_h,
-        draws=draws,
+        **_given(draws=args.draws),
         seed=args.seed,
         crew=args.crew,
     )
     if args.format == "json":
-        rows = [{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")]
-        if args.window_h is None:
-            for r in rows:
-                r.pop("on_time_probability", None)
-        _print_json(
-            {"origin": args.origin, "destination": args.destination, **df.attrs, "rows": rows}
-        )
+        _print_json(compare_od_json(df, args.origin, args.destination))
         return 0
     print(
         f"{args.origin} -> {args.destination}  depart {df.attrs['depart']}  "
-        f"({draws} draws, seed {args.seed})"
+        f"({df.attrs['draws']} draws, seed {df.attrs['seed']})"
     )
     for note in df.attrs.get("notes", []):
         print(f"note: {note}")
-    cols = [
-        "scenario",
-        "mode",
-        "p50_h",
-        "p90_h",
-        "p95_h",
-        "cost_usd",
-        "cost_usd_per_t",
-        "co2_kg",
-        "winner",
-    ]
-    if args.window_h is not None:
-        cols.insert(8, "on_time_probability")
-    print(df[cols].to_string(index=False))
+    print(compare_od_table(df).to_string(index=False))
     return 0
 
 
@@ -424,7 +384,7 @@ def _delays_export(args: argparse.Namespace) -> int:
         fmt=args.format,
         out=args.out,
         G=graph,
-        draws=args.draws,
+        **_given(draws=args.draws),
         seed=args.seed,
         depart=args.depart,
     )
