@@ -19,7 +19,7 @@ from logistics.defaults import DRAWS_ANALYSIS
 SECTIONS = ("crossings", "ports", "countries")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this family's sub-commands to sub."""
     # -- scenario
     sc = sub.add_parser("scenario", help="list, show or diff harmonization scenarios")
@@ -367,20 +367,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _delays_export(args: argparse.Namespace) -> int:
+    from logistics.cli.fleet import scenario_names
     from logistics.report import export_delays
 
-    names: str | list[str] = (
-        "all"
-        if args.scenario.strip() == "all"
-        else [s.strip() for s in args.scenario.split(",") if s.strip()]
-    )
     graph = None
     if not args.no_routes:
         import networks
 
         graph = networks.load_network("all")
     path, sidecar = export_delays(
-        names,
+        scenario_names(args.scenario),
         fmt=args.format,
         out=args.out,
         G=graph,

@@ -15,7 +15,7 @@ _CORRIDOR_HELP = "bangkok-hanoi, singapore-malaysia-thailand or all (default)"
 _MODE_HELP = "road (default), sea or any"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this family's sub-commands to sub."""
     net = sub.add_parser("network", help="build, inspect and validate the corridor networks")
     nsub = net.add_subparsers(dest="network_command", required=True, metavar="SUBCOMMAND")
