@@ -39,7 +39,7 @@ def test_departure_without_offset_is_origin_local_time() -> None:
 
 @pytest.mark.parametrize("bad", ["tomorrow 6pm", "2026-13-01 10:00", "", "18:00"])
 def test_unparseable_departure(bad: str) -> None:
-    with pytest.raises(ItineraryError, match="departure .* is not a date-time"):
+    with pytest.raises(ItineraryError, match=r"departure .* is not a date-time"):
         build_itinerary(r12_by_hand(), bad, "status-quo")
 
 

@@ -118,7 +118,7 @@ def test_bad_arguments() -> None:
         simulate(r12_by_hand(), DEPART, draws=0)
     with pytest.raises(ItineraryError, match="seed must be a non-negative integer"):
         simulate(r12_by_hand(), DEPART, seed=-1)
-    with pytest.raises(ItineraryError, match="departure .* is not a date-time"):
+    with pytest.raises(ItineraryError, match=r"departure .* is not a date-time"):
         simulate(r12_by_hand(), "soon")
 
 
