@@ -21,7 +21,12 @@ A blank capacity in a unit means the vehicle carries no load measured in that un
 without a container chassis has ``capacity_teu`` 0). Every row error is collected and raised as
 one :class:`ShipmentError` / :class:`FleetError` listing them all.
 
-``python -m logistics.shipments --write-demo`` regenerates the shipped synthetic demo set.
+:class:`Shipment` and :class:`VehicleType` check their own fields on creation; the readers check
+the same rules (:func:`shipment_problems`, :func:`vehicle_problems`) on the values they parse.
+
+``python -m logistics.shipments --write-demo`` regenerates the shipped synthetic demo set;
+:func:`scaled_demo` / :func:`write_scaled_demo` (``corridor demo --scale K``) make SYNTHETIC
+demand at K times its volume.
 """
 
 from __future__ import annotations
