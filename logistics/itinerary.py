@@ -8,17 +8,19 @@ scenario forbids through-trucking, port dwell, waiting for the next sailing and 
 The same engine (:class:`_Walker`) runs on arrays of draws, so :mod:`logistics.montecarlo`
 reuses it: one array element per draw, numpy arithmetic per event, never a Python loop over draws.
 
-Model choices (see ``docs/parameters.md``):
+Model choices (see ``docs/parameters.md``); each rule lives in :mod:`logistics.rules` and the
+fleet model uses the same one:
 
-* Documents and clearance progress only while the office is open; they pause at closing and
-  resume at the next opening (the pause counts as waiting). Transloading, after entry clearance, is
-  done in a bonded yard assumed to work around the clock.
-* A stop of at least ``break_h`` resets the continuous-driving counter; a stop of at least
-  ``daily_rest_h`` also resets the daily counter. Transloading and a sea leg hand the cargo to a new
-  truck and driver. Double crew: no break stops, ``double_crew_daily_driving_h`` then
-  ``double_crew_daily_rest_h``.
-* Sailings leave at evenly spaced times, ``168 / sailings_per_week`` hours apart, from Monday 00:00
-  local time of the loading port.
+* Border stops and whose hours apply: :func:`logistics.rules.border.border_stops` (separate exit
+  and entry controls, or one joint control open when both sides are). Documents and clearance
+  progress only while open; they pause at closing and resume at the next opening (the pause
+  counts as waiting). Transloading, after entry clearance, is done in a bonded yard assumed to
+  work around the clock.
+* Hours of service: :class:`logistics.rules.hours.HoursOfService` (a stop of at least ``break_h``
+  resets the continuous-driving counter, one of at least ``daily_rest_h`` the daily counter too;
+  double crew: no breaks). Transloading and a sea leg hand the cargo to a new truck and driver.
+* Port gates and sailings: :mod:`logistics.rules.sea` (sailings evenly spaced from Monday 00:00
+  local time of the loading port).
 """
 
 from __future__ import annotations

@@ -148,6 +148,19 @@ def test_fleet_copy_has_the_same_semantics() -> None:
         assert np.allclose(hos.allowance_used(d), fleet.allowance_used(d, hos.as_tuple()))
 
 
+def test_fleet_closed_minutes_copy_has_the_same_semantics() -> None:
+    fleet = pytest.importorskip("logistics.fleet")
+    if not hasattr(fleet, "_closed_minutes"):
+        pytest.skip("the fleet imports closed_minutes from logistics.rules.calendar")
+    t0 = datetime(2026, 3, 4, 9, 17, tzinfo=UTC)
+    for text in ("06:00-22:00", "mon-fri 07:00-17:00; sat 07:00-12:00", "24h", "closed"):
+        ivs = OpeningHours.parse(text).intervals
+        for off in (7.0, 8.0):
+            assert calendar.closed_minutes(ivs, off, t0, 20_000) == fleet._closed_minutes(
+                ivs, off, t0, 20_000
+            )
+
+
 # --------------------------------------------------------------------------- calendars
 
 
@@ -251,6 +264,21 @@ def test_a_closed_exit_side_closes_a_single_stop_crossing(tmp_path: Path) -> Non
             n=1,
             sampler=median_sampler(),
         )
+
+
+def test_itinerary_waits_when_the_exit_side_of_a_joint_stop_is_closed() -> None:
+    """23:30 MYT: Malaysia is open until 24:00 but Thailand closed at 23:00 MYT (22:00 ICT)."""
+    t = 489_984.0 + 15.5  # Monday 15:30 UTC = 23:30 MYT
+    trace = walk(
+        _border_route("bukit-kayu-hitam-sadao", "TH", "MY"),
+        t,
+        load_scenario("single-stop"),
+        PARAMS,
+        n=1,
+        sampler=median_sampler(),
+    )
+    # the bridge (0.05 h), then closed until 06:00 MYT
+    assert float(trace.crossings[0].wait_h[0]) == pytest.approx(6.5 - 0.05)
 
 
 def _border_route(cid: str, a: str, b: str) -> Route:
