@@ -13,9 +13,11 @@ Families re-exported here: the multimodal graph (:func:`load_network`, :func:`bu
 (:func:`crossings_table`), ports and sea lanes (:func:`ports_table`, :func:`load_sea_graph`), road
 graphs (:func:`load_default_roads`, :func:`graph_from_overpass`, :func:`graph_from_osm_file`,
 :func:`nearest_road_node`), countries (:func:`country_of`, :func:`countries_of`,
-:func:`country_polygons`), graph files (:func:`save_graph`, :func:`load_graph`), the value types
-and every exception class (each a ``ValueError``, except :class:`OverpassUnavailableError`, a
-``ConnectionError``, and :class:`SeaDataError`, a ``RuntimeError``).
+:func:`country_polygons`), geography (:func:`haversine_m`, :func:`utc_offset_h`,
+:func:`parse_time`, from :mod:`networks.geo`), graph files (:func:`save_graph`,
+:func:`load_graph`), the value types and every exception class (each a ``ValueError``, except
+:class:`OverpassUnavailableError`, a ``ConnectionError``, and :class:`SeaDataError`, a
+``RuntimeError``).
 
 Imports are eager: the package's own modules add about 0.1 s to the pandas, networkx and numpy
 imports that every caller (the app, the CLI, ``logistics``) needs anyway, so deferring them
@@ -36,6 +38,7 @@ from networks.countries import (
     country_of,
     country_polygons,
 )
+from networks.geo import DEFAULT_COUNTRY, haversine_m, parse_time, utc_offset_h
 from networks.io import GRAPH_FORMATS, ExportError, load_graph, save_graph
 from networks.multimodal import (
     CORRIDOR_NAMES,
@@ -70,6 +73,7 @@ from networks.types import MODES, UTC_OFFSET_H, Leg, Place, Route
 __all__ = [
     "CORRIDORS",
     "CORRIDOR_NAMES",
+    "DEFAULT_COUNTRY",
     "GRAPH_FORMATS",
     "MODES",
     "PLACE_KINDS",
@@ -102,11 +106,13 @@ __all__ = [
     "gazetteer",
     "graph_from_osm_file",
     "graph_from_overpass",
+    "haversine_m",
     "load_default_roads",
     "load_graph",
     "load_network",
     "load_sea_graph",
     "nearest_road_node",
+    "parse_time",
     "ports_table",
     "resolve_place",
     "route_from_nodes",
@@ -114,5 +120,6 @@ __all__ = [
     "save_graph",
     "shortest_route",
     "shortest_route_nodes",
+    "utc_offset_h",
     "verify_crossings",
 ]
