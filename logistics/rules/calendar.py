@@ -27,6 +27,7 @@ __all__ = [
     "next_open",
     "shift",
     "wait_quantile_h",
+    "week_hour",
 ]
 
 HOURS_PER_WEEK = 168.0
