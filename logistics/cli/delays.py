@@ -112,28 +112,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cp.add_argument(
         "--demo", action="store_true", help="use the shipped synthetic demo shipments and fleet"
     )
-    cp.add_argument(
-        "--time-limit", type=float, default=None, help="solver time limit per scenario, s"
-    )
     cp.add_argument("--out", default=None, help="output folder (fleet comparison)")
-    cp.add_argument(
-        "--solution-limit",
-        type=int,
-        default=None,
-        help="solver solutions per phase instead of a time limit (fleet comparison, reproducible)",
-    )
-    cp.add_argument(
-        "--percentile",
-        type=int,
-        choices=(50, 90),
-        default=50,
-        help="reliability percentile of border, transload and port times (fleet comparison)",
-    )
-    cp.add_argument(
-        "--soft-windows",
-        action="store_true",
-        help="allow late delivery at each shipment's lateness cost (fleet comparison)",
-    )
+    from logistics.cli.fleet import add_solver_arguments
+
+    add_solver_arguments(cp, compare=True)
     cp.add_argument(
         "--corridor",
         choices=("bangkok-hanoi", "singapore-malaysia-thailand", "all"),

@@ -3,23 +3,23 @@
 ``corridor optimize --shipments F --fleet F | --demo --scenario NAME --out DIR`` routes one set of
 shipments under one scenario; ``corridor compare --shipments F --fleet F | --demo --scenarios
 a,b,c --out DIR`` (parsed in :mod:`logistics.cli.delays`) hands over to :func:`run_fleet_compare`.
+The CLI only parses, calls :mod:`logistics.fleet` and prints.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from logistics.fleet import DEFAULT_TIME_LIMIT_S
-
-log = logging.getLogger(__name__)
+from logistics.defaults import DRAWS_REPLAY
+from logistics.fleet import SolverSettings
 
 #: Scenarios of ``corridor compare --demo`` when none are named: the status quo and the three
 #: measures that change the fleet model most (legs, payload, both).
@@ -29,17 +29,77 @@ DEFAULT_COMPARE_SCENARIOS = (
     "harmonized-axle-loads",
     "full-integration",
 )
-DEFAULT_DRAWS = 500
+_DEFAULTS = SolverSettings()
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def add_solver_arguments(p: argparse.ArgumentParser, *, compare: bool = False) -> None:
+    """The solver flags shared by ``optimize`` and the fleet ``compare``."""
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=None,
+        metavar="N",
+        help=(
+            "local-search solutions of phase 2 per sub-problem (work, not seconds: the same "
+            f"inputs and seed give the same plan; default {_DEFAULTS.phase2_solutions}); phase 1 "
+            "gets N/4 + 1 (at least the default)"
+        ),
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=_DEFAULTS.time_limit_s,
+        help=(
+            "safety cap per sub-problem and phase, s (default "
+            f"{_DEFAULTS.time_limit_s:g}); when it binds the output says so (stopped_by)"
+        ),
+    )
+    p.add_argument(
+        "--group-size",
+        type=int,
+        default=_DEFAULTS.group_shipments,
+        help="largest sub-problem in shipments; larger sets are split (default "
+        f"{_DEFAULTS.group_shipments})",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default one per core)"
+    )
+    p.add_argument(
+        "--percentile",
+        type=int,
+        choices=(50, 90),
+        default=50,
+        help="reliability percentile of border, transload and port times in the plan",
+    )
+    p.add_argument(
+        "--soft-windows",
+        action="store_true",
+        help="allow late delivery at each shipment's lateness cost (default: hard windows)",
+    )
+    if compare:
+        p.add_argument(
+            "--replicas",
+            type=int,
+            default=1,
+            help="runs with seeds seed, seed+1, ...: the table shows the spread (default 1)",
+        )
+        p.add_argument(
+            "--no-cross-seed",
+            action="store_true",
+            help="do not let scenarios restart from each other's better plans",
+        )
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     """Add ``optimize`` to the ``corridor`` sub-commands."""
     op = sub.add_parser(
         "optimize",
         help="route JIT shipments with a fleet under a scenario (OR-Tools), replay via Monte Carlo",
         description=(
             "Route shipments with a fleet under one scenario and write routes (CSV, GeoJSON), "
-            "per-shipment results and kpis.json. Use --demo for the shipped SYNTHETIC demo set."
+            "the node path of every leg, per-shipment results and kpis.json. Use --demo for the "
+            "shipped SYNTHETIC demo set. The plan depends only on the inputs, the budget and "
+            "--seed."
         ),
     )
     op.add_argument("--shipments", default=None, help="shipments CSV or Parquet")
@@ -48,33 +108,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--demo", action="store_true", help="use the shipped synthetic demo shipments and fleet"
     )
     op.add_argument("--scenario", default="status-quo", help="scenario name or TOML path")
-    op.add_argument(
-        "--time-limit",
-        type=float,
-        default=None,
-        help=f"solver time limit, s (default {DEFAULT_TIME_LIMIT_S:g})",
-    )
-    op.add_argument(
-        "--percentile",
-        type=int,
-        choices=(50, 90),
-        default=50,
-        help="reliability percentile of border, transload and port times in the plan",
-    )
-    op.add_argument(
-        "--soft-windows",
-        action="store_true",
-        help="allow late delivery at each shipment's lateness cost (default: hard windows)",
-    )
-    op.add_argument(
-        "--solution-limit",
-        type=int,
-        default=None,
-        help="stop after N solutions per search phase (reproducible runs; "
-        "without --time-limit the search has no wall-clock limit)",
-    )
-    op.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="Monte Carlo draws")
-    op.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    add_solver_arguments(op)
+    op.add_argument("--draws", type=int, default=DRAWS_REPLAY, help="Monte Carlo draws")
+    op.add_argument("--seed", type=int, default=0, help="seed of the search and the Monte Carlo")
     op.add_argument("--corridor", default="all", help="network corridor (default all)")
     op.add_argument("--out", required=True, help="output folder")
     op.add_argument("--format", choices=("table", "json"), default="table")
@@ -110,55 +146,101 @@ def _graph(corridor: str) -> Any:
     return load_network(corridor)
 
 
-def _check_limits(args: argparse.Namespace) -> tuple[float | None, int | None]:
-    """(time limit, solution limit): the default time limit unless only a solution limit."""
-    solutions = getattr(args, "solution_limit", None)
-    limit = args.time_limit
-    if limit is None and solutions is None:
-        limit = DEFAULT_TIME_LIMIT_S
-    if limit is not None and not limit > 0:
-        raise ValueError(f"--time-limit {limit!r} must be > 0 seconds")
-    if solutions is not None and solutions < 1:
-        raise ValueError(f"--solution-limit {solutions!r} must be >= 1")
-    draws = getattr(args, "draws", DEFAULT_DRAWS)
-    if draws is not None and draws < 1:
-        raise ValueError(f"--draws {draws!r} must be >= 1")
-    return (None if limit is None else float(limit)), solutions
+def solver_settings(args: argparse.Namespace) -> SolverSettings:
+    """The solver settings of the flags (validated: a bad value names the flag)."""
+    from logistics.fleet import SolverSettingsError
+
+    draws = getattr(args, "draws", DRAWS_REPLAY)
+    if draws is not None and not 1 <= draws <= 100_000:
+        raise ValueError(f"--draws: bad value {draws!r}; allowed: an integer from 1 to 100,000")
+    budget = getattr(args, "budget", None)
+    kw: dict[str, Any] = {}
+    if budget is not None:
+        kw["phase2_solutions"] = budget
+        kw["phase1_solutions"] = max(budget // 4 + 1, _DEFAULTS.phase1_solutions)
+    flags = {
+        "phase2_solutions": "--budget",
+        "phase1_solutions": "--budget",
+        "time_limit_s": "--time-limit",
+        "group_shipments": "--group-size",
+        "workers": "--workers",
+        "seed": "--seed",
+    }
+    try:
+        return SolverSettings(
+            seed=int(getattr(args, "seed", 0) or 0),
+            time_limit_s=args.time_limit,
+            group_shipments=args.group_size,
+            workers=args.workers,
+            **kw,
+        )
+    except SolverSettingsError as exc:
+        field = str(exc).split(":", 1)[0]
+        raise ValueError(f"{flags.get(field, field)}: {str(exc).split(':', 1)[1].strip()}") from exc
+
+
+def _bar(desc: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A tqdm bar over sub-problems (off when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit="sub-problem", disable=None)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
 
 
 def _print_table(frame: pd.DataFrame) -> None:
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
+    with pd.option_context("display.width", 200, "display.max_columns", 40):
         print(frame.to_string(index=False))
+
+
+def _stopped_note(kpis: dict[str, Any]) -> str:
+    if kpis.get("stopped_by") == "time_cap":
+        return (
+            "  NOTE: the safety time cap (--time-limit) ended the search before its budget; "
+            "this plan may not repeat exactly"
+        )
+    return ""
 
 
 def _optimize(args: argparse.Namespace) -> int:
     from logistics.fleet import optimize, write_plan
 
-    limit, solutions = _check_limits(args)
+    settings = solver_settings(args)
     if not args.out:
         raise ValueError("--out DIR is required")
     shipments, fleet, source = _inputs(args)
     G = _graph(args.corridor)
     t0 = time.perf_counter()
-    plan = optimize(
-        G,
-        shipments,
-        fleet,
-        scenario=args.scenario,
-        percentile=args.percentile,
-        soft_windows=args.soft_windows,
-        time_limit_s=limit,
-        solution_limit=solutions,
-        draws=args.draws,
-        seed=args.seed,
-        progress=True,
-    )
+    update, close = _bar(f"optimize {args.scenario}")
+    try:
+        plan = optimize(
+            G,
+            shipments,
+            fleet,
+            scenario=args.scenario,
+            percentile=args.percentile,
+            soft_windows=args.soft_windows,
+            settings=settings,
+            draws=args.draws,
+            progress=update,
+        )
+    finally:
+        close()
     written = write_plan(plan, args.out)
     if args.format == "json":
-        print(json.dumps({k: v for k, v in plan.kpis.items()}, default=str))
+        print(json.dumps(dict(plan.kpis), default=str))
         return 0
     print(f"shipments: {source}; scenario {plan.scenario}; P{plan.percentile}")
     _print_table(pd.DataFrame([plan.kpis]).drop(columns=["seed"], errors="ignore"))
+    if note := _stopped_note(plan.kpis):
+        print(note)
+    if plan.kpis.get("warning"):
+        print(f"  WARNING: {plan.kpis['warning']}")
     dropped = plan.shipments[plan.shipments["status"] == "dropped"]
     if len(dropped):
         print(f"\ndropped ({len(dropped)}):")
@@ -190,12 +272,13 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
 
     Runs the same shipments and fleet under each scenario, prints the side-by-side KPI table
     and writes ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per scenario
-    (routes, shipments, vehicles, kpis) to ``--out`` (default: a new temporary folder).
+    (routes, legs, shipments, vehicles, kpis) to ``--out`` (default: a new temporary folder).
     """
     from logistics.fleet import KPI_COLUMNS, compare_fleet, write_comparison
     from logistics.scenarios import load_scenario
 
-    limit, solutions = _check_limits(args)
+    settings = solver_settings(args)
+    replicas = int(getattr(args, "replicas", 1) or 1)
     names = scenario_names(getattr(args, "scenarios", None), DEFAULT_COMPARE_SCENARIOS)
     for name in names:
         load_scenario(name)  # fail fast on a bad name, before the long work
@@ -203,30 +286,45 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     out = args.out or tempfile.mkdtemp(prefix="corridor-compare-")
     G = _graph(getattr(args, "corridor", "all") or "all")
     t0 = time.perf_counter()
-    table, plans = compare_fleet(
-        G,
-        shipments,
-        fleet,
-        names,
-        percentile=args.percentile,
-        soft_windows=args.soft_windows,
-        time_limit_s=limit,
-        solution_limit=solutions,
-        draws=int(getattr(args, "draws", DEFAULT_DRAWS) or DEFAULT_DRAWS),
-        seed=int(getattr(args, "seed", 0) or 0),
-        progress=True,
-    )
+    update, close = _bar("compare")
+    try:
+        table, plans = compare_fleet(
+            G,
+            shipments,
+            fleet,
+            names,
+            percentile=args.percentile,
+            soft_windows=args.soft_windows,
+            settings=settings,
+            replicas=replicas,
+            cross_seed=not getattr(args, "no_cross_seed", False),
+            draws=int(getattr(args, "draws", None) or DRAWS_REPLAY),
+            progress=update,
+        )
+    finally:
+        close()
     written = write_comparison(table, plans, out)
     if getattr(args, "format", "table") == "json":
         print(json.dumps({"rows": table.to_dict("records")}, default=str))
         return 0
-    budget = f"{limit:g} s solver limit" if limit else f"{solutions} solutions per phase"
     print(
-        f"{len(shipments)} shipments ({source}), {sum(v.count for v in fleet)} vehicles, "
-        f"{budget} per scenario"
+        f"{len(shipments)} shipments ({source}), {sum(v.count for v in fleet)} vehicles; budget "
+        f"{settings.phase1_solutions}+{settings.phase2_solutions} solutions per sub-problem, "
+        f"seed {settings.seed}" + (f", {replicas} replicas" if replicas > 1 else "")
     )
-    shown = table[[c for c in KPI_COLUMNS if c in table.columns]].copy()
-    _print_table(shown)
+    cols = [c for c in KPI_COLUMNS if c in table.columns]
+    cols += [c for c in table.columns if c.endswith(("_min", "_max")) or c == "within_spread"]
+    _print_table(table[cols])
+    for plan in plans.values():
+        if note := _stopped_note(plan.kpis):
+            print(f"{plan.scenario}:{note}")
+        if plan.kpis.get("warning"):
+            print(f"{plan.scenario}: WARNING: {plan.kpis['warning']}")
+    if replicas > 1:
+        print(
+            "within_spread: scenarios whose served range over the replicas overlaps this one's; "
+            "a difference between them is within the solver's own spread"
+        )
     print(f"\nwrote {len(written)} files to {Path(out)} in {time.perf_counter() - t0:.1f} s")
     print(f"  table: {Path(out) / 'comparison.csv'}")
     print(f"  chart: {Path(out) / 'comparison.png'}")

@@ -1,0 +1,312 @@
+"""The search strategy for one :class:`FleetInstance`, on the shared OR-Tools engine
+(:mod:`logistics.engine`): a work budget, never seconds (``docs/fleet.md``, "Search").
+
+Phase 1 solves the uncoupled model (each later leg of a chain has its own penalty; only the
+alternative cheapest alone is offered) from an insertion heuristic; its complete chains, and any
+plans handed in from other scenarios, seed phase 2, the coupled model, which the local search
+improves from the best of those starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from logistics.engine import FIRST_SOLUTION_STRATEGIES, SearchSettings, search
+from logistics.fleet.instance import FleetInstance
+from logistics.fleet.model import Model, build_model
+
+log = logging.getLogger(__name__)
+
+#: A start from elsewhere: solver-independent stop keys per vehicle (see
+#: :meth:`FleetInstance.node_keys`), indexed by the vehicle's index in the whole fleet.
+KeyedRoutes = Mapping[int, Sequence[tuple[str, str, int, str]]]
+
+
+class SolverSettingsError(ValueError):
+    """A solver setting out of range (the message names it, its value and what is allowed)."""
+
+
+def _bad(name: str, value: object, allowed: str) -> SolverSettingsError:
+    return SolverSettingsError(f"{name}: bad value {value!r}; allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Fleet solver settings, validated on creation. Budgets count work, not seconds, so the same
+    inputs and settings give the same plan on any machine and load.
+
+    Attributes
+    ----------
+    phase1_solutions, phase2_solutions : int
+        Local-search solutions of each phase (per sub-problem).
+    seed_polish_solutions : int
+        Local-search solutions when a scenario restarts from another scenario's better plan.
+    group_shipments : int
+        Largest sub-problem: larger shipment sets are split into groups of about this size,
+        each with its share of the fleet (``logistics.fleet.decompose``).
+    first_solution : str
+        OR-Tools first-solution strategy of phase 1.
+    seed : int
+        0 keeps the input order; another value numbers the shipments in a seeded order, so the
+        search takes another path (replicas).
+    time_limit_s : float or None
+        Safety cap per sub-problem and phase in seconds; when it binds, the plan says so
+        (``stopped_by``) and no longer repeats exactly.
+    workers : int or None
+        Processes for sub-problems and scenarios (default one per core).
+    """
+
+    phase1_solutions: int = 40
+    phase2_solutions: int = 150
+    seed_polish_solutions: int = 60
+    group_shipments: int = 80
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    seed: int = 0
+    time_limit_s: float | None = 600.0
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("phase1_solutions", "phase2_solutions", "seed_polish_solutions"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**6:
+                raise _bad(name, value, "an integer from 1 to 1,000,000")
+        g = self.group_shipments
+        if isinstance(g, bool) or not isinstance(g, int) or not 5 <= g <= 2000:
+            raise _bad("group_shipments", g, "an integer from 5 to 2,000")
+        if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
+            raise _bad("first_solution", self.first_solution, ", ".join(FIRST_SOLUTION_STRATEGIES))
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise _bad("seed", self.seed, "an integer >= 0")
+        cap = self.time_limit_s
+        if cap is not None and (
+            isinstance(cap, bool)
+            or not isinstance(cap, int | float)
+            or not (math.isfinite(cap) and 0 < cap <= 86_400)
+        ):
+            raise _bad("time_limit_s", cap, "None or seconds in (0, 86400]")
+        w = self.workers
+        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= 256):
+            raise _bad("workers", w, "None or an integer from 1 to 256")
+
+
+@dataclass
+class SearchOutcome:
+    """Best plan of one instance: the coupled model, its solution and how the search ended."""
+
+    model: Model
+    solution: Any
+    objective: int
+    stopped_by: str
+    start: str  # "phase 1" or the scenario whose plan the best start came from
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _engine(settings: SolverSettings, solutions: int, **kw: Any) -> SearchSettings:
+    return SearchSettings(
+        ls_solutions=solutions,
+        neighbors_ratio=0.3,
+        min_neighbors=10,
+        time_cap_s=settings.time_limit_s,
+        **kw,
+    )
+
+
+def _routes_of(model: Model, solution: Any) -> list[list[int]]:
+    routing, manager = model.routing, model.manager
+    out = []
+    for k in range(routing.vehicles()):
+        route, idx = [], solution.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(idx):
+            route.append(manager.IndexToNode(idx))
+            idx = solution.Value(routing.NextVar(idx))
+        out.append(route)
+    return out
+
+
+def _chains(inst: FleetInstance) -> dict[int, frozenset[int]]:
+    chain_of: dict[int, frozenset[int]] = {}
+    for options in inst.alternatives:
+        for alt in options:
+            chain = frozenset(alt.nodes)
+            chain_of.update(dict.fromkeys(chain, chain))
+    return chain_of
+
+
+def accepted_routes(model: Model, routes: list[list[int]], inst: FleetInstance) -> list[list[int]]:
+    """``routes`` less the shipments whose chains the coupled model rejects.
+
+    OR-Tools itself judges (``ReadAssignmentFromRoutes``): if the whole set is rejected,
+    shipments are added one at a time, in the order their first stop appears, and kept only if
+    the routes so far stay feasible.
+    """
+    routing = model.routing
+    chain_of = _chains(inst)
+
+    def accepted(keep: set[int]) -> bool:
+        sub = [[n for n in r if n in keep] for r in routes]
+        return routing.ReadAssignmentFromRoutes(sub, True) is not None
+
+    every = {n for r in routes for n in r}
+    if not every or accepted(every):
+        return routes
+    kept: set[int] = set()
+    tried: set[frozenset[int]] = set()
+    for route in routes:
+        for n in route:
+            chain = chain_of[n]
+            if chain in tried:
+                continue
+            tried.add(chain)
+            if chain <= every and accepted(kept | chain):
+                kept |= chain
+    log.info("seed repair: kept %d of %d stops", len(kept), len(every))
+    return [[n for n in r if n in kept] for r in routes]
+
+
+def keyed_routes(inst: FleetInstance, routes: Sequence[Sequence[int]]) -> dict[int, list[Any]]:
+    """Routes as scenario-independent stop keys, by vehicle index in the whole fleet."""
+    keys = inst.node_keys()
+    return {inst.vehicle_index[k]: [keys[n] for n in r] for k, r in enumerate(routes) if r}
+
+
+def routes_from_keys(inst: FleetInstance, keyed: KeyedRoutes) -> list[list[int]]:
+    """Another scenario's routes in this instance's nodes; stops of alternatives this instance
+    does not offer are left out (the repair then drops their shipments)."""
+    node_of = {key: n for n, key in inst.node_keys().items()}
+    local = {g: k for k, g in enumerate(inst.vehicle_index)}
+    routes: list[list[int]] = [[] for _ in inst.vehicles]
+    for g, stops in keyed.items():
+        if g in local:
+            routes[local[g]] = [node_of[key] for key in stops if tuple(key) in node_of]
+    return routes
+
+
+def solve_instance(
+    inst: FleetInstance,
+    settings: SolverSettings,
+    *,
+    starts: Mapping[str, KeyedRoutes] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SearchOutcome:
+    """Phase 1, then phase 2 from the best start (phase 1's chains or ``starts``).
+
+    ``starts`` maps a label (another scenario's name) to its plan's keyed routes; each is read
+    into this instance's coupled model, repaired, and compared by this scenario's objective.
+    """
+    stats: dict[str, Any] = {}
+    stopped: list[str] = []
+    model1 = build_model(inst, coupled=False)
+    r1 = search(
+        model1.routing,
+        model1.manager,
+        _engine(settings, settings.phase1_solutions, first_solution=settings.first_solution),
+        progress=progress,
+    )
+    stats["phase1"] = r1.stats
+    stopped.append(r1.stopped_by)
+    seed_routes: list[list[int]] = [[] for _ in inst.vehicles]
+    if r1.routes:
+        on_route = {n for r in r1.routes for n in r}
+        keep: set[int] = set()
+        for options in inst.alternatives:
+            for alt in options:
+                if set(alt.nodes) <= on_route:
+                    keep.update(alt.nodes)
+                    break
+        seed_routes = [[n for n in r if n in keep] for r in r1.routes]
+    model = build_model(inst, coupled=True)
+    candidates = {"phase 1": seed_routes}
+    for label, keyed in sorted((starts or {}).items()):
+        candidates[label] = routes_from_keys(inst, keyed)
+    best: tuple[int, str, list[list[int]]] | None = None
+    for label, routes in candidates.items():
+        routes = accepted_routes(model, routes, inst)
+        initial = model.routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            continue
+        objective = int(initial.ObjectiveValue())
+        stats[f"start {label}"] = objective
+        if best is None or objective < best[0]:
+            best = (objective, label, routes)
+    r2 = search(
+        model.routing,
+        model.manager,
+        _engine(settings, settings.phase2_solutions, first_solution="ALL_UNPERFORMED"),
+        initial_routes=best[2] if best is not None else None,
+        progress=progress,
+    )
+    stats["phase2"] = r2.stats
+    stopped.append(r2.stopped_by)
+    if not r2.routes:
+        raise_no_solution(inst, r2.stopped_by)
+    solution = r2.assignment
+    stopped_by = "time_cap" if "time_cap" in stopped else "budget"
+    return SearchOutcome(
+        model=model,
+        solution=solution,
+        objective=int(solution.ObjectiveValue()),
+        stopped_by=stopped_by,
+        start=best[1] if best is not None else "empty",
+        stats=stats,
+    )
+
+
+def polish_instance(
+    inst: FleetInstance,
+    settings: SolverSettings,
+    own: KeyedRoutes,
+    starts: Mapping[str, KeyedRoutes],
+) -> SearchOutcome | None:
+    """Restart from another scenario's plan where it beats this scenario's own plan.
+
+    Each plan is read into this instance's coupled model (re-costed under its terms; the
+    shipments it cannot carry are dropped one by one) and compared by this scenario's
+    objective. ``None`` when the own plan is best (it stands); otherwise local search
+    (``seed_polish_solutions``) improves the better start, so no scenario is shown worse than
+    another scenario's plan would do under it.
+    """
+    model = build_model(inst, coupled=True)
+    stats: dict[str, Any] = {}
+    best: tuple[int, str, list[list[int]]] | None = None
+    for label, keyed in [("own", own), *sorted(starts.items())]:
+        routes = accepted_routes(model, routes_from_keys(inst, keyed), inst)
+        initial = model.routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            continue
+        objective = int(initial.ObjectiveValue())
+        stats[f"start {label}"] = objective
+        if best is None or objective < best[0]:
+            best = (objective, label, routes)
+    if best is None or best[1] == "own":
+        return None
+    r = search(
+        model.routing,
+        model.manager,
+        _engine(settings, settings.seed_polish_solutions, first_solution="ALL_UNPERFORMED"),
+        initial_routes=best[2],
+    )
+    stats["polish"] = r.stats
+    if r.assignment is None:
+        return None
+    return SearchOutcome(
+        model,
+        r.assignment,
+        r.objective,
+        "time_cap" if r.stopped_by == "time_cap" else "budget",
+        best[1],
+        stats,
+    )
+
+
+def raise_no_solution(inst: FleetInstance, stopped_by: str) -> None:
+    from logistics.fleet.terms import RoutingError
+
+    raise RoutingError(
+        f"scenario {inst.terms.name!r}: OR-Tools found no plan ({stopped_by}); every shipment is "
+        "droppable, so this means the safety time cap ended the search before a first solution "
+        "(raise --time-limit or lower the budgets)"
+    )

@@ -1,0 +1,445 @@
+"""Solve a shipment set under one or more scenarios: prepare once, split into sub-problems,
+search each (in worker processes), let scenarios seed each other, merge in a fixed order.
+
+Everything a plan depends on is its inputs, the settings and the seed: budgets count work, the
+merge order is fixed, and workers only change how fast the same plans come out.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from logistics.fleet.decompose import Group, expand_fleet, split
+from logistics.fleet.extract import LEG_COLUMNS, VEHICLE_COLUMNS, extract
+from logistics.fleet.instance import (
+    CENTS_PER_USD,
+    SERVICE_H,
+    FleetInstance,
+    Stops,
+    build_instance,
+    stop_places,
+)
+from logistics.fleet.kpis import kpis, objective_lower_bound_usd
+from logistics.fleet.plan import FleetPlan
+from logistics.fleet.search import (
+    KeyedRoutes,
+    SolverSettings,
+    keyed_routes,
+    polish_instance,
+    solve_instance,
+)
+from logistics.fleet.terms import RoutingError, ScenarioTerms, scenario_terms
+from logistics.matrix import TravelMatrix, TravelNetwork
+from logistics.shipments import Shipment, VehicleType
+
+log = logging.getLogger(__name__)
+
+#: progress(done, total): sub-problems solved so far (the CLI draws tqdm, the app st.progress).
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Problem:
+    """A shipment set and fleet prepared once for every scenario: stops and sub-problems."""
+
+    net: TravelNetwork
+    shipments: tuple[Shipment, ...]
+    vehicles: list[VehicleType]
+    groups: list[Group]
+    stops: Stops
+    soft_windows: bool
+    allow_sea: bool
+    service_h: float
+
+
+@dataclass
+class Setup:
+    """One scenario's terms and travel matrices over the problem's stops."""
+
+    terms: ScenarioTerms
+    mat: TravelMatrix
+    sea: TravelMatrix | None
+    sea_ports: list[str]
+    matrix_s: float = 0.0
+
+
+@dataclass
+class GroupResult:
+    """One sub-problem solved under one scenario with one seed."""
+
+    scenario: str
+    group: int
+    seed: int
+    plan: FleetPlan
+    keyed: dict[int, list[Any]]
+    objective_usd: float
+    lower_bound_usd: float
+    stopped_by: str
+    start: str
+    infeasible_alone: int
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(
+    G: nx.MultiDiGraph | TravelNetwork,
+    shipments: Sequence[Shipment],
+    fleet: Sequence[VehicleType],
+    settings: SolverSettings,
+    *,
+    soft_windows: bool = False,
+    allow_sea: bool = True,
+    service_h: float = SERVICE_H,
+) -> Problem:
+    """Stops and sub-problems of a shipment set (scenario-independent)."""
+    if not shipments:
+        raise RoutingError("no shipments to route")
+    if not fleet or sum(v.count for v in fleet) == 0:
+        raise RoutingError("empty fleet: no vehicles to route with")
+    net = G if isinstance(G, TravelNetwork) else TravelNetwork(G)
+    vehicles, _ = expand_fleet(fleet)
+    return Problem(
+        net=net,
+        shipments=tuple(shipments),
+        vehicles=vehicles,
+        groups=split(shipments, fleet, settings.group_shipments),
+        stops=stop_places(net, shipments, fleet),
+        soft_windows=soft_windows,
+        allow_sea=allow_sea,
+        service_h=service_h,
+    )
+
+
+def setup(problem: Problem, terms: ScenarioTerms) -> Setup:
+    """Road matrix of every stop under ``terms`` (border delays per crossing and direction),
+    and the sea matrix between ports."""
+    t = time.perf_counter()
+    net = problem.net
+    mat = net.road_matrix(
+        problem.stops.places, border_terms=terms.border_terms(), stop_nodes=problem.stops.nodes
+    )
+    sea_ports = [p for p in sorted(net.port_node) if p in terms.port_country]
+    sea = net.sea_matrix(sea_ports) if (problem.allow_sea and len(sea_ports) > 1) else None
+    return Setup(terms, mat, sea, sea_ports, time.perf_counter() - t)
+
+
+def group_instance(problem: Problem, st: Setup, g: int, seed: int) -> FleetInstance:
+    """The instance of sub-problem ``g``; ``seed`` > 0 numbers its shipments in a seeded order."""
+    grp = problem.groups[g]
+    ships = [problem.shipments[i] for i in grp.shipments]
+    order = None if seed == 0 else list(np.random.default_rng(seed).permutation(len(ships)))
+    return build_instance(
+        problem.net,
+        ships,
+        [problem.vehicles[k] for k in grp.vehicles],
+        st.terms,
+        mat=st.mat,
+        stops=problem.stops,
+        sea=st.sea,
+        sea_ports=st.sea_ports,
+        vehicle_index=grp.vehicles,
+        soft_windows=problem.soft_windows,
+        service_h=problem.service_h,
+        order=order,
+    )
+
+
+# ------------------------------------------------------------------ tasks (run in workers)
+
+#: What the worker processes read (set before the pool forks, so it is shared, not pickled).
+_STATE: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Task:
+    """Solve sub-problem ``group`` under ``scenario`` (phase 1 + 2), or, with ``own``, restart
+    from the best of its own plan and the other scenarios' plans (``starts``)."""
+
+    scenario: str
+    group: int
+    seed: int
+    own: KeyedRoutes | None = None
+    starts: Mapping[str, KeyedRoutes] | None = None
+
+
+def run_task(task: Task) -> GroupResult | None:
+    """One sub-problem (in a worker, or in this process with one worker)."""
+    problem: Problem = _STATE["problem"]
+    st: Setup = _STATE["setups"][task.scenario]
+    settings: SolverSettings = _STATE["settings"]
+    t = time.perf_counter()
+    inst = group_instance(problem, st, task.group, task.seed)
+    if task.own is None:
+        out = solve_instance(inst, settings)
+    else:
+        polished = polish_instance(inst, settings, task.own, task.starts or {})
+        if polished is None:  # the own plan stands
+            return None
+        out = polished
+    plan = extract(inst, out.model, out.solution)
+    stats = dict(out.stats)
+    stats["task_s"] = round(time.perf_counter() - t, 3)
+    return GroupResult(
+        scenario=task.scenario,
+        group=task.group,
+        seed=task.seed,
+        plan=plan,
+        keyed=keyed_routes(inst, _routes(out)),
+        objective_usd=out.objective / CENTS_PER_USD,
+        lower_bound_usd=objective_lower_bound_usd(inst),
+        stopped_by=out.stopped_by,
+        start=out.start,
+        infeasible_alone=len(inst.reasons),
+        stats=stats,
+    )
+
+
+def _routes(out: Any) -> list[list[int]]:
+    routing, manager, sol = out.model.routing, out.model.manager, out.solution
+    routes = []
+    for k in range(routing.vehicles()):
+        r, idx = [], sol.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(idx):
+            r.append(manager.IndexToNode(idx))
+            idx = sol.Value(routing.NextVar(idx))
+        routes.append(r)
+    return routes
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: end this worker when the parent process dies (Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when their pipe breaks
+        pass
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    problem: Problem,
+    setups: Mapping[str, Setup],
+    settings: SolverSettings,
+    *,
+    progress: Progress | None = None,
+    done_before: int = 0,
+    total: int | None = None,
+) -> list[GroupResult | None]:
+    """Run ``tasks`` in worker processes (``settings.workers``, default one per core) and return
+    their results in task order, whatever order they finish in."""
+    _STATE.update(problem=problem, setups=dict(setups), settings=settings)
+    total = total or len(tasks)
+    n_workers = min(len(tasks), settings.workers or os.cpu_count() or 1)
+    methods = multiprocessing.get_all_start_methods()
+    results: list[GroupResult | None] = []
+    if n_workers <= 1 or "fork" not in methods:
+        if n_workers > 1:
+            log.warning("no fork on this platform: solving the sub-problems in this process")
+        for i, task in enumerate(tasks):
+            results.append(run_task(task))
+            if progress is not None:
+                progress(done_before + i + 1, total)
+        return results
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_die_with_parent) as pool:
+        futures = [pool.submit(run_task, task) for task in tasks]
+        for i, fut in enumerate(futures):
+            results.append(fut.result())
+            if progress is not None:
+                progress(done_before + i + 1, total)
+    return results
+
+
+# ------------------------------------------------------------------ merge
+
+
+def merge(
+    problem: Problem, st: Setup, parts: Sequence[GroupResult], settings: SolverSettings
+) -> FleetPlan:
+    """One plan from the sub-problems' plans (in group order; rows in input order)."""
+    order = {s.shipment_id: i for i, s in enumerate(problem.shipments)}
+    ship = pd.concat([p.plan.shipments for p in parts], ignore_index=True)
+    ship = ship.iloc[np.argsort([order[str(x)] for x in ship["shipment_id"]], kind="stable")]
+    ship = ship.reset_index(drop=True)
+    veh_frames = [p.plan.vehicles for p in parts if len(p.plan.vehicles)]
+    veh = (
+        pd.concat(veh_frames, ignore_index=True)
+        if veh_frames
+        else pd.DataFrame(columns=VEHICLE_COLUMNS)
+    )
+    stop_frames = [p.plan.stops for p in parts if len(p.plan.stops)]
+    stops = pd.concat(stop_frames, ignore_index=True) if stop_frames else pd.DataFrame()
+    leg_frames = [p.plan.legs for p in parts if len(p.plan.legs)]
+    legs = (
+        pd.concat(leg_frames, ignore_index=True)
+        if leg_frames
+        else pd.DataFrame(columns=LEG_COLUMNS)
+    )
+    geometry: dict[str, list[tuple[float, float]]] = {}
+    for p in parts:
+        geometry.update(p.plan.geometry)
+    k = kpis(ship, veh, st.terms)
+    objective = sum(p.objective_usd for p in parts)
+    bound = sum(p.lower_bound_usd for p in parts)
+    stopped = "time_cap" if any(p.stopped_by == "time_cap" for p in parts) else "budget"
+    infeasible = sum(p.infeasible_alone for p in parts)
+    k.update(
+        objective_usd=round(objective, 2),
+        objective_lower_bound_usd=round(bound, 2),
+        optimality_gap_max=round(1 - bound / objective, 4) if objective > 0 else 0.0,
+        served_upper_bound=len(ship) - infeasible,
+        stopped_by=stopped,
+    )
+    if k["served"] == 0:
+        k["warning"] = (
+            "no shipment served: every one was infeasible alone or the search found no plan "
+            "(see the reasons in shipments.csv)"
+        )
+    solver = {
+        "settings": {
+            "phase1_solutions": settings.phase1_solutions,
+            "phase2_solutions": settings.phase2_solutions,
+            "seed_polish_solutions": settings.seed_polish_solutions,
+            "group_shipments": settings.group_shipments,
+            "first_solution": settings.first_solution,
+            "time_limit_s": settings.time_limit_s,
+        },
+        "seed": parts[0].seed if parts else settings.seed,
+        "groups": len(parts),
+        "stopped_by": stopped,
+        "starts": [p.start for p in parts],
+        "objective_usd": round(objective, 2),
+        "objective_lower_bound_usd": round(bound, 2),
+        "nodes": int(sum(len(p.plan.stops) for p in parts)),
+        "vehicles": len(problem.vehicles),
+        "matrix_s": round(st.matrix_s, 3),
+        "solve_s": round(sum(float(p.stats.get("task_s", 0.0)) for p in parts), 3),
+    }
+    return FleetPlan(
+        scenario=st.terms.name,
+        percentile=st.terms.percentile,
+        soft_windows=problem.soft_windows,
+        t0_utc=min(p.plan.t0_utc for p in parts),
+        shipments=ship,
+        stops=stops,
+        vehicles=veh,
+        legs=legs,
+        kpis=k,
+        geometry=geometry,
+        solver=solver,
+    )
+
+
+def solve_fleet(
+    G: nx.MultiDiGraph | TravelNetwork,
+    shipments: Sequence[Shipment],
+    fleet: Sequence[VehicleType],
+    *,
+    scenario: Any = "status-quo",
+    percentile: int = 50,
+    soft_windows: bool = False,
+    settings: SolverSettings | None = None,
+    allow_sea: bool = True,
+    service_h: float = SERVICE_H,
+    params: Any = None,
+    progress: Progress | None = None,
+) -> FleetPlan:
+    """Route ``shipments`` with ``fleet`` under ``scenario`` (no Monte Carlo; see
+    :func:`logistics.fleet.evaluate_plan`).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or TravelNetwork
+        The multimodal graph (:func:`networks.load_network`), or a prepared
+        :class:`~logistics.matrix.TravelNetwork` to reuse.
+    shipments, fleet : sequences
+        From :func:`logistics.read_shipments` / :func:`logistics.read_fleet` (or the demo).
+    scenario : Scenario or str
+    percentile : {50, 90}
+        Reliability percentile of border, transloading and port times in the plan.
+    soft_windows : bool
+        ``True``: late deliveries allowed at each shipment's ``lateness_cost_usd_per_h``.
+    settings : SolverSettings, optional
+        Budgets, seed, safety cap, workers (defaults: :class:`SolverSettings`).
+    allow_sea : bool
+        Offer the sea alternative where one exists.
+    service_h : float
+        Loading / unloading time at each shipment's origin and destination.
+    progress : callable, optional
+        ``progress(done, total)`` per sub-problem solved.
+
+    Raises
+    ------
+    RoutingError
+        Empty inputs, or no plan within the safety cap.
+    """
+    settings = settings or SolverSettings()
+    problem = prepare(
+        G,
+        shipments,
+        fleet,
+        settings,
+        soft_windows=soft_windows,
+        allow_sea=allow_sea,
+        service_h=service_h,
+    )
+    terms = scenario_terms(
+        scenario, percentile=percentile, params=params, crossings=problem.net.border_keys
+    )
+    st = setup(problem, terms)
+    tasks = [Task(terms.name, g, settings.seed) for g in range(len(problem.groups))]
+    parts = run_tasks(tasks, problem, {terms.name: st}, settings, progress=progress)
+    return merge(problem, st, [p for p in parts if p is not None], settings)
+
+
+def optimize(
+    G: nx.MultiDiGraph,
+    shipments: Sequence[Shipment],
+    fleet: Sequence[VehicleType],
+    *,
+    scenario: Any = "status-quo",
+    percentile: int = 50,
+    soft_windows: bool = False,
+    settings: SolverSettings | None = None,
+    draws: int | None = None,
+    params: Any = None,
+    progress: Progress | None = None,
+) -> FleetPlan:
+    """Solve and replay in one call (what ``corridor optimize`` runs)."""
+    from logistics.defaults import DRAWS_REPLAY
+    from logistics.fleet.replay import evaluate_plan
+
+    settings = settings or SolverSettings()
+    plan = solve_fleet(
+        G,
+        shipments,
+        fleet,
+        scenario=scenario,
+        percentile=percentile,
+        soft_windows=soft_windows,
+        settings=settings,
+        params=params,
+        progress=progress,
+    )
+    return evaluate_plan(
+        plan,
+        G,
+        shipments,
+        scenario=scenario,
+        draws=DRAWS_REPLAY if draws is None else draws,
+        seed=settings.seed,
+        params=params,
+    )

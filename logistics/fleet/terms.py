@@ -1,0 +1,124 @@
+"""Scenario terms of the fleet model: the corridor rules (``logistics.rules``) evaluated once for
+one scenario at one reliability percentile, in the shape the routing model needs.
+
+Nothing here decides a rule: crossings come from :func:`logistics.rules.border.crossing_passage`,
+sea legs from :func:`logistics.rules.sea.sea_passage`, driver hours from
+:class:`logistics.rules.hours.HoursOfService`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from logistics.matrix import BorderTerms
+from logistics.rules.border import CrossingPassage, crossing_passage
+from logistics.rules.hours import CREWS, HoursOfService
+from logistics.rules.sea import SeaPassage, sea_passage
+
+log = logging.getLogger(__name__)
+
+#: Reliability percentiles a plan may be built at.
+PERCENTILES = (50, 90)
+
+
+class RoutingError(ValueError):
+    """Bad fleet-routing input or an unsolvable instance (the message explains which)."""
+
+
+@dataclass(frozen=True)
+class ScenarioTerms:
+    """What the routing model needs from a scenario, at one reliability percentile.
+
+    Build with :func:`scenario_terms`.
+
+    Attributes
+    ----------
+    crossings : mapping
+        ``(crossing_id, from_country, to_country)`` -> :class:`CrossingPassage` (passable only).
+    port_country : mapping
+        Port id -> country.
+    sea : callable
+        ``sea(from_port, to_port, sea_km)`` -> :class:`SeaPassage` at the percentile.
+    hours_of_service : mapping
+        Crew -> :class:`HoursOfService`.
+    payload_t : callable
+        Legal payload (t) of a vehicle allowed in the given countries.
+    """
+
+    name: str
+    percentile: int
+    crossings: Mapping[tuple[str, str, str], CrossingPassage]
+    port_country: Mapping[str, str]
+    sea: Callable[[str, str, float], SeaPassage]
+    hours_of_service: Mapping[str, HoursOfService]
+    payload_t: Callable[[Sequence[str]], float]
+    co2_road_kg_per_vkm: float
+    scenario: Any = field(repr=False, default=None)
+    params: Any = field(repr=False, default=None)
+
+    def border_terms(self) -> dict[tuple[str, str, str], BorderTerms]:
+        """Delays and fees for the travel matrix (crossings driven through)."""
+        return {
+            k: BorderTerms(delay_h=c.delay_h, fee_usd=c.fee_usd) for k, c in self.crossings.items()
+        }
+
+
+def scenario_terms(
+    scenario: Any,
+    *,
+    percentile: int = 50,
+    params: Any = None,
+    crossings: Iterable[tuple[str, str, str]] | None = None,
+) -> ScenarioTerms:
+    """Evaluate the corridor rules of ``scenario`` at ``percentile`` for the routing model.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario or a built-in name / TOML path (:func:`logistics.load_scenario`).
+    percentile : {50, 90}
+        Border clearance, transloading, port dwell and opening-hours waits are taken at this
+        percentile of their distributions.
+    params : ParameterSet, optional
+        Default :func:`logistics.load_parameters`.
+    crossings : iterable of (crossing_id, from_country, to_country), optional
+        Directions to include (default: every direction in the parameter table).
+    """
+    from logistics.parameters import load_parameters
+    from logistics.scenarios import load_scenario
+
+    if percentile not in PERCENTILES:
+        raise RoutingError(f"percentile: bad value {percentile!r}; allowed: 50, 90")
+    sc = load_scenario(scenario) if not hasattr(scenario, "border_rule") else scenario
+    p = params or load_parameters()
+    q = percentile / 100.0
+    out: dict[tuple[str, str, str], CrossingPassage] = {}
+    for cid, a, b in list(crossings) if crossings is not None else list(p.borders):
+        try:
+            passage = crossing_passage(sc, p, cid, a, b, quantile=q)
+        except ValueError as exc:
+            log.warning("no border parameters for %s %s->%s: %s", cid, a, b, exc)
+            continue
+        if passage.passable:
+            out[(cid, a, b)] = passage
+
+    @cache
+    def sea(a: str, b: str, sea_km: float) -> SeaPassage:
+        return sea_passage(sc, p, a, b, sea_km, quantile=q)
+
+    return ScenarioTerms(
+        name=sc.name,
+        percentile=percentile,
+        crossings=out,
+        port_country={pid: sc.port_rule(p, pid).country for pid in p.ports},
+        sea=sea,
+        hours_of_service={crew: HoursOfService.from_scenario(sc, p, crew) for crew in CREWS},
+        payload_t=lambda countries: float(sc.capacity_t(p, list(countries))),
+        co2_road_kg_per_vkm=sc.general_value(p, "co2_road_kg_per_vkm"),
+        scenario=sc,
+        params=p,
+    )
