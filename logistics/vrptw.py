@@ -55,8 +55,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_parameters_pb2
-from ortools.util import optional_boolean_pb2
+from ortools.constraint_solver import pywrapcp
+
+# The OR-Tools parameter builder lives in logistics.engine; ``search_parameters`` stays importable
+# from here (same signature) until the fleet imports it from the engine.
+from logistics.engine import routing_parameters as search_parameters
 
 log = logging.getLogger(__name__)
 
@@ -88,30 +91,6 @@ BKS_COLUMNS: tuple[str, ...] = (
     "bks_distance",
     "distance_only_bks_dimacs",
     "distance_only_vehicles",
-)
-
-FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
-    name
-    for name in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118
-    if name not in ("UNSET", "AUTOMATIC")
-)
-METAHEURISTICS: tuple[str, ...] = tuple(
-    name
-    for name in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118
-    if name not in ("UNSET", "AUTOMATIC")
-)
-
-
-#: Operators switched off by ``search_parameters(lean_operators=True)``.
-#: Operators that only act on unperformed visits stay on (they cost nothing when every visit
-#: is served, and re-insert visits a first solution could not place).
-LEAN_OFF_OPERATORS: tuple[str, ...] = (
-    "use_make_inactive",
-    "use_make_chain_inactive",
-    "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns",
-    "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns",
 )
 
 
@@ -525,129 +504,12 @@ def evaluate(
 # --------------------------------------------------------------------------------------------
 
 
-def search_parameters(
-    time_limit_s: float | None,
-    *,
-    solution_limit: int | None = None,
-    strategy: str = "PARALLEL_CHEAPEST_INSERTION",
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH",
-    gls_lambda: float = 0.1,
-    neighbors_ratio: float = 1.0,
-    min_neighbors: int = 1,
-    use_full_propagation: bool = False,
-    extra_lns: bool = False,
-    lean_operators: bool = False,
-    bandit: bool = False,
-    iterated_local_search: bool = False,
-    log_search: bool = False,
-) -> routing_parameters_pb2.RoutingSearchParameters:
-    """Routing search parameters; reusable by any OR-Tools routing model in the project.
-
-    Parameters
-    ----------
-    time_limit_s : float or None
-        Wall-clock limit of the search; ``None`` for no time limit (then give a solution limit,
-        which makes the search deterministic, as required by tests).
-    solution_limit : int, optional
-        Stop after this many improving solutions (deterministic, machine-independent).
-    strategy : str
-        OR-Tools ``FirstSolutionStrategy`` name (see ``FIRST_SOLUTION_STRATEGIES``).
-    metaheuristic : str
-        OR-Tools ``LocalSearchMetaheuristic`` name (see ``METAHEURISTICS``).
-    gls_lambda : float
-        ``guided_local_search_lambda_coefficient`` (OR-Tools default 0.1).
-    neighbors_ratio, min_neighbors : float, int
-        ``ls_operator_neighbors_ratio`` / ``ls_operator_min_neighbors``: restrict local-search
-        operators to the nearest neighbours (1.0 / 1 = all, the OR-Tools default).
-    use_full_propagation : bool
-        OR-Tools ``use_full_propagation`` (slower, only useful for depth-first search).
-    extra_lns : bool
-        Also enable path/inactive LNS, cross-exchange and close-nodes insertion LNS operators.
-    lean_operators : bool
-        Switch off the operators that make visits inactive and the insertion-heuristic LNS
-        operators (``LEAN_OFF_OPERATORS``). When every visit must be served (drop penalties far
-        above any distance) they cannot improve the solution, and they take most of the search
-        time: measured 5x more neighbours per second on Solomon R105 (docs/benchmarks.md).
-    bandit : bool
-        ``use_multi_armed_bandit_concatenate_operators``: pick operators by recent gain.
-    iterated_local_search : bool
-        Set OR-Tools' ``use_iterated_local_search`` (SISR ruin & recreate, simulated-annealing
-        acceptance). No effect was observed with OR-Tools 9.15 from Python (docs/benchmarks.md);
-        :func:`solve` uses its own ruin & recreate instead.
-    log_search : bool
-        Let OR-Tools log its search (to stderr).
-
-    Returns
-    -------
-    RoutingSearchParameters
-
-    Raises
-    ------
-    VrptwError
-        On an unknown strategy/metaheuristic name or a non-positive limit.
-    """
-    if strategy not in FIRST_SOLUTION_STRATEGIES:
-        raise VrptwError(
-            f"strategy: bad value {strategy!r}; allowed {', '.join(FIRST_SOLUTION_STRATEGIES)}"
-        )
-    if metaheuristic not in METAHEURISTICS:
-        raise VrptwError(
-            f"metaheuristic: bad value {metaheuristic!r}; allowed {', '.join(METAHEURISTICS)}"
-        )
-    if time_limit_s is None and solution_limit is None:
-        raise VrptwError("time_limit_s/solution_limit: both None; give at least one limit")
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise VrptwError(f"time_limit_s: bad value {time_limit_s!r}; expected > 0 seconds")
-    if not 0 < neighbors_ratio <= 1:
-        raise VrptwError(f"neighbors_ratio: bad value {neighbors_ratio!r}; expected in (0, 1]")
-    if min_neighbors < 1:
-        raise VrptwError(f"min_neighbors: bad value {min_neighbors!r}; expected >= 1")
-    if solution_limit is not None and solution_limit < 1:
-        raise VrptwError(f"solution_limit: bad value {solution_limit!r}; expected >= 1")
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(strategy)
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
-        metaheuristic
-    )
-    params.guided_local_search_lambda_coefficient = gls_lambda
-    params.ls_operator_neighbors_ratio = neighbors_ratio
-    params.ls_operator_min_neighbors = min_neighbors
-    params.use_full_propagation = use_full_propagation
-    if extra_lns:
-        ops = params.local_search_operators
-        true = optional_boolean_pb2.BOOL_TRUE
-        ops.use_path_lns = true
-        ops.use_inactive_lns = true
-        ops.use_cross_exchange = true
-        ops.use_global_cheapest_insertion_close_nodes_lns = true
-        ops.use_local_cheapest_insertion_close_nodes_lns = true
-    if lean_operators:
-        ops = params.local_search_operators
-        for name in LEAN_OFF_OPERATORS:
-            setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
-    params.use_multi_armed_bandit_concatenate_operators = bandit
-    if iterated_local_search:
-        params.use_iterated_local_search = True
-        rr = params.iterated_local_search_parameters.ruin_recreate_parameters
-        del rr.ruin_strategies[:]
-        sisr = rr.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = 10  # source: Christiaens & Vanden Berghe (2020), L^max
-        sisr.avg_num_removed_visits = 10  # source: same paper, c-bar
-        sisr.bypass_factor = 0.01  # source: same paper, alpha
-    if time_limit_s is not None:
-        params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    params.log_search = log_search
-    return params
-
-
 @dataclass(frozen=True)
 class SearchConfig:
     """One member of the parallel search portfolio.
 
-    The first fields are keyword arguments of :func:`search_parameters`; ``permutation_seed``
-    relabels the customers (a different search trajectory for the same instance).
+    The first fields are keyword arguments of :func:`logistics.engine.routing_parameters`;
+    ``permutation_seed`` relabels the customers (a different search trajectory for the same instance).
 
     With ``ruin_recreate`` the worker runs the OR-Tools search for ``first_phase_share`` of its
     time, then iterates ruin & recreate (SISR-style, Christiaens & Vanden Berghe 2020): remove

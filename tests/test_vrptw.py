@@ -278,9 +278,9 @@ def test_ruin_and_recreate_deterministic(tiny: VrptwInstance) -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(VrptwError, match="strategy: bad value 'NOPE'"):
+    with pytest.raises(ValueError, match="strategy: bad value 'NOPE'"):
         vrptw.search_parameters(1.0, strategy="NOPE")
-    with pytest.raises(VrptwError, match="both None"):
+    with pytest.raises(ValueError, match="both None"):
         vrptw.search_parameters(None)
     with pytest.raises(VrptwError, match="convention: bad value"):
         evaluate(
