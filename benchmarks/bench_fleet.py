@@ -1,149 +1,155 @@
-"""Benchmark the fleet stage: 400-stop travel matrix, demo set under 4 scenarios, peak memory.
+"""Benchmark the fleet stage: the scaling curve and exact repeatability.
 
 Run::
 
-    python benchmarks/bench_fleet.py [--time-limit 15] [--draws 500] [--limits 5,15,30]
+    python benchmarks/bench_fleet.py scale [--scales 1,4,12] [--scenario status-quo]
+    python benchmarks/bench_fleet.py repeat [--scenarios status-quo,through-trucking]
 
-Prints the figures recorded in ``docs/performance.md`` ("Fleet routing"). Targets: matrix for
-400 stops < 5 s; the demo set (>= 60 shipments) under 4 scenarios < 2 min on 2 cores; peak
-memory < 2 GB.
+``scale`` plans K copies of the demo flows (``corridor demo --scale K``: shifted days, a
+proportional fleet) with default settings, one solve per K in a fresh process, and prints
+shipments, served, served / (K x served at K=1), wall time and peak memory (parent plus the
+largest worker). Targets (issue 10): K=4 serves >= 95 % of 4x the K=1 count within 60 s, K=12
+>= 90 % of 12x within 5 min, under 2 GB.
+
+``repeat`` runs ``corridor compare --demo`` twice, the second time with the other core kept
+busy by a spinning process, and compares the plan files byte for byte (``kpis.json`` without
+its timing fields, names ending in ``_s``).
+
+Figures are recorded in ``docs/performance.md`` ("Fleet routing").
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
+import json
+import multiprocessing
 import os
 import platform
 import resource
+import subprocess
+import sys
+import tempfile
 import time
-
-import numpy as np
-
-
-def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident set size of this process, or of the largest finished child process
-    (``resource.RUSAGE_CHILDREN``), in MB (Linux reports KB)."""
-    return resource.getrusage(who).ru_maxrss / 1024.0
+from pathlib import Path
 
 
-def bench_matrix(G: object, n_stops: int, seed: int) -> None:
-    from logistics.fleet import scenario_terms
-    from logistics.matrix import TravelNetwork
-    from networks.types import Place
+def _spin(stop_at: float) -> None:
+    while time.time() < stop_at:
+        pass
 
+
+def _strip_timing(obj: object) -> object:
+    if isinstance(obj, dict):
+        return {k: _strip_timing(v) for k, v in obj.items() if not str(k).endswith("_s")}
+    if isinstance(obj, list):
+        return [_strip_timing(v) for v in obj]
+    return obj
+
+
+def _solve_one(k: int, scenario: str, out: Path) -> dict[str, float]:
+    """One solve of the K-times demo in this process (called in a fresh interpreter)."""
+    import networks
+    from logistics.fleet import SolverSettings, solve_fleet
+    from logistics.shipments import scaled_demo
+
+    shipments, fleet = scaled_demo(k)
+    G = networks.load_network("all")
     t = time.perf_counter()
-    net = TravelNetwork(G)  # type: ignore[arg-type]
-    t_net = time.perf_counter() - t
-    rng = np.random.default_rng(seed)
-    road = np.flatnonzero(net.kind == "road")
-    idx = rng.choice(road, n_stops, replace=False)
-    # points 0-2 km off random road nodes, like real addresses
-    jitter = rng.normal(0.0, 0.01, size=(n_stops, 2))
-    stops = [
-        Place(
-            name=f"stop{k}",
-            lat=float(net.lat[i] + jitter[k, 0]),
-            lon=float(net.lon[i] + jitter[k, 1]),
-            country=str(net.country[i]),
-        )
-        for k, i in enumerate(idx)
-    ]
-    terms = scenario_terms("status-quo", percentile=90, crossings=net.border_keys)
-    t = time.perf_counter()
-    m = net.road_matrix(stops, border_terms=terms.border_terms())
-    t_cold = time.perf_counter() - t
-    t = time.perf_counter()
-    net.road_matrix(stops, border_terms=terms.border_terms())
-    t_warm = time.perf_counter() - t
-    print(
-        f"matrix {n_stops} stops: network prep {t_net:.2f} s, first matrix {t_cold:.2f} s "
-        f"(incl. scenario-weighted CSR), repeat {t_warm:.2f} s; "
-        f"{m.reachable.mean():.1%} of pairs reachable; peak RSS {peak_rss_mb():.0f} MB"
-    )
+    plan = solve_fleet(G, shipments, fleet, scenario=scenario, settings=SolverSettings())
+    wall = time.perf_counter() - t
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    return {
+        "k": k,
+        "shipments": len(shipments),
+        "vehicles": sum(v.count for v in fleet),
+        "served": plan.kpis["served"],
+        "groups": plan.solver["groups"],
+        "stopped_by": plan.kpis["stopped_by"],
+        "wall_s": round(wall, 1),
+        "parent_mb": round(self_mb),
+        "worker_mb": round(child_mb),
+    }
 
 
-def bench_compare(G: object, time_limit: float, draws: int, workers: int | None) -> None:
-    from logistics.cli.fleet import DEFAULT_COMPARE_SCENARIOS
-    from logistics.fleet import KPI_COLUMNS, compare_fleet
-    from logistics.shipments import demo_fleet, demo_shipments
-
-    shipments, fleet = demo_shipments(), demo_fleet()
-    t = time.perf_counter()
-    table, plans = compare_fleet(
-        G,  # type: ignore[arg-type]
-        shipments,
-        fleet,
-        list(DEFAULT_COMPARE_SCENARIOS),
-        time_limit_s=time_limit,
-        draws=draws,
-        seed=0,
-        workers=workers,
-    )
-    total = time.perf_counter() - t
-    n = min(len(plans), workers or os.cpu_count() or 1)
-    parent, child = peak_rss_mb(), peak_rss_mb(resource.RUSAGE_CHILDREN)
-    print(
-        f"demo compare: {len(shipments)} shipments, {sum(v.count for v in fleet)} vehicles, "
-        f"{len(plans)} scenarios, {time_limit:g} s limit, {draws} draws, {n} process(es): "
-        f"{total:.1f} s wall; peak RSS {parent:.0f} MB here, largest worker {child:.0f} MB "
-        f"(at most {parent + (n if n > 1 else 0) * child:.0f} MB together)"
-    )
-    for name, plan in plans.items():
-        s = plan.solver
+def scale(args: argparse.Namespace) -> None:
+    rows = []
+    for k in [int(x) for x in args.scales.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(
+                [sys.executable, __file__, "_one", str(k), args.scenario, tmp],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip().splitlines()[-1]
+        rows.append(json.loads(out))
+        print(json.dumps(rows[-1]), flush=True)
+    base = next((r["served"] for r in rows if r["k"] == 1), None)
+    print(f"\n{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print("K | shipments | vehicles | groups | served | share of K x (K=1) | wall s | peak MB")
+    for r in rows:
+        share = f"{r['served'] / (r['k'] * base):.3f}" if base else "-"
+        peak = r["parent_mb"] + r["worker_mb"]
         print(
-            f"  {name}: matrix {s['matrix_s']:.2f} s, search {s['solve_s']:.1f} s, "
-            f"{s['nodes']} nodes"
+            f"{r['k']} | {r['shipments']} | {r['vehicles']} | {r['groups']} | {r['served']} | "
+            f"{share} | {r['wall_s']} | {peak} ({r['parent_mb']} + {r['worker_mb']})"
         )
-    print(table[[c for c in KPI_COLUMNS if c in table.columns]].to_string(index=False))
 
 
-def bench_limits(G: object, limits: list[float]) -> None:
-    from logistics.fleet import solve_fleet
-    from logistics.matrix import TravelNetwork
-    from logistics.shipments import demo_fleet, demo_shipments
-
-    net = TravelNetwork(G)  # type: ignore[arg-type]
-    shipments, fleet = demo_shipments(), demo_fleet()
-    for limit in limits:
-        plan = solve_fleet(net, shipments, fleet, scenario="status-quo", time_limit_s=limit)
-        k = plan.kpis
-        print(
-            f"status-quo, {limit:g} s: served {k['served']}/{k['shipments']}, "
-            f"cost USD {k['cost_usd']:,.0f}, vehicles {k['vehicles_used']}, "
-            f"objective USD {plan.solver['objective_usd']:,.0f}"
-        )
+def repeat(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        outs = [Path(tmp) / "quiet", Path(tmp) / "busy"]
+        cmd = ["corridor", "compare", "--demo", "--scenarios", args.scenarios, "--out"]
+        walls = []
+        for i, out in enumerate(outs):
+            spinner = None
+            if i == 1:
+                spinner = multiprocessing.Process(target=_spin, args=(time.time() + 1800,))
+                spinner.start()
+            try:
+                t = time.perf_counter()
+                subprocess.run([*cmd, str(out)], check=True, capture_output=True)
+                walls.append(time.perf_counter() - t)
+            finally:
+                if spinner is not None:
+                    spinner.terminate()
+                    spinner.join()
+        same, differ = [], []
+        for f in sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file()):
+            a, b = outs[0] / f, outs[1] / f
+            if f.name == "kpis.json":
+                ok = _strip_timing(json.loads(a.read_text())) == _strip_timing(
+                    json.loads(b.read_text())
+                )
+            elif f.suffix == ".png":
+                continue  # matplotlib metadata; the table it draws is comparison.csv
+            else:
+                ok = filecmp.cmp(a, b, shallow=False)
+            (same if ok else differ).append(str(f))
+        print(f"quiet run {walls[0]:.1f} s, busy run {walls[1]:.1f} s")
+        print(f"identical: {len(same)} files; different: {differ or 'none'}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stops", type=int, default=400)
-    parser.add_argument("--time-limit", type=float, default=None)
-    parser.add_argument("--draws", type=int, default=None)
-    parser.add_argument("--limits", default="", help="extra status-quo runs, e.g. 5,15,30")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--workers", type=int, default=None, help="scenario processes (default: one per core)"
-    )
-    args = parser.parse_args()
-    import ortools
-
-    import networks
-    from logistics.cli.fleet import DEFAULT_DRAWS, DEFAULT_TIME_LIMIT_S
-
-    print(
-        f"python {platform.python_version()}, ortools {ortools.__version__}, "
-        f"{os.cpu_count()} cpus, {platform.machine()}"
-    )
-    t = time.perf_counter()
-    G = networks.load_network("all")
-    print(f"network load {time.perf_counter() - t:.2f} s: {G.number_of_nodes()} nodes")
-    bench_matrix(G, args.stops, args.seed)
-    bench_compare(
-        G, args.time_limit or DEFAULT_TIME_LIMIT_S, args.draws or DEFAULT_DRAWS, args.workers
-    )
-    if args.limits:
-        bench_limits(G, [float(x) for x in args.limits.split(",") if x])
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = p.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("scale")
+    s.add_argument("--scales", default="1,4,12")
+    s.add_argument("--scenario", default="status-quo")
+    r = sub.add_parser("repeat")
+    r.add_argument("--scenarios", default="status-quo,through-trucking")
+    one = sub.add_parser("_one")
+    one.add_argument("k", type=int)
+    one.add_argument("scenario")
+    one.add_argument("out")
+    args = p.parse_args()
+    if args.what == "scale":
+        scale(args)
+    elif args.what == "repeat":
+        repeat(args)
+    else:
+        print(json.dumps(_solve_one(args.k, args.scenario, Path(args.out))))
 
 
 if __name__ == "__main__":

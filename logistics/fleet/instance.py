@@ -39,6 +39,10 @@ CENTS_PER_USD = 100.0
 #: Extra horizon beyond the latest delivery window (room for soft lateness).
 #: Source: assumption: 5 days.
 HORIZON_SLACK_H = 120.0
+#: Longest planning horizon (first ready time to last window end plus the slack): bounds the
+#: model (closed border hours are listed week by week) and the run time.
+#: Source: assumption: a planner's horizon is a week to a month; 62 days leave room for that.
+MAX_HORIZON_H = 62 * 24.0
 MODES = ("road", "sea")
 
 
@@ -493,6 +497,14 @@ def build_instance(
     horizon_h = (
         max(s.latest_utc for s in shipments) - t0
     ).total_seconds() / 3600.0 + HORIZON_SLACK_H
+    if horizon_h > MAX_HORIZON_H:
+        last = max(shipments, key=lambda s: s.latest_utc)
+        raise RoutingError(
+            f"latest_delivery: bad value {last.latest_utc.isoformat()} (shipment "
+            f"{last.shipment_id!r}); the planning horizon from the first ready time "
+            f"{t0.date().isoformat()} may be at most {MAX_HORIZON_H / 24 - HORIZON_SLACK_H / 24:g} "
+            "days: split the shipments into shorter periods"
+        )
     depot_stop = [key_of[place_key(v.depot)] for v in vehicles]
     crews = sorted({v.crew for v in vehicles})
     hours_full = {

@@ -60,7 +60,7 @@ class SolverSettings:
         Processes for sub-problems and scenarios (default one per core).
     """
 
-    phase1_solutions: int = 40
+    phase1_solutions: int = 80
     phase2_solutions: int = 150
     seed_polish_solutions: int = 60
     group_shipments: int = 80
