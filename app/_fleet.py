@@ -1,13 +1,20 @@
-"""Fleet page helpers: demo and uploaded inputs, the solver run with a progress bar, outputs."""
+"""Fleet page helpers: inputs, the solver form, runs with a progress bar, results, downloads.
+
+Plans come from :func:`logistics.optimize` (one scenario) and :func:`logistics.compare_fleet`
+(several). Their search budgets count work, not seconds, so the same inputs, settings and seed
+give the same plan whatever the server load; the time limit is only a safety cap.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import io
+import tempfile
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -16,7 +23,9 @@ import streamlit as st
 
 import logistics
 from app import _charts, _compute, _maps, _state
-from logistics.fleet import DEFAULT_TIME_LIMIT_S
+from logistics.defaults import DRAWS_REPLAY
+from logistics.fleet import SolverSettings, comparison_chart, write_comparison, write_plan
+from logistics.fleet.extract import NOT_REACHED
 
 T = TypeVar("T")
 
@@ -34,6 +43,20 @@ of the place), `weight_t`, and optionally `volume_m3`, `pallets` or `teu`, `valu
 
 Files up to 10 MB and 5,000 rows.
 """
+
+#: The library's defaults, shown as the form's defaults.
+DEFAULTS = SolverSettings()
+#: Largest work budget (solutions per sub-problem and phase) offered on the shared server.
+MAX_SOLUTIONS = 100_000
+#: Largest safety time cap offered, s.
+MAX_TIME_CAP_S = 3_600.0
+#: Largest number of replicas (seeds) of a comparison offered.
+MAX_REPLICAS = 10
+
+#: One fleet search at a time in this server process: the library hands its sub-problems to
+#: worker processes through module-level state (``logistics.fleet.solve``), and the cores are
+#: shared anyway. Holds no user data.
+_SOLVE_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner="Loading the demo set…")
@@ -71,298 +94,6 @@ def from_uploads(shipments_file: Any, fleet_file: Any) -> tuple[Any, Any] | None
     return result
 
 
-def _cell(value: Any) -> Any:
-    name = getattr(value, "name", None)
-    if dataclasses.is_dataclass(value) and isinstance(name, str):
-        return name
-    return value
-
-
-def records_frame(records: Any) -> pd.DataFrame:
-    """A table of dataclass records (shipments, vehicle types); places shown by name."""
-    rows = [{f.name: _cell(getattr(r, f.name)) for f in dataclasses.fields(r)} for r in records]
-    return pd.DataFrame(rows)
-
-
-#: Monte Carlo draws of the plan replay, and its seed.
-REPLAY_DRAWS = 500
-
-
-def run_with_progress(action: Callable[[], T], *, expected_s: float, label: str) -> T:
-    """Run ``action`` in a worker thread while a ``st.progress`` bar shows the elapsed time.
-
-    The solver is time-limited, so elapsed / expected is an honest progress measure; the bar
-    stops short of full until the run returns. Exceptions propagate to the caller.
-    """
-    bar = st.progress(0.0, text=label)
-    start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corridor-solver") as pool:
-        future = pool.submit(action)
-        while True:
-            try:
-                result = future.result(timeout=0.25)
-                break
-            except FuturesTimeout:
-                elapsed = time.monotonic() - start
-                bar.progress(
-                    min(elapsed / max(expected_s, 1e-6), 0.99),
-                    text=f"{label} {elapsed:,.0f} s of about {expected_s:,.0f} s",
-                )
-    bar.progress(1.0, text=f"{label} done in {time.monotonic() - start:,.1f} s")
-    return result
-
-
-def solve(
-    shipments: tuple[Any, ...],
-    fleet: tuple[Any, ...],
-    *,
-    graph: Any,
-    scenario: Any,
-    time_limit_s: float | None,
-    solution_limit: int | None,
-    percentile: int,
-    soft_windows: bool,
-) -> Any:
-    """Solve and replay one plan (``solve_fleet`` then ``evaluate_plan``).
-
-    Runs in a worker thread, so it touches no Streamlit state: the graph and the scenario object
-    are resolved by the caller on the script thread.
-    """
-    plan = logistics.solve_fleet(
-        graph,
-        shipments,
-        fleet,
-        scenario=scenario,
-        percentile=percentile,
-        soft_windows=soft_windows,
-        time_limit_s=time_limit_s,
-        solution_limit=solution_limit,
-        seed=_compute.SEED,
-    )
-    return logistics.evaluate_plan(
-        plan, graph, shipments, scenario=scenario, draws=REPLAY_DRAWS, seed=_compute.SEED
-    )
-
-
-def solver_controls(
-    prefix: str, columns: list[Any], *, limit_label: str, max_limit_s: int
-) -> tuple[int, int, bool, int]:
-    """The solver widgets of a fleet form, keyed ``{prefix}limit`` etc. (read back by
-    :func:`solver_limits`), in the four given columns (one may repeat).
-
-    Returns the time limit (s), the border percentile, soft windows and the solution limit.
-    """
-    limit = columns[0].slider(
-        limit_label,
-        1,
-        max_limit_s,
-        int(DEFAULT_TIME_LIMIT_S),
-        key=f"{prefix}limit",
-        help="the demo set needs about 30 s per scenario for repeatable plans",
-    )
-    percentile = columns[1].selectbox(
-        "Border times at",
-        [50, 90],
-        key=f"{prefix}pct",
-        format_func=lambda p: f"P{p}",
-        help="reliability percentile of border, transloading and port times in the plan",
-    )
-    soft = columns[2].checkbox(
-        "Soft delivery windows",
-        key=f"{prefix}soft",
-        help="allow late deliveries at each shipment's lateness cost instead of dropping them",
-    )
-    solutions = columns[3].number_input(
-        "Stop after N solutions (0: use the time limit)",
-        min_value=0,
-        max_value=1000,
-        value=0,
-        key=f"{prefix}solutions",
-        help="reproducible: the same plan every run, no time limit",
-    )
-    return int(limit), int(percentile), bool(soft), int(solutions)
-
-
-def solver_limits(prefix: str) -> tuple[float | None, int | None, float, str]:
-    """Time limit and solution limit from the form widgets, the expected run time and its text.
-
-    With "stop after N solutions" set, the run has no time limit and gives the same plan every
-    time (the OR-Tools search has no random seed).
-    """
-    limit = float(st.session_state[f"{prefix}limit"])
-    solutions = int(st.session_state.get(f"{prefix}solutions", 0) or 0)
-    if solutions > 0:
-        return None, solutions, 10.0, f"first {solutions} solution(s), no time limit"
-    return limit, None, limit + 2.0, f"time limit {limit:g} s"
-
-
-def plan_map(plan: Any) -> pdk.Deck:
-    """Vehicle routes (one colour per vehicle) and stops on the tile-free map."""
-    records: list[dict[str, Any]] = []
-    for i, (vehicle, coords) in enumerate(sorted(plan.geometry.items())):
-        if len(coords) < 2:
-            continue
-        records.append(
-            {
-                "path": [list(c) for c in coords],
-                "name": str(vehicle),
-                "colour": [*_maps.VEHICLE_COLOURS[i % len(_maps.VEHICLE_COLOURS)], 220],
-            }
-        )
-    layers = [_maps.path_layer(records, layer_id="vehicles", width_px=3)]
-    stops = plan.stops
-    if {"lat", "lon"} <= set(stops.columns):
-        shown = stops[stops["kind"] != "depot"] if "kind" in stops else stops
-        frame = shown.assign(
-            label=shown.get("kind", "").astype(str)
-            + " "
-            + shown.get("shipment_id", "").astype(str)
-            + " · "
-            + shown.get("place", "").astype(str)
-        )
-        layers += _maps.points_layer(
-            frame, layer_id="stops", colour=[40, 40, 40, 200], label="label", radius_px=4
-        )
-    points = [p for r in records for p in r["path"]]
-    return _maps.deck(layers, _maps.view_for(points))
-
-
-def plan_downloads(plan: Any) -> dict[str, tuple[bytes, str, str]]:
-    """Download files of a plan: label -> (bytes, file name, MIME type)."""
-    out: dict[str, tuple[bytes, str, str]] = {
-        "Shipments (CSV)": (_state.csv_bytes(plan.shipments), "shipments.csv", "text/csv"),
-        "Routes (CSV)": (_state.csv_bytes(plan.stops), "routes.csv", "text/csv"),
-        "Vehicles (CSV)": (_state.csv_bytes(plan.vehicles), "vehicles.csv", "text/csv"),
-    }
-    text = json.dumps(logistics.plan_geojson(plan), default=str)
-    out["Routes (GeoJSON)"] = (text.encode("utf-8"), "routes.geojson", "application/geo+json")
-    parquet = "application/vnd.apache.parquet"
-    out["Shipments (Parquet)"] = (
-        _state.parquet_bytes(plan.shipments),
-        "shipments.parquet",
-        parquet,
-    )
-    out["Routes (Parquet)"] = (_state.parquet_bytes(plan.stops), "routes.parquet", parquet)
-    kpis = json.dumps({**plan.kpis, "solver": plan.solver}, default=str, indent=2)
-    out["KPIs (JSON)"] = (kpis.encode("utf-8"), "kpis.json", "application/json")
-    return out
-
-
-def show_plan(plan: Any) -> None:
-    """KPIs, map, per-shipment table and downloads of a solved plan."""
-    k = plan.kpis
-    m = st.columns(3) + st.columns(3)
-    m[0].metric("Cost (USD)", f"{k['cost_usd']:,.0f}")
-    m[1].metric("Vehicles used", f"{k['vehicles_used']}")
-    m[2].metric("Served / dropped", f"{k['served']} / {k['dropped']}")
-    m[3].metric("On-time rate", f"{k['on_time_rate']:.0%}", help="expected share, Monte Carlo")
-    m[4].metric("Road / sea", f"{k['road_share']:.0%} / {k['sea_share']:.0%}")
-    m[5].metric("Empty km", f"{k['empty_km_share']:.0%}")
-    st.caption(
-        f"Scenario {plan.scenario}; border times at P{plan.percentile}; "
-        f"{'soft' if plan.soft_windows else 'hard'} delivery windows; {k['km']:,.0f} km, "
-        f"{k['driving_h']:,.0f} driving hours, {k['daily_rests']} daily rests, "
-        f"{k['co2_kg']:,.0f} kg CO2. On-time probabilities "
-        f"from {REPLAY_DRAWS} Monte Carlo draws (seed {_compute.SEED})."
-    )
-    st.pydeck_chart(plan_map(plan), height=460)
-    st.subheader("Shipments")
-    st.dataframe(
-        plan.shipments,
-        hide_index=True,
-        column_config={
-            "on_time_probability": st.column_config.ProgressColumn(
-                "on time", min_value=0.0, max_value=1.0, format="percent"
-            )
-        },
-    )
-    with st.expander("Vehicles and stops"):
-        st.dataframe(plan.vehicles, hide_index=True)
-        st.dataframe(plan.stops, hide_index=True)
-    files = _state.guarded(lambda: plan_downloads(plan), what="Downloads")
-    if files:
-        cols = st.columns(len(files))
-        for col, (label, (data, name, mime)) in zip(cols, files.items(), strict=True):
-            col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
-
-
-def compare_page(names: tuple[str, ...]) -> None:
-    """Scenario comparison on a shipment set: one plan per scenario, KPIs side by side."""
-    loaded = inputs(prefix="cmp_")
-    if loaded is None:
-        return
-    shipments, fleet = loaded
-    with st.form("cmp_fleet_form"):
-        limit, percentile, soft, solutions = solver_controls(
-            "cmp_", list(st.columns(4)), limit_label="Solver time per scenario (s)", max_limit_s=120
-        )
-        go = st.form_submit_button("Optimize under each scenario", type="primary")
-    signature = (names, st.session_state.get("cmp_input_key"), limit, solutions, percentile, soft)
-    if go:
-        graph = _compute.network()
-        time_limit_s, solution_limit, expected_s, _ = solver_limits("cmp_")
-        rows = []
-        for name in names:
-            scenario = _state.scenario(name)
-
-            def run(scenario: Any = scenario) -> Any:
-                return solve(
-                    shipments,
-                    fleet,
-                    graph=graph,
-                    scenario=scenario,
-                    time_limit_s=time_limit_s,
-                    solution_limit=solution_limit,
-                    percentile=percentile,
-                    soft_windows=soft,
-                )
-
-            def timed(run: Callable[[], Any] = run, name: str = name) -> Any:
-                return run_with_progress(run, expected_s=expected_s, label=f"Scenario {name}:")
-
-            plan = _state.guarded(timed, what=f"Scenario {name}")
-            if plan is None:
-                return
-            kpis = {k: v for k, v in plan.kpis.items() if k != "scenario"}
-            rows.append({"scenario": name, **kpis})
-        st.session_state["fleet_compare"] = (signature, pd.DataFrame(rows))
-    stored = st.session_state.get("fleet_compare")
-    if stored is None or stored[0] != signature:
-        st.info("Press **Optimize under each scenario** to run the comparison.")
-        return
-    table: pd.DataFrame = stored[1]
-    st.dataframe(table, hide_index=True)
-    st.download_button(
-        "Download table (CSV)",
-        _state.csv_bytes(table),
-        file_name="fleet_comparison.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-    c1, c2 = st.columns(2)
-    c1.altair_chart(
-        _charts.grouped_bars(
-            table.assign(kind="cost"),
-            x="scenario",
-            y="cost_usd",
-            colour="kind",
-            title="Plan cost",
-            y_title="USD",
-            order=list(names),
-        )
-    )
-    split = table.melt(
-        id_vars=["scenario"],
-        value_vars=["road_share", "sea_share"],
-        var_name="mode",
-        value_name="share",
-    )
-    split["mode"] = split["mode"].str.removesuffix("_share")
-    c2.altair_chart(
-        _charts.stacked_share(split, title="Modal split (share of shipments)", order=list(names))
-    )
-
-
 def inputs(*, prefix: str = "") -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
     """Demo or uploaded shipments and fleet, validated; None (with a message) when missing."""
     source = st.radio(
@@ -389,3 +120,602 @@ def inputs(*, prefix: str = "") -> tuple[tuple[Any, ...], tuple[Any, ...]] | Non
         return None
     st.session_state[f"{prefix}input_key"] = (shipments_file.file_id, fleet_file.file_id)
     return from_uploads(shipments_file, fleet_file)
+
+
+def _cell(value: Any) -> Any:
+    name = getattr(value, "name", None)
+    if dataclasses.is_dataclass(value) and isinstance(name, str):
+        return name
+    return value
+
+
+def records_frame(records: Any) -> pd.DataFrame:
+    """A table of dataclass records (shipments, vehicle types); places shown by name."""
+    rows = [{f.name: _cell(getattr(r, f.name)) for f in dataclasses.fields(r)} for r in records]
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ the solver form
+
+
+@dataclasses.dataclass(frozen=True)
+class FleetForm:
+    """What the solver form asked for (hashable: part of the stored result's signature)."""
+
+    settings: SolverSettings
+    percentile: int
+    soft_windows: bool
+    replicas: int = 1
+    cross_seed: bool = True
+
+
+def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
+    """The solver widgets of a fleet form (call inside ``st.form``), keyed ``{prefix}budget``,
+    ``{prefix}seed``, ``{prefix}cap`` etc.; the validated settings, or None with a message."""
+    c1, c2, c3, c4 = st.columns(4)
+    budget = c1.number_input(
+        "Work budget (solutions)",
+        min_value=1,
+        max_value=MAX_SOLUTIONS,
+        value=DEFAULTS.phase2_solutions,
+        step=10,
+        key=f"{prefix}budget",
+        help="local-search solutions of phase 2 per sub-problem: work, not seconds, so the "
+        "same inputs, budget and seed give the same plan on any machine and load",
+    )
+    seed = c2.number_input(
+        "Seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        value=DEFAULTS.seed,
+        key=f"{prefix}seed",
+        help="0 keeps the input order; another seed numbers the shipments in another order, so "
+        "the search takes another path (also the seed of the Monte Carlo replay)",
+    )
+    cap = c3.number_input(
+        "Safety time cap (s)",
+        min_value=0.1,
+        max_value=MAX_TIME_CAP_S,
+        value=float(DEFAULTS.time_limit_s or MAX_TIME_CAP_S),
+        step=10.0,
+        format="%.1f",
+        key=f"{prefix}cap",
+        help="per sub-problem and phase; only a safety net: when it ends a search before its "
+        "budget, the results say so and the plan may not repeat exactly",
+    )
+    replicas = 1
+    if compare:
+        replicas = c4.number_input(
+            "Replicas (seeds)",
+            min_value=1,
+            max_value=MAX_REPLICAS,
+            value=1,
+            key=f"{prefix}replicas",
+            help="run the whole comparison with seeds seed, seed+1, ...: the table shows the "
+            "spread (min / median / max) of served shipments, cost per served shipment and "
+            "on-time rate",
+        )
+    d1, d2, d3, _ = st.columns(4)
+    percentile = d1.selectbox(
+        "Border times at",
+        [50, 90],
+        key=f"{prefix}pct",
+        format_func=lambda p: f"P{p}",
+        help="reliability percentile of border, transloading and port times in the plan",
+    )
+    soft = d2.checkbox(
+        "Soft delivery windows",
+        key=f"{prefix}soft",
+        help="allow late deliveries at each shipment's lateness cost instead of dropping them",
+    )
+    cross_seed = True
+    if compare:
+        cross_seed = d3.checkbox(
+            "Cross-seed scenarios",
+            value=True,
+            key=f"{prefix}cross",
+            help="let each scenario restart from the other scenarios' plans wherever they do "
+            "better under its own terms, so no scenario looks worse through search luck",
+        )
+    with st.expander("More solver settings"):
+        e1, e2, e3 = st.columns(3)
+        phase1 = e1.number_input(
+            "Phase-1 solutions",
+            min_value=1,
+            max_value=MAX_SOLUTIONS,
+            value=DEFAULTS.phase1_solutions,
+            key=f"{prefix}phase1",
+            help="local-search solutions of phase 1 (the uncoupled model) per sub-problem",
+        )
+        polish = e2.number_input(
+            "Cross-seed solutions",
+            min_value=1,
+            max_value=MAX_SOLUTIONS,
+            value=DEFAULTS.seed_polish_solutions,
+            key=f"{prefix}polish",
+            help="local-search solutions when a scenario restarts from another scenario's plan",
+        )
+        group = e3.number_input(
+            "Sub-problem size (shipments)",
+            min_value=5,
+            max_value=2000,
+            value=DEFAULTS.group_shipments,
+            key=f"{prefix}group",
+            help="larger shipment sets are split into groups of about this size, each with its "
+            "share of the fleet",
+        )
+    settings = _state.guarded(
+        lambda: SolverSettings(
+            phase1_solutions=int(phase1),
+            phase2_solutions=int(budget),
+            seed_polish_solutions=int(polish),
+            group_shipments=int(group),
+            seed=int(seed),
+            time_limit_s=float(cap),
+        ),
+        what="Solver settings",
+    )
+    if settings is None:
+        return None
+    return FleetForm(settings, int(percentile), bool(soft), int(replicas), bool(cross_seed))
+
+
+def settings_text(form: FleetForm) -> str:
+    """One line saying how a plan was searched."""
+    s = form.settings
+    return (
+        f"work budget {s.phase2_solutions:,} phase-2 solutions per sub-problem (phase 1: "
+        f"{s.phase1_solutions:,}), seed {s.seed}, sub-problems of about {s.group_shipments} "
+        f"shipments, safety cap {s.time_limit_s:g} s"
+    )
+
+
+# ------------------------------------------------------------------ runs with a progress bar
+
+
+class Progress:
+    """A ``st.progress`` bar fed by the solver's ``progress(done, total)`` callback.
+
+    The bar counts sub-problem searches, the solver's own unit of work; after the last one the
+    plans are replayed through the Monte Carlo.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.monotonic()
+        self.bar = st.progress(0.0, text=f"{label}: preparing stops and travel matrices…")
+
+    def __call__(self, done: int, total: int) -> None:
+        text = f"{self.label}: {done} of {total} sub-problem searches done"
+        if done >= total:
+            text += f"; replaying through the Monte Carlo ({DRAWS_REPLAY} draws)…"
+        self.bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
+
+    def waiting(self) -> None:
+        self.bar.progress(0.0, text=f"{self.label}: waiting for another optimization to finish…")
+
+    def done(self) -> None:
+        elapsed = time.monotonic() - self.start
+        self.bar.progress(1.0, text=f"{self.label}: done in {elapsed:,.1f} s")
+
+
+def run_locked(action: Callable[[Progress], T], *, label: str) -> T:
+    """Run ``action(progress)`` on the script thread, one fleet search at a time."""
+    progress = Progress(label)
+    if not _SOLVE_LOCK.acquire(blocking=False):
+        progress.waiting()
+        _SOLVE_LOCK.acquire()
+    try:
+        result = action(progress)
+    finally:
+        _SOLVE_LOCK.release()
+    progress.done()
+    return result
+
+
+# ------------------------------------------------------------------ one plan
+
+
+def plan_map(plan: Any) -> pdk.Deck:
+    """Vehicle routes (one colour per vehicle) and stops on the tile-free map."""
+    records: list[dict[str, Any]] = []
+    for i, (vehicle, coords) in enumerate(sorted(plan.geometry.items())):
+        if len(coords) < 2:
+            continue
+        records.append(
+            {
+                "path": [list(c) for c in coords],
+                "name": str(vehicle),
+                "colour": [*_maps.VEHICLE_COLOURS[i % len(_maps.VEHICLE_COLOURS)], 220],
+            }
+        )
+    layers = [_maps.path_layer(records, layer_id="vehicles", width_px=3)]
+    stops = plan.stops
+    if len(stops) and {"lat", "lon", "kind", "shipment_id", "place"} <= set(stops.columns):
+        shown = stops[stops["kind"] != "depot"]
+        frame = shown.assign(
+            label=shown["kind"].astype(str)
+            + " "
+            + shown["shipment_id"].astype(str)
+            + " · "
+            + shown["place"].astype(str)
+        )
+        layers += _maps.points_layer(
+            frame, layer_id="stops", colour=[40, 40, 40, 200], label="label", radius_px=4
+        )
+    points = [p for r in records for p in r["path"]]
+    return _maps.deck(layers, _maps.view_for(points))
+
+
+def plan_files(plan: Any) -> dict[str, tuple[bytes, str, str]]:
+    """Download files of a plan: label -> (bytes, file name, MIME type).
+
+    The files are the project's own (:func:`logistics.fleet.write_plan`, as ``corridor
+    optimize`` writes them), written in a private temporary directory and read back, plus a
+    ZIP of them all and Parquet copies of the shipments and routes tables.
+    """
+    mimes = {".csv": "text/csv", ".json": "application/json", ".geojson": "application/geo+json"}
+    labels = {
+        "shipments.csv": "Shipments (CSV)",
+        "routes.csv": "Routes (CSV)",
+        "legs.csv": "Legs (CSV)",
+        "vehicles.csv": "Vehicles (CSV)",
+        "routes.geojson": "Routes (GeoJSON)",
+        "kpis.json": "KPIs (JSON)",
+    }
+    out: dict[str, tuple[bytes, str, str]] = {}
+    with tempfile.TemporaryDirectory(prefix="corridor-plan-") as tmp:
+        written = write_plan(plan, tmp)
+        out["All plan files (ZIP)"] = (_zip(written), "plan.zip", "application/zip")
+        for path in written:
+            out[labels.get(path.name, path.name)] = (
+                path.read_bytes(),
+                path.name,
+                mimes.get(path.suffix, "application/octet-stream"),
+            )
+    parquet = "application/vnd.apache.parquet"
+    out["Shipments (Parquet)"] = (
+        _state.parquet_bytes(plan.shipments),
+        "shipments.parquet",
+        parquet,
+    )
+    out["Routes (Parquet)"] = (_state.parquet_bytes(plan.stops), "routes.parquet", parquet)
+    return out
+
+
+def _zip(paths: list[Path], root: Path | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(paths):
+            zf.write(p, str(p.relative_to(root)) if root is not None else p.name)
+    return buf.getvalue()
+
+
+def _usd(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.0f}"
+
+
+def dropped_summary(plan: Any) -> list[str]:
+    """Why shipments were dropped, counted: infeasible even alone (no plan can serve them),
+    not reached within the search budget, and the rest (cost above the drop penalty)."""
+    k = plan.kpis
+    ship = plan.shipments
+    dropped = ship[ship["status"] == "dropped"]
+    alone = int(k["shipments"]) - int(k["served_upper_bound"])
+    budget = int((dropped["reason"] == NOT_REACHED).sum())
+    rest = len(dropped) - alone - budget
+    lines = []
+    if alone:
+        lines.append(
+            f"{alone} infeasible even alone (window, capacity, permit or unreachable): no plan "
+            "can serve them under this scenario"
+        )
+    if budget:
+        lines.append(
+            f"{budget} not reached by the search within its work budget: a larger budget or "
+            "more vehicles may serve them"
+        )
+    if rest:
+        lines.append(f"{rest} cheaper to drop than to serve (cost above the drop penalty)")
+    return lines
+
+
+def stop_notes(kpis: Mapping[str, Any], settings: Mapping[str, Any] | None = None) -> None:
+    """The loud notes of a plan: nothing served, and the safety cap ending the search."""
+    if kpis.get("warning"):
+        st.error(
+            f"**No shipment served** (0 of {kpis.get('shipments', '?')}): {kpis['warning']}. "
+            "The cost of 0 means nothing was planned, not a cheap plan.",
+            icon=":material/error:",
+        )
+    if kpis.get("stopped_by") == "time_cap":
+        cap = (settings or {}).get("time_limit_s")
+        st.warning(
+            f"The safety time cap ({cap:g} s) ended the search before its work budget: this "
+            "plan may not repeat exactly. Raise the cap or lower the budget for a repeatable plan."
+            if cap
+            else "The safety time cap ended the search before its work budget: this plan may "
+            "not repeat exactly.",
+            icon=":material/timer:",
+        )
+
+
+def show_plan(plan: Any, files: Mapping[str, tuple[bytes, str, str]]) -> None:
+    """Notes, KPIs, map, per-shipment and dropped tables, and downloads of a plan."""
+    k = plan.kpis
+    stop_notes(k, plan.solver.get("settings"))
+    m = st.columns(4) + st.columns(4)
+    m[0].metric(
+        "Served / dropped",
+        f"{k['served']} / {k['dropped']}",
+        help=f"of {k['shipments']} shipments; at most {k['served_upper_bound']} can be served "
+        "(the others are infeasible even alone)",
+    )
+    m[1].metric(
+        "Cost per served shipment (USD)",
+        _usd(k["cost_per_served_usd"]),
+        help="plan cost divided by the shipments served: a plan that drops shipments never "
+        "looks cheap",
+    )
+    m[2].metric("Cost (USD)", _usd(k["cost_usd"]), help="trucks plus transfers")
+    m[3].metric("Vehicles used", f"{k['vehicles_used']}")
+    m[4].metric("On-time rate", f"{k['on_time_rate']:.0%}", help="expected share, Monte Carlo")
+    m[5].metric("Road / sea", f"{k['road_share']:.0%} / {k['sea_share']:.0%}")
+    m[6].metric("Empty km", f"{k['empty_km_share']:.0%}")
+    m[7].metric(
+        "Optimality gap (at most)",
+        f"{k['optimality_gap_max']:.0%}",
+        help=f"objective (cost plus drop penalties) USD {_usd(k['objective_usd'])} against a "
+        f"lower bound of USD {_usd(k['objective_lower_bound_usd'])}: no plan can do better "
+        "than the bound; it is loose, so the true gap is usually smaller",
+    )
+    stopped = (
+        "the safety time cap" if k["stopped_by"] == "time_cap" else "its work budget (repeatable)"
+    )
+    s = plan.solver
+    st.caption(
+        f"Scenario {plan.scenario}; border times at P{plan.percentile}; "
+        f"{'soft' if plan.soft_windows else 'hard'} delivery windows; search stopped by "
+        f"{stopped}; seed {s.get('seed')}, {s.get('groups')} sub-problem(s). "
+        f"{k['km']:,.0f} km, {k['driving_h']:,.0f} driving hours, {k['daily_rests']} daily "
+        f"rests, {k['co2_kg']:,.0f} kg CO2. On-time probabilities from {k.get('draws')} Monte "
+        f"Carlo draws (seed {k.get('seed')})."
+    )
+    if len(plan.geometry):
+        st.pydeck_chart(plan_map(plan), height=460)
+    st.subheader("Shipments")
+    st.dataframe(
+        plan.shipments,
+        hide_index=True,
+        column_config={
+            "on_time_probability": st.column_config.ProgressColumn(
+                "on time", min_value=0.0, max_value=1.0, format="percent"
+            )
+        },
+    )
+    dropped = plan.shipments[plan.shipments["status"] == "dropped"]
+    if len(dropped):
+        st.subheader(f"Dropped shipments ({len(dropped)})")
+        st.markdown("\n".join(f"- {line}" for line in dropped_summary(plan)))
+        cols = ["shipment_id", "origin", "destination", "weight_t", "reason"]
+        st.dataframe(dropped[[c for c in cols if c in dropped]], hide_index=True)
+    with st.expander("Vehicles, stops and legs"):
+        st.dataframe(plan.vehicles, hide_index=True)
+        st.dataframe(plan.stops, hide_index=True)
+        # the exact graph node path of every leg, as legs.csv writes it
+        paths = [";".join(str(n) for n in path) for path in plan.legs["nodes"]]
+        st.dataframe(plan.legs.assign(nodes=paths), hide_index=True)
+    items = list(files.items())
+    for start in range(0, len(items), 5):
+        row = items[start : start + 5]
+        for col, (label, (data, name, mime)) in zip(st.columns(5), row, strict=False):
+            col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
+
+
+def solve_plan(
+    shipments: tuple[Any, ...],
+    fleet: tuple[Any, ...],
+    *,
+    scenario: Any,
+    form: FleetForm,
+    progress: Progress,
+) -> Any:
+    """Solve and replay one plan (:func:`logistics.optimize`) on the app's network."""
+    return logistics.optimize(
+        _compute.network(),
+        shipments,
+        fleet,
+        scenario=scenario,
+        percentile=form.percentile,
+        soft_windows=form.soft_windows,
+        settings=form.settings,
+        progress=progress,
+    )
+
+
+# ------------------------------------------------------------------ several scenarios
+
+#: Columns of the comparison shown first (the rest of the table follows).
+COMPARE_FIRST = (
+    "scenario",
+    "served",
+    "dropped",
+    "cost_per_served_usd",
+    "cost_usd",
+    "on_time_rate",
+    "vehicles_used",
+    "optimality_gap_max",
+    "served_upper_bound",
+    "stopped_by",
+)
+
+
+def comparison_table(table: pd.DataFrame, plans: Mapping[str, Any]) -> pd.DataFrame:
+    """The comparison table with each plan's gap, served upper bound and warning added."""
+    extra = pd.DataFrame(
+        [
+            {
+                "scenario": name,
+                "optimality_gap_max": plan.kpis.get("optimality_gap_max"),
+                "served_upper_bound": plan.kpis.get("served_upper_bound"),
+                "warning": plan.kpis.get("warning") or "",
+            }
+            for name, plan in plans.items()
+        ]
+    )
+    merged = table.merge(extra, on="scenario", how="left")
+    first = [c for c in COMPARE_FIRST if c in merged]
+    return merged[first + [c for c in merged.columns if c not in first]]
+
+
+def comparison_zip(table: pd.DataFrame, plans: Mapping[str, Any]) -> bytes:
+    """All files of ``corridor compare`` (:func:`logistics.fleet.write_comparison`) as a ZIP.
+
+    Meant as a deferred download: it touches no Streamlit state.
+    """
+    with tempfile.TemporaryDirectory(prefix="corridor-compare-") as tmp:
+        return _zip(write_comparison(table, plans, tmp), root=Path(tmp))
+
+
+def comparison_png(table: pd.DataFrame) -> bytes:
+    """The project's comparison chart (:func:`logistics.fleet.comparison_chart`) as PNG bytes."""
+    with tempfile.TemporaryDirectory(prefix="corridor-chart-") as tmp:
+        return comparison_chart(table, Path(tmp) / "comparison.png").read_bytes()
+
+
+def compare_page(names: tuple[str, ...]) -> None:
+    """Scenario comparison on a shipment set (:func:`logistics.compare_fleet`)."""
+    loaded = inputs(prefix="cmp_")
+    if loaded is None:
+        return
+    shipments, fleet = loaded
+    with st.form("cmp_fleet_form"):
+        form = solver_form("cmp_", compare=True)
+        go = st.form_submit_button("Optimize under each scenario", type="primary")
+    if form is None:
+        return
+    signature = (names, st.session_state.get("cmp_input_key"), form)
+    if go:
+        scenarios = [_state.scenario(n) for n in names]
+
+        def action(progress: Progress) -> tuple[pd.DataFrame, dict[str, Any]]:
+            return logistics.compare_fleet(
+                _compute.network(),
+                shipments,
+                fleet,
+                scenarios,
+                percentile=form.percentile,
+                soft_windows=form.soft_windows,
+                settings=form.settings,
+                replicas=form.replicas,
+                cross_seed=form.cross_seed,
+                progress=progress,
+            )
+
+        result = _state.guarded(
+            lambda: run_locked(action, label=f"{len(names)} scenario(s)"),
+            what="Fleet comparison",
+        )
+        if result is None:
+            return
+        st.session_state["fleet_compare"] = (signature, *result)
+    stored = st.session_state.get("fleet_compare")
+    if stored is None or stored[0] != signature:
+        st.info("Press **Optimize under each scenario** to run the comparison.")
+        return
+    _, table, plans = stored
+    show_comparison(table, plans, form)
+
+
+def show_comparison(table: pd.DataFrame, plans: Mapping[str, Any], form: FleetForm) -> None:
+    """Notes, the comparison table, its downloads and charts."""
+    for name, plan in plans.items():
+        if plan.kpis.get("warning"):
+            st.error(
+                f"**{name}: no shipment served** (0 of {plan.kpis['shipments']}): "
+                f"{plan.kpis['warning']}. Its cost of 0 means nothing was planned.",
+                icon=":material/error:",
+            )
+    capped = [n for n, p in plans.items() if p.kpis.get("stopped_by") == "time_cap"]
+    if capped:
+        st.warning(
+            f"The safety time cap ({form.settings.time_limit_s:g} s) ended the search before its "
+            f"work budget under {', '.join(capped)}: those plans may not repeat exactly.",
+            icon=":material/timer:",
+        )
+    st.caption(
+        f"Same shipments and fleet under each scenario; {settings_text(form)}; "
+        + (
+            "each scenario restarted from the others' plans where they do better under its terms"
+            if form.cross_seed and len(plans) > 1
+            else "no cross-seeding"
+        )
+        + ". Cost is shown per served shipment beside what was served."
+    )
+    if form.replicas > 1:
+        seeds = f"{form.settings.seed} to {form.settings.seed + form.replicas - 1}"
+        st.caption(
+            f"{form.replicas} replicas (seeds {seeds}): the `_min` / `_median` / `_max` columns "
+            "give the spread of served shipments, cost per served shipment and on-time rate; "
+            "`within_spread` lists the scenarios whose served counts overlap this one's, a "
+            "difference within search luck. The other columns are the first replica's."
+        )
+    shown = comparison_table(table, plans)
+    st.dataframe(shown, hide_index=True)
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Download table (CSV)",
+        _state.csv_bytes(table),
+        file_name="comparison.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Download chart (PNG)",
+        lambda: comparison_png(table),
+        file_name="comparison.png",
+        mime="image/png",
+        on_click="ignore",
+    )
+    c3.download_button(
+        "Download all files (ZIP)",
+        lambda: comparison_zip(table, plans),
+        file_name="fleet_comparison.zip",
+        mime="application/zip",
+        on_click="ignore",
+    )
+    order = list(table["scenario"])
+    counts = table.melt(
+        id_vars=["scenario"], value_vars=["served", "dropped"], var_name="status", value_name="n"
+    )
+    d1, d2, d3 = st.columns(3)
+    d1.altair_chart(
+        _charts.grouped_bars(
+            counts,
+            x="scenario",
+            y="n",
+            colour="status",
+            title="Shipments served and dropped",
+            y_title="shipments",
+            order=order,
+        )
+    )
+    d2.altair_chart(
+        _charts.grouped_bars(
+            table.assign(kind="cost per served").fillna({"cost_per_served_usd": 0.0}),
+            x="scenario",
+            y="cost_per_served_usd",
+            colour="kind",
+            title="Cost per served shipment",
+            y_title="USD",
+            order=order,
+        )
+    )
+    split = table.melt(
+        id_vars=["scenario"],
+        value_vars=["road_share", "sea_share"],
+        var_name="mode",
+        value_name="share",
+    )
+    split["mode"] = split["mode"].str.removesuffix("_share")
+    d3.altair_chart(_charts.stacked_share(split, title="Modal split of served", order=order))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +20,10 @@ from hypothesis.strategies import sampled_from as st_sampled_from
 from hypothesis.strategies import text as st_text
 from streamlit.testing.v1 import AppTest
 
-from app import _border, _state
+from app import _border, _fleet, _state
 from logistics.cli import build_parser
 from logistics.cli.app_cmd import APP_MAIN, streamlit_command
+from logistics.fleet import SPREAD_KPIS, SolverSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "app" / "main.py"
@@ -408,46 +411,158 @@ def test_good_upload_is_read() -> None:
     assert int(shown["Shipments"]) > 50
 
 
+def _click(at: AppTest, label: str) -> AppTest:
+    """Click the button (or form submit button) labelled ``label`` and rerun."""
+    for button in at.button:
+        if button.label == label:
+            return button.click().run()
+    raise AssertionError(f"no button {label!r}")
+
+
+def _demo_subset(n: int) -> bytes:
+    """The first ``n`` demo shipments (with the header and the SYNTHETIC comment) as CSV."""
+    lines = DEMO_SHIPMENTS.read_bytes().splitlines(keepends=True)
+    return b"".join(lines[: 2 + n])
+
+
+def _tiny_budget(at: AppTest, prefix: str, *, budget: int = 10) -> None:
+    at.number_input(key=f"{prefix}budget").set_value(budget)
+    at.number_input(key=f"{prefix}phase1").set_value(5)
+    at.number_input(key=f"{prefix}polish").set_value(5)
+
+
+def _upload(at: AppTest, shipments: bytes, *, prefix: str = "") -> AppTest:
+    at.radio(key=f"{prefix}fleet_source").set_value("Upload my files").run()
+    at.file_uploader(key=f"{prefix}shipments_file").set_value(
+        ("shipments.csv", shipments, "text/csv")
+    )
+    at.file_uploader(key=f"{prefix}fleet_file").set_value(
+        ("fleet.csv", DEMO_FLEET.read_bytes(), "text/csv")
+    )
+    at.run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
 def test_fleet_optimization_on_the_demo_set() -> None:
     at = open_page("pages/fleet_optimization.py")
     no_exception(at)
     n_shipments = int({m.label: m.value for m in at.metric}["Shipments"])
-    at.number_input(key="fleet_solutions").set_value(1)  # reproducible: first solution
-    at.button[0].click().run()
+    assert at.number_input(key="fleet_budget").value == SolverSettings().phase2_solutions
+    _tiny_budget(at, "fleet_")
+    _click(at, "Optimize")
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert at.get("progress"), "no progress bar"
     shown = {m.label: m.value for m in at.metric}
     served, dropped = (int(v) for v in shown["Served / dropped"].split(" / "))
     assert served + dropped == n_shipments and served > 0
-    table = at.dataframe[2].value
+    plan = at.session_state["fleet_plan"][1]
+    k = plan.kpis
+    assert shown["Cost per served shipment (USD)"] == f"{k['cost_per_served_usd']:,.0f}"
+    assert shown["Optimality gap (at most)"] == f"{k['optimality_gap_max']:.0%}"
+    assert 0 < k["objective_lower_bound_usd"] <= k["objective_usd"]
+    assert plan.solver["settings"]["phase2_solutions"] == 10
+    assert any("stopped by its work budget" in c.value for c in at.caption)
+    table = table_with(at, "on_time_probability")
     assert len(table) == n_shipments
-    assert {"shipment_id", "status", "mode", "on_time_probability"} <= set(table.columns)
+    assert {"shipment_id", "status", "mode", "reason", "crossings"} <= set(table.columns)
+    # Every dropped shipment is listed with its reason, and the reasons are counted.
+    reasons = table_with(at, "reason")
+    assert dropped == 0 or any("Dropped shipments" in h.value for h in at.subheader)
+    if dropped:
+        listed = [f for f in at.dataframe if list(f.value.columns)[-1] == "reason"]
+        assert len(listed[0].value) == dropped and listed[0].value["reason"].str.len().gt(0).all()
+        counted = sum(int(line.split()[0]) for line in _fleet.dropped_summary(plan))
+        assert counted == dropped
+    assert len(reasons) == n_shipments
     labels = {b.label for b in at.download_button}
-    assert {"Shipments (CSV)", "Routes (GeoJSON)", "Shipments (Parquet)"} <= labels
+    assert {
+        "All plan files (ZIP)",
+        "Shipments (CSV)",
+        "Legs (CSV)",
+        "Routes (GeoJSON)",
+        "KPIs (JSON)",
+        "Shipments (Parquet)",
+    } <= labels
+    files = at.session_state["fleet_plan"][2]
+    kpis = json.loads(files["KPIs (JSON)"][0])
+    assert kpis["served"] == served and kpis["solver"]["stopped_by"] == "budget"
     assert len(at.get("deck_gl_json_chart")) == 1
-    # Solution-limited runs are reproducible: the same plan again.
-    first = at.session_state["fleet_plan"][1].kpis
-    at.button[0].click().run()
-    again = at.session_state["fleet_plan"][1].kpis
-    assert again["cost_usd"] == first["cost_usd"] and again["served"] == first["served"]
-    assert again["on_time_rate"] == first["on_time_rate"]
+
+
+def test_fleet_plan_repeats_and_says_when_the_time_cap_bound() -> None:
+    at = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(8))
+    _tiny_budget(at, "fleet_")
+    _click(at, "Optimize")
+    no_exception(at)
+    assert not at.warning, [w.value for w in at.warning]
+    first = at.session_state["fleet_plan"][1]
+    _click(at, "Optimize")  # the same inputs, budget and seed: the same plan
+    again = at.session_state["fleet_plan"][1]
+    assert again is not first
+    pd.testing.assert_frame_equal(again.shipments, first.shipments)
+    assert again.kpis == first.kpis
+    # A budget far beyond a tiny safety cap: the cap ends the search, and the page says so.
+    at.number_input(key="fleet_budget").set_value(100_000)
+    at.number_input(key="fleet_cap").set_value(0.5)
+    _click(at, "Optimize")
+    no_exception(at)
+    assert at.session_state["fleet_plan"][1].kpis["stopped_by"] == "time_cap"
+    assert at.warning and "safety time cap (0.5 s) ended the search" in at.warning[0].value
+
+
+def test_nothing_served_is_a_loud_warning() -> None:
+    lines = _demo_subset(3).decode().splitlines()
+    rows = []
+    for line in lines[2:]:  # deliver within two hours of the ready time: infeasible alone
+        cells = line.split(",")
+        ready = pd.Timestamp(cells[7])
+        cells[8] = cells[7]
+        cells[9] = (ready + pd.Timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+        rows.append(",".join(cells))
+    at = _upload(
+        open_page("pages/fleet_optimization.py"), "\n".join(lines[:2] + rows).encode() + b"\n"
+    )
+    _tiny_budget(at, "fleet_")
+    _click(at, "Optimize")
+    no_exception(at)
+    assert at.error and "No shipment served" in at.error[0].value
+    assert "0 of 3" in at.error[0].value
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Served / dropped"] == "0 / 3"
+    assert shown["Cost per served shipment (USD)"] == "—"
+    assert any("3 infeasible even alone" in m.value for m in at.markdown)
 
 
 def test_scenario_comparison_on_a_shipment_set() -> None:
     at = open_page("pages/scenario_comparison.py")
     at.multiselect(key="cmp_scenarios").set_value(["status-quo", "through-trucking"])
     at.radio(key="cmp_basis").set_value("A shipment set (fleet optimization)").run()
-    at.number_input(key="cmp_solutions").set_value(1)  # reproducible: first solution
-    at.button[0].click().run()
+    _upload(at, _demo_subset(8), prefix="cmp_")
+    _tiny_budget(at, "cmp_")
+    at.number_input(key="cmp_replicas").set_value(2)
+    _click(at, "Optimize under each scenario")
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    table = at.dataframe[0].value
+    assert at.get("progress"), "no progress bar"
+    table = table_with(at, "served_min")
     assert list(table["scenario"]) == ["status-quo", "through-trucking"]
-    assert {"cost_usd", "vehicles_used", "on_time_rate", "road_share", "sea_share"} <= set(
-        table.columns
-    )
+    assert list(table.columns[:4]) == ["scenario", "served", "dropped", "cost_per_served_usd"]
+    spread = {f"{k}_{s}" for k in SPREAD_KPIS for s in ("min", "median", "max")}
+    assert spread | {"within_spread", "optimality_gap_max", "stopped_by"} <= set(table.columns)
+    assert (table["served_min"] <= table["served"]).all()
+    assert (table["served"] <= table["served_max"]).all()
     assert ((table["road_share"] + table["sea_share"]).round(6) <= 1.0).all()
+    assert any("2 replicas (seeds 0 to 1)" in c.value for c in at.caption)
+    labels = {b.label for b in at.download_button}
+    assert {"Download table (CSV)", "Download chart (PNG)", "Download all files (ZIP)"} <= labels
+    # The deferred downloads are the project's own files.
+    _, raw, plans = at.session_state["fleet_compare"][:3]
+    names = zipfile.ZipFile(io.BytesIO(_fleet.comparison_zip(raw, plans))).namelist()
+    assert {"comparison.csv", "comparison.png", "status-quo/legs.csv"} <= set(names)
+    assert _fleet.comparison_png(raw).startswith(b"\x89PNG")
 
 
 def test_uploaded_scenario_is_used_on_every_page() -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from app import _compute, _fleet, _state
+from app import _fleet, _state
 
 st.title("Fleet optimization")
 st.caption(
     "Pickup-and-delivery with time windows, capacities and driver hours (OR-Tools), on the "
-    "corridor network under a scenario; each plan is replayed through the Monte Carlo delays."
+    "corridor network under a scenario; each plan is replayed through the Monte Carlo delays. "
+    "The search counts work, not seconds: the same inputs, budget and seed give the same plan."
 )
 
 loaded = _fleet.inputs()
@@ -27,42 +30,33 @@ with st.expander("Shipments and fleet tables"):
 
 names = _state.scenario_names()
 with st.form("fleet_form"):
-    c1, c2, c3, c4 = st.columns(4)
-    scenario = c1.selectbox(
+    scenario = st.selectbox(
         "Scenario", names, index=_state.default_scenario_index(names), key="fleet_scenario"
     )
-    limit, percentile, soft, solutions = _fleet.solver_controls(
-        "fleet_", [c2, c3, c4, c4], limit_label="Solver time limit (s)", max_limit_s=300
-    )
+    form = _fleet.solver_form("fleet_", compare=False)
     go = st.form_submit_button("Optimize", type="primary")
+if form is None:
+    st.stop()
 
-signature = (st.session_state.get("input_key"), scenario, limit, solutions, percentile, soft)
+signature = (st.session_state.get("input_key"), scenario, form)
 if go:
-    graph = _compute.network()
     scenario_obj = _state.scenario(scenario)
-    time_limit_s, solution_limit, expected_s, how = _fleet.solver_limits("fleet_")
+
+    def solve(progress: _fleet.Progress, form: _fleet.FleetForm = form) -> Any:
+        return _fleet.solve_plan(
+            shipments, fleet, scenario=scenario_obj, form=form, progress=progress
+        )
+
     plan = _state.guarded(
-        lambda: _fleet.run_with_progress(
-            lambda: _fleet.solve(
-                shipments,
-                fleet,
-                graph=graph,
-                scenario=scenario_obj,
-                time_limit_s=time_limit_s,
-                solution_limit=solution_limit,
-                percentile=percentile,
-                soft_windows=soft,
-            ),
-            expected_s=expected_s,
-            label=f"Optimizing ({how})…",
-        ),
+        lambda: _fleet.run_locked(solve, label=f"Optimizing under {scenario}"),
         what="Fleet optimization",
     )
     if plan is not None:
-        st.session_state["fleet_plan"] = (signature, plan)
+        files = _state.guarded(lambda: _fleet.plan_files(plan), what="Plan files") or {}
+        st.session_state["fleet_plan"] = (signature, plan, files)
 
 stored = st.session_state.get("fleet_plan")
 if stored is None or stored[0] != signature:
     st.info("Press **Optimize** to route these shipments.")
     st.stop()
-_fleet.show_plan(stored[1])
+_fleet.show_plan(stored[1], stored[2])
