@@ -285,6 +285,46 @@ def _road_legs(
     return legs
 
 
+def _road_alternatives(
+    s_idx: int,
+    s: Shipment,
+    o: int,
+    d: int,
+    mat: TravelMatrix,
+    net: TravelNetwork,
+    terms: ScenarioTerms,
+    key_of: Mapping[str, int],
+    hos: Mapping[str, Any],
+    service_h: float,
+) -> list[Alternative] | str:
+    """Road door to door (split where through-trucking is not allowed) and, where a permit
+    lets trucks drive through, also the relay alternative with a transload at every crossing:
+    a permit is an option, not an obligation."""
+    out: list[Alternative] = []
+    for relay in (False, True):
+        legs = _road_legs(s_idx, o, d, s.origin.country, mat, net, terms, key_of, relay=relay)
+        if isinstance(legs, str):
+            return legs
+        transloads = [leg.transload_at for leg in legs if leg.transload_at]
+        key = "road:" + ">".join(transloads)
+        if any(a.key == key for a in out):
+            continue
+        est = (
+            sum(
+                mat.time_s[leg.start, leg.end] / 3600
+                + float(hos["single"].rest_h(mat.drive_s[leg.start, leg.end] / 3600))
+                + leg.gap_after_h
+                for leg in legs
+            )
+            + 2 * service_h
+        )
+        note = (
+            "road door to door" if not transloads else f"road with {len(transloads)} transload(s)"
+        )
+        out.append(Alternative("road", tuple(legs), float(est), note, key=key))
+    return out
+
+
 def _boxes(s: Shipment) -> float:
     """Sea containers a shipment takes (TEU counted as they are; pallets per 40-foot box)."""
     if s.teu > 0:
@@ -517,34 +557,11 @@ def build_instance(
         options: list[Alternative] = []
         why: list[str] = []
         if mat.reachable[o, d]:
-            splits = {False: None, True: None}
-            for relay in (False, True):
-                legs = _road_legs(si, o, d, s.origin.country, mat, net, terms, key_of, relay=relay)
-                if isinstance(legs, str):
-                    why.append(legs)
-                    break
-                splits[relay] = legs  # type: ignore[assignment]
-            seen: set[str] = set()
-            for legs in splits.values():
-                if legs is None:
-                    continue
-                transloads = [leg.transload_at for leg in legs if leg.transload_at]
-                key = "road:" + ">".join(transloads)
-                if key in seen:
-                    continue
-                seen.add(key)
-                est = (
-                    sum(
-                        mat.time_s[leg.start, leg.end] / 3600
-                        + float(hos["single"].rest_h(mat.drive_s[leg.start, leg.end] / 3600))
-                        + leg.gap_after_h
-                        for leg in legs
-                    )
-                    + 2 * service_h
-                )
-                n_tl = len(transloads)
-                note = "road door to door" if n_tl == 0 else f"road with {n_tl} transload(s)"
-                options.append(Alternative("road", tuple(legs), float(est), note, key=key))
+            road = _road_alternatives(si, s, o, d, mat, net, terms, key_of, hos, service_h)
+            if isinstance(road, str):
+                why.append(road)
+            else:
+                options += road
         else:
             why.append("unreachable by road")
         sea_alt = _sea_alternative(si, s, o, d, mat, sea, sea_ports, terms, key_of, net, service_h)
@@ -590,8 +607,8 @@ def build_instance(
             for leg in alt.legs:
                 pick = len(node_stop)
                 node_stop += [leg.start, leg.end]
-                last = leg.index == len(alt.legs) - 1
-                node_service += [service_h if leg.index == 0 else 0.0, service_h if last else 0.0]
+                final = leg.index == len(alt.legs) - 1
+                node_service += [service_h if leg.index == 0 else 0.0, service_h if final else 0.0]
                 node_demand += [dem, [-x for x in dem]]
                 node_cost += [0.0, leg.transfer_cost_usd]
                 legs.append(replace(leg, pickup_node=pick, delivery_node=pick + 1))

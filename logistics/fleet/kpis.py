@@ -78,11 +78,12 @@ def objective_lower_bound_usd(inst: FleetInstance) -> float:
     """A lower bound on the objective (cost plus drop penalties) of any plan of ``inst``.
 
     Each shipment the model can serve costs at least the smaller of the drop penalty and, over
-    its alternatives, the transfer costs plus, per leg, the cheapest allowed vehicle's km, hours and fees of the
-    direct pickup-to-delivery drive times the shipment's share of that vehicle (the largest of
-    its weight and space shares): vehicles shared by several loads split at most the whole
-    drive among them. Fixed costs, empty drives, waits and lateness are left out, so the bound
-    is valid and loose; the gap it gives is an upper limit on how far from optimal a plan is.
+    its alternatives, the transfer costs plus, per leg, the cheapest allowed vehicle's km, hours
+    and fees of the direct pickup-to-delivery drive times the shipment's share of that vehicle
+    (the largest of its weight and space shares): vehicles shared by several loads split at most
+    the whole drive among them. Fixed costs, empty drives, waits and lateness are left out, so
+    the bound is valid and loose; the gap it gives is an upper limit on how far from optimal a
+    plan is.
     """
     mat, stops = inst.mat, inst.node_stop
     total = 0.0

@@ -120,10 +120,9 @@ def evaluate_plan(
     for name, values in cols.items():
         text = name in ("replay_crossings", "p50_delivery_utc")
         ship[name] = pd.Series(values, index=ship.index, dtype=object if text else float)
-    k = dict(plan.kpis)
-    n = len(ship)
-    k["on_time_rate"] = round(float(ship["on_time_probability"].fillna(0.0).sum()) / n, 4)
-    k.pop("planned_on_time_rate", None)
-    k["draws"] = draws
-    k["seed"] = seed
-    return replace(plan, shipments=ship, kpis=k)
+    out = dict(plan.kpis)
+    out["on_time_rate"] = round(float(ship["on_time_probability"].fillna(0.0).sum()) / len(ship), 4)
+    out.pop("planned_on_time_rate", None)
+    out["draws"] = draws
+    out["seed"] = seed
+    return replace(plan, shipments=ship, kpis=out)
