@@ -201,7 +201,8 @@ class SearchResult:
     stopped_by: str
     stats: dict[str, Any] = field(default_factory=dict)
     #: The OR-Tools assignment of the best solution (every variable's value: times, slacks),
-    #: or None without a solution. Routes alone may not be readable back into a model whose
+    #: or None without a solution; it belongs to ``recreate_model`` when one was given and the
+    #: best came from a recreate. Routes alone may not be readable back into a model whose
     #: feasibility depends on values the search chose (e.g. rest slacks).
     assignment: Any = field(default=None, repr=False, compare=False)
 
@@ -606,7 +607,7 @@ def search(
                 stats["rr_accepted"] += 1
                 if obj < best_obj:
                     best, best_obj = current, obj
-                    best_assignment = routing.solver().Assignment(candidate)
+                    best_assignment = rr_routing.solver().Assignment(candidate)
                     stats["rr_improved"] += 1
             if progress is not None:
                 progress("ruin_recreate", it + 1, settings.rr_iterations)

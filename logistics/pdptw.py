@@ -490,7 +490,7 @@ def _solve_one(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SearchResult:
     model, copy = build_model(instance), build_model(instance)
-    return search(
+    result = search(
         model.routing,
         model.manager,
         settings,
@@ -498,6 +498,7 @@ def _solve_one(
         progress=progress,
         recreate_model=(copy.routing, copy.manager),
     )
+    return replace(result, assignment=None)  # routes suffice here; an Assignment cannot pickle
 
 
 def solve(
@@ -578,3 +579,107 @@ def solve(
         stats=dict(res.stats),
         wall_s=time.monotonic() - start,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Benchmark over a directory
+# --------------------------------------------------------------------------------------------
+
+
+def benchmark_files(directory: str | os.PathLike[str], pattern: str = "**/*.txt") -> list[Path]:
+    """Instance files (``*.txt``) of a benchmark directory matching ``pattern``, sorted.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the directory does not exist.
+    PdptwError
+        If no ``*.txt`` file matches.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"benchmark directory not found: {d}")
+    files = sorted(p for p in d.glob(pattern) if p.is_file() and p.suffix == ".txt")
+    if not files:
+        raise PdptwError(f"instances: pattern {pattern!r} matches no *.txt file in {d}")
+    return files
+
+
+def benchmark_bks_path(directory: str | os.PathLike[str]) -> Path:
+    """The ``bks.csv`` in the benchmark directory or its parent.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is none.
+    """
+    d = Path(directory)
+    for candidate in (d / "bks.csv", d.parent / "bks.csv"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"{d}: no bks.csv beside the instances or in the parent folder "
+        f"(columns {', '.join(BKS_COLUMNS)})"
+    )
+
+
+def benchmark_instance(
+    path: str | os.PathLike[str],
+    bks: pd.DataFrame,
+    *,
+    settings: SearchSettings = DEFAULT_SETTINGS,
+    workers: int = 2,
+) -> dict[str, object]:
+    """Solve one instance file and compare it with its best-known solution (matched on the stem).
+
+    Returns
+    -------
+    dict
+        ``instance, vehicles, distance, bks_vehicles, bks_distance, vehicle_gap, gap_pct,
+        feasible`` plus ``tasks``, ``dropped``, ``stopped_by``, ``worker``, ``rr_iterations``
+        and ``wall_s``. The BKS fields and gaps are None without a BKS row.
+    """
+    p = Path(path)
+    instance = read_lilim(p)
+    result = solve(instance, settings=settings, workers=workers)
+    ev = result.evaluation
+    match = bks[bks["instance"].str.upper() == p.stem.upper()]
+    bks_v = bks_d = v_gap = gap = None
+    if match.empty:
+        log.warning("%s: no row in bks.csv; gaps not computed", p.name)
+    else:
+        bks_v, bks_d = int(match["bks_vehicles"].iloc[0]), float(match["bks_distance"].iloc[0])
+        v_gap = ev.vehicles - bks_v
+        gap = round(100 * (ev.distance - bks_d) / bks_d, 3) + 0.0 if bks_d > 0 else None
+    return {
+        "instance": p.stem,
+        "vehicles": ev.vehicles,
+        "distance": round(ev.distance, 4),
+        "bks_vehicles": bks_v,
+        "bks_distance": bks_d,
+        "vehicle_gap": v_gap,
+        "gap_pct": gap,
+        "feasible": ev.feasible,
+        "tasks": instance.n_tasks,
+        "dropped": len(result.dropped),
+        "stopped_by": result.stopped_by,
+        "worker": result.worker,
+        "rr_iterations": result.stats.get("rr_iterations"),
+        "wall_s": round(result.wall_s, 2),
+    }
+
+
+def summarize(rows: Sequence[dict[str, object]]) -> dict[str, object]:
+    """``count`` of rows, means over the rows with a BKS (``mean_vehicle_gap``, ``mean_gap_pct``), ``infeasible``."""
+    with_bks = [r for r in rows if r.get("gap_pct") is not None]
+
+    def mean(key: str) -> float | None:
+        vals = [float(str(r[key])) for r in with_bks]
+        return round(sum(vals) / len(vals), 3) if vals else None
+
+    return {
+        "count": len(rows),
+        "mean_vehicle_gap": mean("vehicle_gap"),
+        "mean_gap_pct": mean("gap_pct"),
+        "infeasible": sum(not r["feasible"] for r in rows),
+    }
