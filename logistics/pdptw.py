@@ -670,7 +670,8 @@ def benchmark_instance(
 
 
 def summarize(rows: Sequence[dict[str, object]]) -> dict[str, object]:
-    """``count`` of rows, means over the rows with a BKS (``mean_vehicle_gap``, ``mean_gap_pct``), ``infeasible``."""
+    """Row ``count``, means over the rows with a BKS (``mean_vehicle_gap``, ``mean_gap_pct``)
+    and the number of ``infeasible`` rows."""
     with_bks = [r for r in rows if r.get("gap_pct") is not None]
 
     def mean(key: str) -> float | None:

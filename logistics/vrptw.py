@@ -57,9 +57,7 @@ from typing import Literal
 import pandas as pd
 from ortools.constraint_solver import pywrapcp
 
-# The OR-Tools parameter builder lives in logistics.engine; ``search_parameters`` stays importable
-# from here (same signature) until the fleet imports it from the engine.
-from logistics.engine import routing_parameters as search_parameters
+from logistics.engine import routing_parameters
 
 log = logging.getLogger(__name__)
 
@@ -509,7 +507,8 @@ class SearchConfig:
     """One member of the parallel search portfolio.
 
     The first fields are keyword arguments of :func:`logistics.engine.routing_parameters`;
-    ``permutation_seed`` relabels the customers (a different search trajectory for the same instance).
+    ``permutation_seed`` relabels the customers (a different search trajectory for the same
+    instance).
 
     With ``ruin_recreate`` the worker runs the OR-Tools search for ``first_phase_share`` of its
     time, then iterates ruin & recreate (SISR-style, Christiaens & Vanden Berghe 2020): remove
@@ -687,7 +686,7 @@ def _run_worker(
         time_limit = max(0.1, deadline - time.time() - 0.15)
         if config.ruin_recreate:
             time_limit = max(0.1, time_limit * config.first_phase_share)
-    params = search_parameters(
+    params = routing_parameters(
         time_limit,
         solution_limit=solution_limit,
         strategy=config.strategy,
@@ -912,7 +911,7 @@ def _ruin_and_recreate(
         initial = routing.ReadAssignmentFromRoutes(padded, True)
         if initial is None:
             return routes
-        params = search_parameters(
+        params = routing_parameters(
             limit,
             solution_limit=None if limit is not None else 100_000,
             metaheuristic="GREEDY_DESCENT",
@@ -1063,7 +1062,7 @@ def solve(
     if not portfolio:
         raise VrptwError("portfolio: empty; give at least one SearchConfig")
     # Validate limits once, in the parent, for a clear error.
-    search_parameters(time_limit_s, solution_limit=solution_limit)
+    routing_parameters(time_limit_s, solution_limit=solution_limit)
     start_wall, start = time.time(), time.monotonic()
     deadline = None if time_limit_s is None else start_wall + time_limit_s
     configs = []

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from logistics import vrptw
 from logistics.cli import main
+from logistics.engine import routing_parameters
 from logistics.vrptw import (
     VrptwError,
     VrptwFormatError,
@@ -279,9 +280,9 @@ def test_ruin_and_recreate_deterministic(tiny: VrptwInstance) -> None:
 
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="strategy: bad value 'NOPE'"):
-        vrptw.search_parameters(1.0, strategy="NOPE")
+        routing_parameters(1.0, strategy="NOPE")
     with pytest.raises(ValueError, match="both None"):
-        vrptw.search_parameters(None)
+        routing_parameters(None)
     with pytest.raises(VrptwError, match="convention: bad value"):
         evaluate(
             VrptwInstance("x", 1, 1, ((0, 0), (1, 1)), (0, 1), (0, 0), (9, 9), (0, 0)),
@@ -291,7 +292,7 @@ def test_bad_arguments() -> None:
 
 
 def test_search_parameters_helper() -> None:
-    params = vrptw.search_parameters(
+    params = routing_parameters(
         5, strategy="SAVINGS", metaheuristic="TABU_SEARCH", gls_lambda=0.2, solution_limit=7
     )
     assert params.time_limit.seconds == 5 and params.solution_limit == 7
