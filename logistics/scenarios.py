@@ -26,7 +26,7 @@ import logging
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
@@ -52,14 +52,18 @@ __all__ = [
     "CrossingOverride",
     "Scenario",
     "ScenarioError",
+    "check_relaxation",
     "diff_scenarios",
     "list_scenarios",
     "load_scenario",
+    "relaxation_pairs",
 ]
 
 log = logging.getLogger(__name__)
 
 AXLE_REGIMES = ("strictest", "harmonized")
+#: A name in ``relaxes``: never a path, so a file cannot point the loader elsewhere.
+_RELAXES_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _MAX_EXTENDS_DEPTH = 16
 
 
@@ -246,6 +250,10 @@ class Scenario:
         Per-country truck costs and weight limits (``"*"``: every country).
     sources : mapping
         Source or reasoning for the scenario's values (key -> text).
+    relaxes : tuple of str
+        Names of the scenarios this one only relaxes (a built-in, or ``<name>.toml`` next to this
+        file): no parameter is stricter, checked at load by :func:`check_relaxation`. Not
+        inherited through ``extends``.
     extends : str or None
         The parent scenario this one was built on.
     path : str
@@ -267,6 +275,7 @@ class Scenario:
     ports: tuple[PortOverride, ...] = ()
     countries: tuple[CountryOverride, ...] = ()
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    relaxes: tuple[str, ...] = ()
     extends: str | None = None
     path: str = ""
 
@@ -307,6 +316,19 @@ class Scenario:
             ids = [getattr(i, id_field) for i in items]
             if len(ids) != len(set(ids)):
                 raise ScenarioError(f"{owner}: an entry is listed twice in [{section}]: {ids}")
+        if not isinstance(self.relaxes, (list, tuple)) or not all(
+            isinstance(r, str) and _RELAXES_NAME.fullmatch(r) for r in self.relaxes
+        ):
+            raise ScenarioError(
+                f"{owner}: relaxes must be a list of scenario names (letters, digits, '-', '_', "
+                f"'.'; no paths), got {self.relaxes!r}"
+            )
+        if len(set(self.relaxes)) != len(self.relaxes) or self.name in self.relaxes:
+            raise ScenarioError(
+                f"{owner}: relaxes = {list(self.relaxes)!r} is not allowed; "
+                "list each other scenario once, never the scenario itself"
+            )
+        object.__setattr__(self, "relaxes", tuple(self.relaxes))
         object.__setattr__(self, "general", MappingProxyType(dict(self.general)))
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
 
@@ -610,7 +632,7 @@ def _resolve(
         raise ScenarioError(f"circular extends: {' -> '.join((*chain, label))}")
     data = _read_toml(label, text)
     _check_keys(label, text, data)
-    own_name = data.get("name")
+    own_name, own_relaxes = data.get("name"), data.get("relaxes")
     parent_name = data.get("extends")
     if parent_name is not None:
         if not isinstance(parent_name, str) or not parent_name.strip():
@@ -623,6 +645,9 @@ def _resolve(
         data = _merge(parent, data)
         data["extends"] = parent_name
     data["name"] = own_name if own_name is not None else stem  # names are not inherited
+    data.pop("relaxes", None)  # nor the relaxations a parent declares
+    if own_relaxes is not None:
+        data["relaxes"] = own_relaxes
     return data, label, text
 
 
@@ -670,11 +695,16 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     ------
     ScenarioError
         Unknown scenario (lists the available names, closest first), invalid TOML, an unknown key
-        (with the file and line), or an invalid value.
+        (with the file and line), an invalid value, or a declared relaxation (``relaxes``) under
+        which some parameter is stricter (:func:`check_relaxation`).
     """
     if isinstance(name_or_path, Scenario):
         return name_or_path
-    data, label, text = _resolve(name_or_path, base_dir=None, depth=0, chain=())
+    return _load(name_or_path, base_dir=None, check_relaxes=True)
+
+
+def _load(name_or_path: str | Path, *, base_dir: Path | None, check_relaxes: bool) -> Scenario:
+    data, label, text = _resolve(name_or_path, base_dir=base_dir, depth=0, chain=())
     raw_sections = {section: data.pop(section, {}) or {} for section in _SECTIONS}
     try:
         sections: dict[str, Any] = {
@@ -699,6 +729,8 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     except TypeError as exc:  # e.g. a non-text key in a table
         raise ScenarioError(f"{label}: invalid scenario: {exc}") from None
     _check_against_tables(scenario, label)
+    if check_relaxes:
+        _check_declared(scenario, label, text)
     log.info("loaded scenario %s from %s", scenario.name, label)
     return scenario
 
@@ -750,7 +782,7 @@ def diff_scenarios(a: str | Path | Scenario, b: str | Path | Scenario) -> pd.Dat
 def _flatten(s: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in s.to_dict().items():
-        if key in ("name", "description", "sources", "path", "extends"):
+        if key in ("name", "description", "sources", "path", "extends", "relaxes"):
             continue
         if key in _SECTIONS:
             for item_id, body in value.items():
@@ -762,3 +794,288 @@ def _flatten(s: Scenario) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+# --------------------------------------------------------------------------- relaxations
+
+#: How each general parameter orders scenarios: ``+1`` higher is stricter, ``-1`` lower is
+#: stricter, ``0`` must be equal (a longer daily driving allowance is no relaxation in the fleet
+#: model: the share of it in use after an arc, ``HoursOfService.allowance_used``, can grow, e.g.
+#: 10 h of driving leaves 1/9 of a 9 h allowance in use after the daily rest, 10/10 of a 10 h one),
+#: ``None`` not a rule (CO2 factors are reported, never planned on).
+GENERAL_ORDER: Mapping[str, int | None] = MappingProxyType(
+    {
+        "continuous_driving_h": -1,
+        "break_h": +1,
+        "daily_driving_h": 0,
+        "daily_rest_h": +1,
+        "double_crew_daily_driving_h": 0,
+        "double_crew_daily_rest_h": +1,
+        "double_crew_extra_usd_per_h": +1,
+        "tare_t": +1,
+        "co2_road_kg_per_vkm": None,
+        "co2_sea_kg_per_tkm": None,
+        "sailing_speed_kph": -1,
+        "sea_freight_base_usd": +1,
+        "sea_freight_usd_per_km": +1,
+        "single_stop_time_factor": +1,
+    }
+)
+#: Quantiles at which the border rule is compared as the fleet evaluates it: the fleet's
+#: percentiles (``logistics.fleet.terms.PERCENTILES``), the ends of the median-P90 range.
+CHECK_QUANTILES = (0.5, 0.9)
+_TOL = 1e-9
+#: Under the default parameters: (relaxed, strict) settings -> problems, and (settings,
+#: crossing direction, quantile) -> the border rule as the fleet evaluates it.
+_CHECKED: dict[tuple[str, str], tuple[str, ...]] = {}
+_PASSAGES: dict[tuple[str, tuple[str, str, str], float], Any] = {}
+
+
+def _open_h(intervals: Any) -> float:
+    return float(sum(e - s for s, e in intervals))
+
+
+def _missing_h(relaxed: Any, strict: Any) -> float:
+    """Hours a week open in ``strict`` but closed in ``relaxed`` (same local time)."""
+    from logistics.rules.calendar import intersect
+
+    return _open_h(strict) - _open_h(intersect(tuple(relaxed), tuple(strict)))
+
+
+class _Problems:
+    """Collects one-line problems, each naming the place, the parameter and both values."""
+
+    def __init__(self, a: Scenario, b: Scenario, keys: tuple[str, str] | None) -> None:
+        self.a, self.b, self.keys = a, b, keys
+        self.items: list[str] = []
+
+    def passages(self, params: ParameterSet, crossing: tuple[str, str, str], q: float) -> Any:
+        """``crossing_passage`` of both scenarios (memoised under the default parameters)."""
+        from logistics.rules.border import crossing_passage
+
+        out = []
+        for s, key in zip((self.a, self.b), self.keys or (None, None), strict=True):
+            if key is None:
+                out.append(crossing_passage(s, params, *crossing, quantile=q))
+                continue
+            memo = (key, crossing, q)
+            if memo not in _PASSAGES:
+                _PASSAGES[memo] = crossing_passage(s, params, *crossing, quantile=q)
+            out.append(_PASSAGES[memo])
+        return out
+
+    def worse(self, where: str, name: str, va: Any, vb: Any, how: str) -> None:
+        self.items.append(
+            f"{where}: {name} = {_fmt(va)} in {self.a.name!r} is {how} than {_fmt(vb)} in "
+            f"{self.b.name!r}"
+        )
+
+    def number(self, where: str, name: str, va: float, vb: float, order: int) -> None:
+        """``order``: +1 higher is stricter, -1 lower is stricter, 0 must be equal."""
+        if order > 0 and va > vb + _TOL:
+            self.worse(where, name, va, vb, "higher")
+        elif order < 0 and va < vb - _TOL:
+            self.worse(where, name, va, vb, "lower")
+        elif order == 0 and abs(va - vb) > _TOL:
+            self.worse(where, name, va, vb, "different (it must be equal)")
+
+    def hours(self, where: str, name: str, va: Any, vb: Any) -> None:
+        missing = _missing_h(va.intervals, vb.intervals)
+        if missing > _TOL:
+            self.items.append(
+                f"{where}: {name} = {va.text!r} in {self.a.name!r} is closed {missing:g} h a "
+                f"week when {vb.text!r} in {self.b.name!r} is open"
+            )
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def check_relaxation(
+    relaxed: str | Path | Scenario,
+    strict: str | Path | Scenario,
+    params: ParameterSet | None = None,
+) -> list[str]:
+    """Every parameter under which ``relaxed`` is stricter than ``strict`` (empty: it only relaxes).
+
+    Compared for every crossing and direction, port, country and general value that the engines
+    use: opening and gate hours must be supersets; clearance, documentary, transloading and
+    dwell times (median and P90, hence every quantile between them) no longer; fees, handling,
+    transloading, truck and sea freight costs no higher; through-trucking and single stop not
+    withdrawn; payload (``capacity_t`` on any set of countries) no lower; hours of service no
+    shorter continuous driving, no longer breaks and rests, the same daily driving allowance;
+    sailing speed no lower. The border rule is also compared as the fleet evaluates it
+    (:func:`logistics.rules.border.crossing_passage` at :data:`CHECK_QUANTILES`): a crossing
+    still passable, clearance and clearance-plus-wait no longer, the first stop's calendar a
+    superset in UTC (a single-stop joint control is open only when both sides are). Sailings
+    per week come from the table, which a scenario cannot change. Every comparison is a partial
+    order, so relaxations chain: if A relaxes B and B relaxes C, A relaxes C.
+
+    Parameters
+    ----------
+    relaxed, strict : str, Path or Scenario
+    params : ParameterSet, optional
+        Default :func:`logistics.parameters.load_parameters`.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the place, the parameter and both values.
+    """
+    a, b = load_scenario(relaxed), load_scenario(strict)
+    default = load_parameters()
+    p = params or default
+    fa, fb = (repr((s.name, sorted(_flatten(s).items()))) for s in (a, b))
+    if p is default and (fa, fb) in _CHECKED:
+        return list(_CHECKED[fa, fb])
+    problems = _Problems(a, b, (fa, fb) if p is default else None)
+    _compare_borders(problems, p)
+    _compare_ports(problems, p)
+    _compare_countries(problems, p)
+    _compare_general(problems, p)
+    if p is default:
+        _CHECKED[fa, fb] = tuple(problems.items)
+    return list(problems.items)
+
+
+def _compare_borders(problems: _Problems, params: ParameterSet) -> None:
+    from logistics.rules.calendar import shift
+
+    a, b = problems.a, problems.b
+    factors = [s.general_value(params, "single_stop_time_factor") for s in (a, b)]
+    for key in params.borders:
+        ra, rb = a.border_rule(params, *key), b.border_rule(params, *key)
+        where = f"crossing {key[0]!r} {key[1]}->{key[2]}"
+        for side in ("exit", "entry"):
+            problems.hours(
+                where, f"{side}_hours", getattr(ra, f"{side}_hours"), getattr(rb, f"{side}_hours")
+            )
+        for part in ("exit_clearance", "entry_clearance", "transload"):
+            for stat in ("median_h", "p90_h"):
+                va, vb = getattr(getattr(ra, part), stat), getattr(getattr(rb, part), stat)
+                problems.number(where, f"{part}_{stat}", va, vb, +1)
+        for name in ("documentary_h", "exit_fee_usd", "entry_fee_usd", "transload_cost_usd"):
+            problems.number(where, name, getattr(ra, name), getattr(rb, name), +1)
+        for name in ("through_trucking", "single_stop"):
+            if getattr(rb, name) and not getattr(ra, name):
+                problems.worse(where, name, False, True, "stricter (withdrawn)")
+        if ra == rb and factors[0] == factors[1]:
+            continue
+        for q in CHECK_QUANTILES:
+            pa, pb = problems.passages(params, key, q)
+            at = f"{where} at P{100 * q:g}"
+            if not pb.passable:
+                continue
+            if not pa.passable:
+                problems.worse(at, "passable", False, True, "stricter (a stop never opens)")
+                continue
+            problems.number(at, "clearance_h", pa.clearance_h, pb.clearance_h, +1)
+            problems.number(at, "clearance_and_wait_h", pa.delay_h, pb.delay_h, +1)
+            first_a = shift(pa.open_intervals, pb.utc_offset_h - pa.utc_offset_h)
+            missing = _missing_h(first_a, pb.open_intervals)
+            if missing > _TOL:
+                stop = "joint control" if pa.single_stop else "exit side"
+                problems.items.append(
+                    f"{at}: the first stop ({stop}) in {a.name!r} is closed {missing:g} h a week "
+                    f"when the first stop in {b.name!r} is open (open {_open_h(first_a):g} vs "
+                    f"{_open_h(pb.open_intervals):g} h a week)"
+                )
+
+
+def _compare_ports(problems: _Problems, params: ParameterSet) -> None:
+    a, b = problems.a, problems.b
+    for port_id in params.ports:
+        pa, pb = a.port_rule(params, port_id), b.port_rule(params, port_id)
+        where = f"port {port_id!r}"
+        problems.hours(where, "gate_hours", pa.gate_hours, pb.gate_hours)
+        for part in ("export_dwell", "import_dwell"):
+            for stat in ("median_h", "p90_h"):
+                va, vb = getattr(getattr(pa, part), stat), getattr(getattr(pb, part), stat)
+                problems.number(where, f"{part}_{stat}", va, vb, +1)
+        for name in ("export_handling_usd", "import_handling_usd"):
+            problems.number(where, name, getattr(pa, name), getattr(pb, name), +1)
+
+
+def _compare_countries(problems: _Problems, params: ParameterSet) -> None:
+    a, b = problems.a, problems.b
+    codes = list(params.countries)
+    for code in codes:
+        ca, cb = a.country_rule(params, code), b.country_rule(params, code)
+        for name in ("truck_cost_usd_per_km", "truck_cost_usd_per_h"):
+            problems.number(f"country {code!r}", name, getattr(ca, name), getattr(cb, name), +1)
+    # payload is the lowest limit on the route (or one harmonized limit) minus the tare: these
+    # sets hold the extremes of every regime, so no route can be worse if none of them is
+    for countries in ([], *([c] for c in codes), codes):
+        va, vb = a.capacity_t(params, countries), b.capacity_t(params, countries)
+        where = f"payload on a route through {'-'.join(countries) or 'no listed country'}"
+        problems.number(where, "capacity_t", va, vb, -1)
+
+
+def _compare_general(problems: _Problems, params: ParameterSet) -> None:
+    a, b = problems.a, problems.b
+    for name, order in GENERAL_ORDER.items():
+        if order is not None:
+            va, vb = a.general_value(params, name), b.general_value(params, name)
+            problems.number("general", name, va, vb, order)
+
+
+def _check_declared(scenario: Scenario, label: str, text: str = "") -> list[Scenario]:
+    """The scenarios ``scenario`` declares it relaxes; fail when one is not only relaxed."""
+    out = []
+    for target in scenario.relaxes:
+        try:
+            strict = _relaxes_target(target, label)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{_where(label, text, 'relaxes')}: {exc}") from None
+        problems = check_relaxation(scenario, strict)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ScenarioError(
+                f"{_where(label, text, 'relaxes')}: scenario {scenario.name!r} declares "
+                f"relaxes = [{target!r}], but {problems[0]}{more}"
+            )
+        out.append(strict)
+    return out
+
+
+def _relaxes_target(name: str, label: str) -> Scenario:
+    """The scenario named in ``relaxes`` of the file ``label``: a built-in or a sibling file."""
+    if name in list_scenarios():
+        return _load(name, base_dir=None, check_relaxes=False)
+    sibling = Path(label).parent / f"{name}.toml" if label and Path(label).is_file() else None
+    if sibling is None or not sibling.is_file():
+        raise ScenarioError(
+            f"relaxes: unknown scenario {name!r}; allowed: a built-in "
+            f"({', '.join(list_scenarios())}) or the name of a scenario file next to this one"
+        )
+    return _load(sibling, base_dir=None, check_relaxes=False)
+
+
+def relaxation_pairs(names: Iterable[str | Path | Scenario]) -> list[tuple[str, str]]:
+    """Pairs ``(relaxed, strict)`` among ``names`` where one scenario only relaxes the other.
+
+    From the ``relaxes`` declarations (checked at load) and their chains (A relaxes B, B relaxes
+    C: A relaxes C, also through scenarios not in ``names``), in the order of ``names``.
+    """
+    loaded = [load_scenario(n) for n in names]
+    wanted = [s.name for s in loaded]
+    edges: dict[str, set[str]] = {}
+    todo = list(loaded)
+    while todo:
+        s = todo.pop()
+        if s.name in edges:
+            continue
+        targets = _check_declared(s, s.path)  # also a Scenario built in code, or a chain link
+        edges[s.name] = {t.name for t in targets}
+        todo.extend(targets)
+    pairs = []
+    for name in wanted:
+        reach, stack = set(), list(edges[name])
+        while stack:
+            n = stack.pop()
+            if n not in reach:
+                reach.add(n)
+                stack.extend(edges.get(n, ()))
+        pairs += [(name, other) for other in wanted if other in reach and other != name]
+    return pairs

@@ -9,14 +9,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logistics.parameters import load_parameters
+from logistics.parameters import GENERAL_NAMES, load_parameters
+from logistics.rules.hours import HoursOfService
 from logistics.scenarios import (
+    CHECK_QUANTILES,
+    GENERAL_ORDER,
     CrossingOverride,
     Scenario,
     ScenarioError,
+    check_relaxation,
     diff_scenarios,
     list_scenarios,
     load_scenario,
+    relaxation_pairs,
 )
 
 BUILT_INS = {
@@ -389,3 +394,189 @@ def test_override_of_one_side_contradicting_the_table_is_refused(tmp_path: Path)
         ScenarioError, match=r"low\.toml: .*na-phao-cha-lo.*P90 .* is below the median"
     ):
         load_scenario(path)
+
+
+# --------------------------------------------------------------------------- relaxations
+
+#: The built-in pairs (relaxed, strict) where no parameter of the relaxed one is stricter.
+DECLARED = [
+    ("24h-borders", "status-quo"),
+    ("full-integration", "harmonized-axle-loads"),
+    ("single-window", "status-quo"),
+    ("through-trucking", "status-quo"),
+]
+
+
+def test_built_in_relaxations_declared_where_they_hold() -> None:
+    names = list_scenarios()
+    assert relaxation_pairs(names) == DECLARED
+    assert load_scenario("24h-borders").relaxes == ("status-quo",)
+    assert load_scenario("status-quo").relaxes == ()
+    for relaxed, strict in DECLARED:
+        assert check_relaxation(relaxed, strict) == []
+    # every other ordered pair has a stricter parameter, so the declarations are complete
+    for a in names:
+        for b in names:
+            if a != b and (a, b) not in DECLARED:
+                assert check_relaxation(a, b), (a, b)
+
+
+def test_why_single_stop_and_axle_loads_relax_nothing() -> None:
+    (stop,) = check_relaxation("single-stop", "status-quo")[:1]
+    assert stop.startswith("crossing 'bukit-kayu-hitam-sadao' MY->TH at P50: the first stop")
+    assert "(joint control) in 'single-stop' is closed 7 h a week" in stop  # 23-24 h MY time
+    for name in ("harmonized-axle-loads", "full-integration"):
+        assert check_relaxation(name, "status-quo") == [
+            f"payload on a route through TH: capacity_t = 35 in {name!r} is lower than 35.5 in "
+            "'status-quo'"
+        ]
+    assert relaxation_pairs(["status-quo", "full-integration"]) == []
+
+
+def test_declared_relaxation_with_a_longer_clearance_fails_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "worse.toml"
+    path.write_text(
+        'name = "worse"\nextends = "24h-borders"\nrelaxes = ["status-quo"]\n'
+        '[crossings."na-phao-cha-lo"]\nexit_clearance_p90_h = 5.0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}, line 3: scenario 'worse' declares relaxes = ['status-quo']")
+    assert (
+        "crossing 'na-phao-cha-lo' LA->VN: exit_clearance_p90_h = 5 in 'worse' is higher than 3 "
+        "in 'status-quo'" in message
+    )
+    # the same file without the declaration loads; the check still finds the problem
+    path.write_text(path.read_text(encoding="utf-8").replace('relaxes = ["status-quo"]\n', ""))
+    worse = load_scenario(path)
+    assert any(
+        "exit_clearance_p90_h = 5 in 'worse'" in p for p in check_relaxation(worse, "status-quo")
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ('relaxes = "status-quo"', r"line 2: .*relaxes must be a list of scenario names"),
+        ('relaxes = ["../etc/x"]', r"relaxes must be a list of scenario names .*no paths"),
+        ('relaxes = ["status-qua"]', r"line 2: relaxes: unknown scenario 'status-qua'"),
+        ('name = "me"\nrelaxes = ["me"]', r"never the scenario itself"),
+        ('relaxes = ["status-quo", "status-quo"]', r"list each other scenario once"),
+        ("[general]\ndaily_driving_h = 10.0\n[x]", r"unknown key 'x'"),
+    ],
+)
+def test_bad_relaxes_rejected(tmp_path: Path, body: str, match: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(f'extends = "status-quo"\n{body}\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=match):
+        load_scenario(path)
+
+
+def test_longer_daily_driving_is_not_a_relaxation(tmp_path: Path) -> None:
+    path = tmp_path / "long-days.toml"
+    path.write_text(
+        'extends = "status-quo"\nrelaxes = ["status-quo"]\n[general]\ndaily_driving_h = 10.0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"general: daily_driving_h = 10 .* must be equal"):
+        load_scenario(path)
+    # why: after 10 h of driving the share of the daily allowance in use grows from 1/9 to 1
+    p = load_parameters()
+    hos = {
+        h: HoursOfService.from_scenario(
+            Scenario(name="x", general={"daily_driving_h": h}), p, "single"
+        )
+        for h in (9.0, 10.0)
+    }
+    assert hos[9.0].allowance_used(10.0) == pytest.approx(1 / 9)
+    assert hos[10.0].allowance_used(10.0) == pytest.approx(1.0)
+
+
+def test_relaxes_is_not_inherited_and_chains_through_files(tmp_path: Path) -> None:
+    # a child of 24h-borders that lengthens clearances does not inherit its declaration
+    slow = tmp_path / "slow.toml"
+    slow.write_text('extends = "24h-borders"\nclearance_factor = 2.0\n', encoding="utf-8")
+    assert load_scenario(slow).relaxes == ()
+    assert check_relaxation(slow, "status-quo")
+    # a sibling file relaxes 24h-borders, which relaxes status-quo: the chain is a pair too
+    fast = tmp_path / "fast.toml"
+    fast.write_text(
+        'extends = "24h-borders"\nrelaxes = ["base"]\nsingle_window_cut = 0.2\n', encoding="utf-8"
+    )
+    (tmp_path / "base.toml").write_text(
+        'extends = "24h-borders"\nrelaxes = ["24h-borders"]\n', encoding="utf-8"
+    )
+    assert load_scenario(fast).relaxes == ("base",)
+    assert relaxation_pairs([fast, "24h-borders", "status-quo", "single-window"]) == [
+        ("fast", "24h-borders"),
+        ("fast", "status-quo"),
+        ("24h-borders", "status-quo"),
+        ("single-window", "status-quo"),
+    ]
+    assert check_relaxation(fast, "status-quo") == []
+    assert check_relaxation(fast, "single-window")  # a 20 % cut is less than 30 %
+    # a declaration in a Scenario built in code is checked too
+    fake = Scenario(name="fake", clearance_factor=2.0, relaxes=("status-quo",))
+    with pytest.raises(ScenarioError, match=r"scenario 'fake' declares relaxes = \['status-quo'\]"):
+        relaxation_pairs([fake, "status-quo"])
+
+
+def test_every_general_parameter_is_ordered_and_quantiles_are_the_fleets() -> None:
+    from logistics.fleet.terms import PERCENTILES
+
+    assert set(GENERAL_ORDER) == set(GENERAL_NAMES)
+    assert tuple(q * 100 for q in CHECK_QUANTILES) == PERCENTILES
+
+
+#: Knobs that only relax when moved one way: name -> (strict value, relaxing step, sign of a
+#: relaxing move, a clearly stricter move). Each draw builds a chain c <- b <- a of scenarios.
+_HOURS = ["07:00-17:00", "06:00-22:00", "05:00-23:00", "24h"]
+_KNOBS = {
+    "clearance_factor": (st.floats(1.0, 2.0), st.floats(0.0, 0.4), -1, 0.1),
+    "single_window_cut": (st.floats(0.1, 0.4), st.floats(0.0, 0.25), +1, 0.1),
+    "port_dwell_factor": (st.floats(1.0, 2.0), st.floats(0.0, 0.4), -1, 0.1),
+    "hours": (st.just(1), st.integers(0, 1), +1, 1),
+    "through": (st.just(0), st.integers(0, 1), +1, 0),
+    "gvw_t": (st.floats(40.0, 48.0), st.floats(0.0, 2.0), +1, 1.0),
+    "break_h": (st.floats(0.9, 1.0), st.floats(0.0, 0.4), -1, 0.1),
+    "freight_usd": (st.floats(100.0, 300.0), st.floats(0.0, 50.0), -1, 10.0),
+}
+
+
+def _chain_member(knobs: dict[str, float], name: str) -> Scenario:
+    return Scenario(
+        name=name,
+        clearance_factor=knobs["clearance_factor"],
+        single_window_cut=knobs["single_window_cut"],
+        port_dwell_factor=knobs["port_dwell_factor"],
+        opening_hours=_HOURS[int(knobs["hours"])],
+        through_trucking=True if knobs["through"] else None,
+        axle_loads="harmonized",
+        harmonized_gvw_t=knobs["gvw_t"],
+        general={"break_h": knobs["break_h"], "sea_freight_base_usd": knobs["freight_usd"]},
+    )
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    strict=st.fixed_dictionaries({k: v[0] for k, v in _KNOBS.items()}),
+    steps=st.lists(
+        st.fixed_dictionaries({k: v[1] for k, v in _KNOBS.items()}), min_size=2, max_size=2
+    ),
+    tighten=st.sampled_from(sorted(k for k, v in _KNOBS.items() if v[3])),
+)
+def test_relaxation_chains_are_transitive(strict: dict, steps: list, tighten: str) -> None:
+    chain = [strict]
+    for step in steps:
+        chain.append({k: chain[-1][k] + v[2] * step[k] for k, v in _KNOBS.items()})
+    c, b, a = (_chain_member(knobs, n) for knobs, n in zip(chain, "cba", strict=True))
+    assert check_relaxation(b, c) == []
+    assert check_relaxation(a, b) == []
+    assert check_relaxation(a, c) == []
+    assert check_relaxation(c, c) == []
+    # one knob moved the other way, by a clear margin, is caught
+    worse = {**strict, tighten: strict[tighten] - _KNOBS[tighten][2] * _KNOBS[tighten][3]}
+    assert check_relaxation(_chain_member(worse, "worse"), c)
