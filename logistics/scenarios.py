@@ -4,6 +4,10 @@ A scenario changes the shipped parameters (``logistics.parameters``) globally or
 Built-ins live in ``logistics/data/scenarios/*.toml``; a user file may ``extends = "status-quo"``
 (or another built-in, or a path relative to the file) and override any value.
 
+A file may also declare ``relaxes = ["status-quo"]``: the scenarios it only relaxes, checked at
+load by :func:`check_relaxation` (no parameter stricter); :func:`relaxation_pairs` lists such
+pairs among a set of scenarios.
+
 Precedence when a rule is built for one crossing and direction: a per-crossing value in
 ``[crossings."<id>"]`` beats one in ``[crossings."*"]`` (every crossing), which beats a global
 scenario value, which beats the shipped table. ``[ports."<id>"|"*"]`` and
