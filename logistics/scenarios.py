@@ -504,6 +504,8 @@ class Scenario:
                 }
             elif isinstance(value, Mapping):
                 out[f.name] = dict(value)
+            elif isinstance(value, tuple):
+                out[f.name] = list(value)
             else:
                 out[f.name] = value
         return out
