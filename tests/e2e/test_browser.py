@@ -230,13 +230,44 @@ def test_other_pages_render(browser: Any, app_url: str, screenshots: Path | None
     assert "crossing" in table_text(browser, "level")
     shoot(browser, screenshots, "delay_export", height=1400)
 
+    assert external_requests(browser, app_url) == []
+
+
+def set_number(driver: Any, label: str, value: float) -> None:
+    """Type into the ``st.number_input`` labelled ``label``."""
+    set_text(driver, label, f"{value:g}")
+
+
+def open_expander(driver: Any, label: str) -> None:
+    for summary in driver.find_elements(_by().CSS_SELECTOR, '[data-testid="stExpander"] summary'):
+        if label in summary.text:
+            summary.click()
+            return
+    raise AssertionError(f"no expander {label!r}")
+
+
+def test_fleet_optimization(browser: Any, app_url: str, screenshots: Path | None) -> None:
     open_page(browser, app_url, "fleet_optimization")
     wait_text(browser, "h1", "Fleet optimization")
-    if screenshots is not None and any(
-        b.text.strip() == "Optimize" for b in browser.find_elements(_by().CSS_SELECTOR, "button")
-    ):
-        click_button(browser, "Optimize")
-        wait_idle(browser, timeout=400)
-        wait_text(browser, '[data-testid="stMetric"]', "Vehicles used", timeout=400)
-    shoot(browser, screenshots, "fleet_optimization", height=2000)
+    n_shipments = int(metrics(browser)["Shipments"])
+    # A small work budget: the same plan on any machine, quick enough for a test.
+    set_number(browser, "Work budget (solutions)", 10)
+    open_expander(browser, "More solver settings")
+    set_number(browser, "Phase-1 solutions", 5)
+    click_button(browser, "Optimize")
+    wait_text(browser, '[data-testid="stMetric"]', "Optimality gap", timeout=400)
+    wait_idle(browser, timeout=400)
+    progress = wait_text(browser, '[data-testid="stProgress"]', "done in")
+    assert "Optimizing under status-quo" in progress
+    shown = metrics(browser)
+    served, dropped = (int(v) for v in shown["Served / dropped"].split(" / "))
+    assert served + dropped == n_shipments and served > 0
+    assert shown["Cost per served shipment (USD)"].replace(",", "").isdigit()
+    caption = wait_text(browser, '[data-testid="stCaptionContainer"]', "stopped by")
+    assert "its work budget (repeatable)" in caption
+    assert "D001" in table_text(browser, "shipment_id")  # the per-shipment table
+    if dropped:  # each dropped shipment with its reason
+        reasons = table_text(browser, "reason")
+        assert any(why in reasons for why in ("infeasible", "not reached", "drop penalty"))
     assert external_requests(browser, app_url) == []
+    shoot(browser, screenshots, "fleet_optimization", height=2600)
