@@ -80,6 +80,7 @@ def make_world(folder: Path) -> dict[str, Any]:
         "hni": on_node("Hanoi"),
         "scenarios": scenarios,
         "terms": {},
+        "runs": {},
     }
 
 
@@ -105,7 +106,15 @@ def _checkpoint(G: Any, crossing_id: str, country: str) -> Place:
 
 
 def run(world: dict[str, Any], route: str, through: bool, hours: str, depart: dt.datetime) -> dict:
-    """Plan one shipment and walk the plan's node path; the figures both engines give."""
+    """Plan one shipment and walk the plan's node path; the figures both engines give (cached
+    per case: a status-quo solve takes seconds)."""
+    key = (route, through, hours, depart)
+    if key not in world["runs"]:
+        world["runs"][key] = _run(world, route, through, hours, depart)
+    return world["runs"][key]
+
+
+def _run(world: dict[str, Any], route: str, through: bool, hours: str, depart: dt.datetime) -> dict:
     name = f"{'tt' if through else 'sq'}-{hours}-{route}"
     sc = world["scenarios"][name]
     bkk, hni, G = world["bkk"], world["hni"], world["G"]
@@ -134,6 +143,10 @@ def run(world: dict[str, Any], route: str, through: bool, hours: str, depart: dt
     hos = terms.hours_of_service["single"]
     deliveries = plan.stops[plan.stops["kind"] == "delivery"]
     ev = it.events
+    arrival_waits = [
+        f"wait ({c['id']} ({c['from_country']} side) closed)"
+        for c in it.crossings.to_dict("records")
+    ]
     return {
         "fleet_h": (deliver - pick).total_seconds() / 3600.0 - SERVICE_H,
         "itinerary_h": it.hours,
@@ -156,6 +169,10 @@ def run(world: dict[str, Any], route: str, through: bool, hours: str, depart: dt
         if through
         else 0.0,
         "walk_wait_h": float(it.crossings["wait_h"].sum()),
+        # waits the walk takes before a crossing's first stop (exit side, or joint, closed)
+        "walk_arrival_wait_h": float(
+            ev.loc[ev["activity"].isin(arrival_waits), "duration_h"].sum()
+        ),
         "long_stops": int((it.crossings["time_h"] >= hos.daily_rest_h).sum()),
     }
 
@@ -233,12 +250,51 @@ def test_through_trucking_differs_only_by_opening_hour_waits_and_pauses(
     assert -1e-6 <= pauses <= pause_bound_h(r) + ROUNDING_H
 
 
+SQ_DEPARTURES = (MONDAY, MONDAY + dt.timedelta(hours=12))
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("depart", SQ_DEPARTURES)
+def test_status_quo_differs_by_pauses_and_by_waits_inside_the_passage(
+    world: dict[str, Any], route: str, depart: dt.datetime
+) -> None:
+    """Transload crossings: the fleet delivers to the exit checkpoint only while its side is open
+    (the calendar at the truck's arrival, as the walk), then a fixed transfer gap. It does not
+    model the work pausing at closing nor the entry side's hours; the walk does. So the walk is
+    never shorter than the fleet minus its surplus of pauses, and never longer than the fleet plus
+    those waits inside the passage (the fleet may wait its extra pauses away at a closed exit
+    side, so the difference is a bracket, not a sum)."""
+    r = run(world, route, False, "real", depart)
+    diff = r["fleet_h"] - r["itinerary_h"]
+    inside = r["walk_wait_h"] - r["walk_arrival_wait_h"]
+    assert inside >= -1e-6
+    assert -inside - 3 * ROUNDING_H <= diff <= pause_bound_h(r) + 3 * ROUNDING_H
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "issue 9 'done when' asks for 1 h; at transload crossings the fleet's transfer gap is "
+        "fixed (clearance + bridge + transloading) while the walk pauses the clearance at closing "
+        "and waits for the entry side: -6.7 h (R9) and -5.8 h (R12) departing Monday 12:00 UTC, "
+        "down to -12.8 h in the sweep of docs/fleet.md ('Parity with the itinerary')"
+    ),
+)
+def test_status_quo_shipped_hours_within_one_hour(world: dict[str, Any]) -> None:
+    worst = max(
+        abs(r["fleet_h"] - r["itinerary_h"])
+        for r in (run(world, route, False, "real", d) for route in ROUTES for d in SQ_DEPARTURES)
+    )
+    assert worst <= 1.0
+
+
 @pytest.mark.xfail(
     strict=True,
     reason=(
         "issue 9 'done when' asks for 1 h; crossings driven through wait the median for a random "
         "arrival in the fleet model (rules.border.crossing_passage via the matrix), the walk waits "
-        "at the truck's arrival: measured -8.0 h to +6.7 h (docs/fleet.md, 'Parity')"
+        "at the truck's arrival: measured -8.0 h to +6.7 h (docs/fleet.md, 'Parity with the "
+        "itinerary')"
     ),
 )
 def test_through_trucking_shipped_hours_within_one_hour(world: dict[str, Any]) -> None:
@@ -284,7 +340,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         w = make_world(Path(tmp))
-        for through, hours, step in ((True, "24h", 24), (False, "24h", 24), (True, "real", 2)):
+        cases = ((True, "24h", 24), (False, "24h", 24), (True, "real", 2), (False, "real", 4))
+        for through, hours, step in cases:
             for route in ROUTES:
                 diffs = []
                 for hour in range(0, 24, step):
