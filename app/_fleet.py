@@ -283,7 +283,11 @@ class Progress:
     def __init__(self, label: str) -> None:
         self.label = label
         self.start = time.monotonic()
-        self.bar = st.progress(0.0, text=f"{label}: preparing stops and travel matrices…")
+        self.bar = st.progress(
+            0.0,
+            text=f"{label}: travel matrices, then the searches (the bar moves as each "
+            "sub-problem's search ends; a set of up to one sub-problem's size is one search)…",
+        )
 
     def __call__(self, done: int, total: int) -> None:
         text = f"{self.label}: {done} of {total} sub-problem searches done"
