@@ -227,15 +227,7 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
             key=f"{prefix}phase1",
             help="local-search solutions of phase 1 (the uncoupled model) per sub-problem",
         )
-        polish = e2.number_input(
-            "Cross-seed solutions",
-            min_value=1,
-            max_value=MAX_SOLUTIONS,
-            value=DEFAULTS.seed_polish_solutions,
-            key=f"{prefix}polish",
-            help="local-search solutions when a scenario restarts from another scenario's plan",
-        )
-        group = e3.number_input(
+        group = e2.number_input(
             "Sub-problem size (shipments)",
             min_value=5,
             max_value=2000,
@@ -244,6 +236,16 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
             help="larger shipment sets are split into groups of about this size, each with its "
             "share of the fleet",
         )
+        polish = DEFAULTS.seed_polish_solutions
+        if compare:
+            polish = e3.number_input(
+                "Cross-seed solutions",
+                min_value=1,
+                max_value=MAX_SOLUTIONS,
+                value=DEFAULTS.seed_polish_solutions,
+                key=f"{prefix}polish",
+                help="local-search solutions when a scenario restarts from another scenario's plan",
+            )
     settings = _state.guarded(
         lambda: SolverSettings(
             phase1_solutions=int(phase1),

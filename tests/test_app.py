@@ -428,7 +428,8 @@ def _demo_subset(n: int) -> bytes:
 def _tiny_budget(at: AppTest, prefix: str, *, budget: int = 10) -> None:
     at.number_input(key=f"{prefix}budget").set_value(budget)
     at.number_input(key=f"{prefix}phase1").set_value(5)
-    at.number_input(key=f"{prefix}polish").set_value(5)
+    if prefix == "cmp_":
+        at.number_input(key=f"{prefix}polish").set_value(5)
 
 
 def _upload(at: AppTest, shipments: bytes, *, prefix: str = "") -> AppTest:
