@@ -315,6 +315,9 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     cols = [c for c in KPI_COLUMNS if c in table.columns]
     cols += [c for c in table.columns if c.endswith(("_min", "_max")) or c == "within_spread"]
     _print_table(table[cols])
+    for name, note in zip(table["scenario"], table["relaxes"], strict=True):
+        if note:
+            print(f"{name} only relaxes {note}")
     for plan in plans.values():
         if note := _stopped_note(plan.kpis):
             print(f"{plan.scenario}:{note}")

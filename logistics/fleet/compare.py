@@ -145,9 +145,32 @@ def compare_fleet(
             )
     plans = runs[seeds[0]]
     table = pd.DataFrame([{c: p.kpis.get(c) for c in KPI_COLUMNS} for p in plans.values()])
+    table["relaxes"] = relaxation_column(table, [t.scenario for t in terms], plans)
     if replicas > 1:
         table = _with_spread(table, [runs[s] for s in seeds])
     return table, plans
+
+
+def relaxation_column(
+    table: pd.DataFrame, scenarios: Sequence[Any], plans: dict[str, FleetPlan]
+) -> list[str]:
+    """Per scenario, the compared scenarios it only relaxes (declared in the scenario files and
+    checked at load), each followed by ``ok`` when this plan serves at least as many shipments
+    with an objective no higher, else by what went wrong (which would be a bug: the relaxed
+    scenario restarted from the stricter one's plan)."""
+    from logistics.scenarios import relaxation_pairs
+
+    notes: dict[str, list[str]] = {n: [] for n in table["scenario"]}
+    for relaxed, strict in relaxation_pairs(scenarios):
+        a, b = plans[relaxed].kpis, plans[strict].kpis
+        ok = a["served"] >= b["served"] and a["objective_usd"] <= b["objective_usd"] + 0.01
+        notes[relaxed].append(
+            f"{strict} ok"
+            if ok
+            else f"{strict} VIOLATED (served {a['served']} vs {b['served']}, objective USD "
+            f"{a['objective_usd']:,.0f} vs {b['objective_usd']:,.0f})"
+        )
+    return ["; ".join(notes[n]) for n in table["scenario"]]
 
 
 def _with_spread(table: pd.DataFrame, runs: list[dict[str, FleetPlan]]) -> pd.DataFrame:

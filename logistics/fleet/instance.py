@@ -234,28 +234,37 @@ def _road_legs(
     key_of: Mapping[str, int],
     *,
     relay: bool,
+    pinned: Sequence[str] | None = None,
 ) -> list[Leg] | str:
-    """Split the road path o -> d into legs at crossings without through-trucking (``relay``:
-    at every crossing, the goods change vehicle even where a permitted truck could go on)."""
+    """Split the road path o -> d into legs at crossings without through-trucking.
+
+    ``relay``: the goods change vehicle at every crossing, even where a permitted truck could
+    go on. ``pinned``: the crossings where the goods change vehicle, in order (the legs between
+    them take the quickest path; used to read another scenario's plan into this model).
+    """
     legs: list[Leg] = []
     start, countries, through = o, {origin_country}, []
     country = origin_country
     border = net.edges[net.edges["mode"] == "border"]
-    for cid in mat.crossings(o, d):
+    for cid in mat.crossings(o, d) if pinned is None else pinned:
         rows = border[(border["crossing_id"] == cid) & (border["frm"] == country)]
         if rows.empty:
             return f"unreachable: crossing {cid} has no direction out of {country}"
         row = rows.iloc[0]
         nxt = str(row["to"])
         t = terms.crossings.get((cid, country, nxt))
-        if t is not None and t.through_trucking and not relay:
+        if t is None:
+            return f"unreachable: crossing {cid} ({country}->{nxt}) never opens in this scenario"
+        if t.through_trucking and not relay and pinned is None:
             through.append(cid)
             countries.add(nxt)
             country = nxt
             continue
         exit_stop = key_of[node_key(net, int(row["u"]))]
         entry_stop = key_of[node_key(net, int(row["v"]))]
-        clearance = (t.clearance_h if t else 0.0) + float(row["travel_time"]) / 3600.0
+        if pinned is not None:  # what the quickest path between the stops drives through
+            through = mat.crossings(start, exit_stop)
+            countries |= mat.countries(start, exit_stop)
         legs.append(
             Leg(
                 shipment=s_idx,
@@ -264,14 +273,17 @@ def _road_legs(
                 end=exit_stop,
                 countries=frozenset(countries),
                 crossings=tuple(through),
-                gap_after_h=clearance + (t.transload_h if t else 0.0),
-                transfer_cost_usd=(t.transload_cost_usd + t.fee_usd) if t else 0.0,
+                gap_after_h=t.clearance_h + float(row["travel_time"]) / 3600.0 + t.transload_h,
+                transfer_cost_usd=t.transload_cost_usd + t.fee_usd,
                 transfer=f"transload at {cid} ({country}->{nxt})",
                 transload_at=cid,
-                end_open=(t.open_intervals, t.utc_offset_h) if t else None,
+                end_open=(t.open_intervals, t.utc_offset_h),
             )
         )
         start, countries, through, country = entry_stop, {nxt}, [], nxt
+    if pinned is not None:
+        through = mat.crossings(start, d)
+        countries |= mat.countries(start, d)
     legs.append(
         Leg(
             shipment=s_idx,
@@ -296,14 +308,22 @@ def _road_alternatives(
     key_of: Mapping[str, int],
     hos: Mapping[str, Any],
     service_h: float,
+    extra: Sequence[str] = (),
 ) -> list[Alternative] | str:
     """Road door to door (split where through-trucking is not allowed) and, where a permit
     lets trucks drive through, also the relay alternative with a transload at every crossing:
-    a permit is an option, not an obligation."""
+    a permit is an option, not an obligation. ``extra``: more ``road:`` keys to offer (the
+    alternatives another scenario's plan uses)."""
     out: list[Alternative] = []
-    for relay in (False, True):
-        legs = _road_legs(s_idx, o, d, s.origin.country, mat, net, terms, key_of, relay=relay)
+    pins: list[tuple[bool, list[str] | None]] = [(False, None), (True, None)]
+    pins += [(True, [c for c in k[len("road:") :].split(">") if c]) for k in extra]
+    for relay, pinned in pins:
+        legs = _road_legs(
+            s_idx, o, d, s.origin.country, mat, net, terms, key_of, relay=relay, pinned=pinned
+        )
         if isinstance(legs, str):
+            if pinned is not None:
+                continue  # another scenario's route that this one cannot drive
             return legs
         transloads = [leg.transload_at for leg in legs if leg.transload_at]
         key = "road:" + ">".join(transloads)
@@ -344,8 +364,10 @@ def _sea_alternative(
     key_of: Mapping[str, int],
     net: TravelNetwork,
     service_h: float,
+    ports: tuple[str, str] | None = None,
 ) -> Alternative | None:
-    """Sea via the port nearest (by road) to each end, in the origin / destination country."""
+    """Sea via the port nearest (by road) to each end, in the origin / destination country, or
+    via the given ``ports`` (another scenario's plan)."""
     if sea is None or s.origin.country == s.destination.country:
         return None
 
@@ -363,7 +385,12 @@ def _sea_alternative(
                 found = (float(t), i)
         return None if found is None else found[1]
 
-    i, j = nearest(s.origin.country, True), nearest(s.destination.country, False)
+    if ports is None:
+        i, j = nearest(s.origin.country, True), nearest(s.destination.country, False)
+    elif ports[0] in sea_ports and ports[1] in sea_ports:
+        i, j = sea_ports.index(ports[0]), sea_ports.index(ports[1])
+    else:
+        return None
     if i is None or j is None or not np.isfinite(sea.distance_m[i, j]):
         return None
     a, b = sea_ports[i], sea_ports[j]
@@ -519,12 +546,15 @@ def build_instance(
     soft_windows: bool = False,
     service_h: float = SERVICE_H,
     order: Sequence[int] | None = None,
+    extra: Mapping[str, Sequence[str]] | None = None,
 ) -> FleetInstance:
     """Alternatives, legs and solver nodes of ``shipments`` for ``vehicles`` under ``terms``.
 
     ``mat`` is the road matrix of ``stops`` under ``terms`` (shared by sub-problems); ``order``
     numbers the shipments' solver nodes (a seeded permutation gives the search another path;
-    the default is the input order).
+    the default is the input order). ``extra`` maps a shipment id to alternative keys to offer
+    besides its own (the alternatives another scenario's plan uses: a relaxed scenario keeps
+    every plan of the stricter one).
     """
     if not shipments:
         raise RoutingError("no shipments to route")
@@ -557,7 +587,20 @@ def build_instance(
         options: list[Alternative] = []
         why: list[str] = []
         if mat.reachable[o, d]:
-            road = _road_alternatives(si, s, o, d, mat, net, terms, key_of, hos, service_h)
+            more = (extra or {}).get(s.shipment_id, ())
+            road = _road_alternatives(
+                si,
+                s,
+                o,
+                d,
+                mat,
+                net,
+                terms,
+                key_of,
+                hos,
+                service_h,
+                extra=[k for k in more if k.startswith("road:")],
+            )
             if isinstance(road, str):
                 why.append(road)
             else:
@@ -567,6 +610,25 @@ def build_instance(
         sea_alt = _sea_alternative(si, s, o, d, mat, sea, sea_ports, terms, key_of, net, service_h)
         if sea_alt is not None:
             options.append(sea_alt)
+        for key in (extra or {}).get(s.shipment_id, ()):
+            if key.startswith("sea:") and all(a.key != key for a in options):
+                pair = key[len("sea:") :].split(">")
+                alt = _sea_alternative(
+                    si,
+                    s,
+                    o,
+                    d,
+                    mat,
+                    sea,
+                    sea_ports,
+                    terms,
+                    key_of,
+                    net,
+                    service_h,
+                    ports=(pair[0], pair[1]),
+                )
+                if alt is not None:
+                    options.append(alt)
         kept = []
         ready_h = (s.ready_utc - t0).total_seconds() / 3600.0
         for alt in options:

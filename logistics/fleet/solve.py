@@ -133,8 +133,15 @@ def setup(problem: Problem, terms: ScenarioTerms) -> Setup:
     return Setup(terms, mat, sea, sea_ports, time.perf_counter() - t)
 
 
-def group_instance(problem: Problem, st: Setup, g: int, seed: int) -> FleetInstance:
-    """The instance of sub-problem ``g``; ``seed`` > 0 numbers its shipments in a seeded order."""
+def group_instance(
+    problem: Problem,
+    st: Setup,
+    g: int,
+    seed: int,
+    extra: Mapping[str, Sequence[str]] | None = None,
+) -> FleetInstance:
+    """The instance of sub-problem ``g``; ``seed`` > 0 numbers its shipments in a seeded order;
+    ``extra``: more alternative keys per shipment id (see :func:`build_instance`)."""
     grp = problem.groups[g]
     ships = [problem.shipments[i] for i in grp.shipments]
     order = None if seed == 0 else list(np.random.default_rng(seed).permutation(len(ships)))
@@ -151,7 +158,19 @@ def group_instance(problem: Problem, st: Setup, g: int, seed: int) -> FleetInsta
         soft_windows=problem.soft_windows,
         service_h=problem.service_h,
         order=order,
+        extra=extra,
     )
+
+
+def plan_keys(*keyed: KeyedRoutes) -> dict[str, list[str]]:
+    """Alternative keys per shipment id used by plans (their keyed routes)."""
+    out: dict[str, list[str]] = {}
+    for routes in keyed:
+        for stops in routes.values():
+            for sid, key, _, _ in stops:
+                if key not in out.setdefault(sid, []):
+                    out[sid].append(key)
+    return out
 
 
 # ------------------------------------------------------------------ tasks (run in workers)
@@ -178,7 +197,8 @@ def run_task(task: Task) -> GroupResult | None:
     st: Setup = _STATE["setups"][task.scenario]
     settings: SolverSettings = _STATE["settings"]
     t = time.perf_counter()
-    inst = group_instance(problem, st, task.group, task.seed)
+    extra = plan_keys(*(task.starts or {}).values()) if task.own is not None else None
+    inst = group_instance(problem, st, task.group, task.seed, extra)
     if task.own is None:
         out = solve_instance(inst, settings)
     else:
