@@ -385,7 +385,7 @@ def _walk_waits_at(
     reason=(
         "single stop: the fleet reads the joint control's calendar at the truck's arrival at the "
         "exit checkpoint (Leg.end_open), the walk after the bridge (13.6 min at Na Phao-Cha Lo): "
-        "arriving 16:55 local the fleet allows the delivery, the walk waits 14 h"
+        "arriving 16:55 local the fleet allows the delivery, the walk waits 13.9 h"
     ),
 )
 def test_single_stop_closed_minutes_are_read_after_the_bridge(world: dict[str, Any]) -> None:
