@@ -508,6 +508,21 @@ def test_objective_lower_bound_is_below_the_objective() -> None:
             assert k["objective_usd"] >= DROP_PENALTY_USD * in_model_dropped
 
 
+def test_a_binding_time_cap_is_reported() -> None:
+    G = toy_graph()
+    fleet = [truck(G, "a", "TH"), truck(G, "d", "VN"), truck(G, "b", "TH")]
+    ships = [shipment(G, "S1", "a", "d"), shipment(G, "S2", "b", "a", ready_h=5.0)]
+    plan = solve(G, ships, fleet)
+    assert plan.kpis["stopped_by"] == plan.solver["stopped_by"] == "budget"
+    try:
+        capped = solve(G, ships, fleet, settings=replace(SMALL, time_limit_s=1e-4))
+    except RoutingError as exc:  # the cap may end the search before any plan: it says so
+        assert "safety time cap" in str(exc)
+    else:
+        assert capped.kpis["stopped_by"] == capped.solver["stopped_by"] == "time_cap"
+        assert capped.solver["settings"]["time_limit_s"] == 1e-4
+
+
 def test_bad_inputs() -> None:
     G = toy_graph()
     fleet = [truck(G, "a", "TH")]
