@@ -278,21 +278,18 @@ def settings_text(form: FleetForm) -> str:
 class Progress:
     """A ``st.progress`` bar fed by the solver's ``progress(done, total)`` callback.
 
-    The bar counts sub-problem searches, the solver's own unit of work; after the last one the
-    plans are replayed through the Monte Carlo.
+    The bar counts sub-problem searches, the solver's own unit of work (fractions while a
+    search runs in the server process); after the last one the plans are replayed through the
+    Monte Carlo.
     """
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.start = time.monotonic()
-        self.bar = st.progress(
-            0.0,
-            text=f"{label}: travel matrices, then the searches (the bar moves as each "
-            "sub-problem's search ends; a set of up to one sub-problem's size is one search)…",
-        )
+        self.bar = st.progress(0.0, text=f"{label}: travel matrices, then the searches…")
 
-    def __call__(self, done: int, total: int) -> None:
-        text = f"{self.label}: {done} of {total} sub-problem searches done"
+    def __call__(self, done: float, total: int) -> None:
+        text = f"{self.label}: {done:.1f} of {total} sub-problem searches"
         if done >= total:
             text += f"; replaying through the Monte Carlo ({DRAWS_REPLAY} draws)…"
         self.bar.progress(min(done / total, 1.0) if total else 1.0, text=text)

@@ -138,27 +138,29 @@ def test_hours_of_service_from_scenario_and_validation() -> None:
         HoursOfService.from_scenario(sc, PARAMS, "triple")
 
 
-def test_fleet_copy_has_the_same_semantics() -> None:
-    fleet = pytest.importorskip("logistics.fleet")
-    if not hasattr(fleet, "rest_h"):
-        pytest.skip("the fleet imports rest_h from logistics.rules.hours")
-    d = np.linspace(0.0, 60.0, 601)
-    for hos in (SINGLE, DOUBLE):
-        assert np.allclose(hos.rest_h(d), fleet.rest_h(d, hos.as_tuple()))
-        assert np.allclose(hos.allowance_used(d), fleet.allowance_used(d, hos.as_tuple()))
-
-
-def test_fleet_closed_minutes_copy_has_the_same_semantics() -> None:
-    fleet = pytest.importorskip("logistics.fleet")
-    if not hasattr(fleet, "_closed_minutes"):
-        pytest.skip("the fleet imports closed_minutes from logistics.rules.calendar")
-    t0 = datetime(2026, 3, 4, 9, 17, tzinfo=UTC)
-    for text in ("06:00-22:00", "mon-fri 07:00-17:00; sat 07:00-12:00", "24h", "closed"):
-        ivs = OpeningHours.parse(text).intervals
-        for off in (7.0, 8.0):
-            assert calendar.closed_minutes(ivs, off, t0, 20_000) == fleet._closed_minutes(
-                ivs, off, t0, 20_000
-            )
+def test_pause_free_arrivals_run_the_passage_without_waiting() -> None:
+    """An arrival inside ``pause_free`` walks the crossing in exactly its work time; one outside
+    it waits (status quo, Na Phao-Cha Lo LA->VN, clearance at the median)."""
+    sc = load_scenario("status-quo")
+    cp = crossing_passage(sc, PARAMS, "na-phao-cha-lo", "LA", "VN", quantile=0.5)
+    rule = sc.border_rule(PARAMS, "na-phao-cha-lo", "LA", "VN")
+    stops = border_stops(rule)
+    t = np.arange(0.0, 168.0, 0.25)  # arrivals, UTC hours of the week
+    start, work = t.copy(), 0.0
+    for stop in stops:
+        for task in stop.tasks:
+            h = {
+                "documentary": rule.documentary_h,
+                "exit": rule.exit_clearance.median_h,
+                "entry": rule.entry_clearance.median_h,
+            }.get(task.part, 0.0)
+            t = calendar.finish(tuple(stop.hours.intervals), t, h, stop.utc_offset_h)
+            work += h
+    waits = t - start - work
+    inside = _is_open(cp.pause_free, start, cp.utc_offset_h)
+    assert inside.any() and (~inside).any()
+    assert np.all(waits[inside] < 1e-6)
+    assert np.all(waits[~inside] > 1e-6)
 
 
 # --------------------------------------------------------------------------- calendars

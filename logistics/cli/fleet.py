@@ -154,10 +154,6 @@ def solver_settings(args: argparse.Namespace) -> SolverSettings:
     if draws is not None and not 1 <= draws <= 100_000:
         raise ValueError(f"--draws: bad value {draws!r}; allowed: an integer from 1 to 100,000")
     budget = getattr(args, "budget", None)
-    kw: dict[str, Any] = {}
-    if budget is not None:
-        kw["phase2_solutions"] = budget
-        kw["phase1_solutions"] = max(budget // 4 + 1, _DEFAULTS.phase1_solutions)
     flags = {
         "phase2_solutions": "--budget",
         "phase1_solutions": "--budget",
@@ -167,27 +163,27 @@ def solver_settings(args: argparse.Namespace) -> SolverSettings:
         "seed": "--seed",
     }
     try:
-        return SolverSettings(
-            seed=int(getattr(args, "seed", 0) or 0),
-            time_limit_s=args.time_limit,
-            group_shipments=args.group_size,
-            workers=args.workers,
-            **kw,
-        )
+        kw: dict[str, Any] = {
+            "seed": int(getattr(args, "seed", 0) or 0),
+            "time_limit_s": args.time_limit,
+            "group_shipments": args.group_size,
+            "workers": args.workers,
+        }
+        return SolverSettings(**kw) if budget is None else SolverSettings.with_budget(budget, **kw)
     except SolverSettingsError as exc:
         field = str(exc).split(":", 1)[0]
         raise ValueError(f"{flags.get(field, field)}: {str(exc).split(':', 1)[1].strip()}") from exc
 
 
-def _bar(desc: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+def _bar(desc: str) -> tuple[Callable[[float, int], None], Callable[[], None]]:
     """A tqdm bar over sub-problems (off when stderr is not a terminal)."""
     from tqdm import tqdm
 
     bar = tqdm(desc=desc, unit="sub-problem", disable=None)
 
-    def update(done: int, total: int) -> None:
+    def update(done: float, total: int) -> None:
         bar.total = total
-        bar.n = done
+        bar.n = round(done, 2)
         bar.refresh()
 
     return update, bar.close

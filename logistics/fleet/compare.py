@@ -28,11 +28,12 @@ from logistics.fleet.solve import (
     Progress,
     Task,
     merge,
+    network_terms,
     prepare,
     run_tasks,
     setup,
 )
-from logistics.fleet.terms import RoutingError, scenario_terms
+from logistics.fleet.terms import RoutingError
 from logistics.shipments import Shipment, VehicleType
 
 #: KPIs whose spread over replicas is reported.
@@ -85,10 +86,7 @@ def compare_fleet(
         raise RoutingError(f"replicas: bad value {replicas!r}; allowed: an integer from 1 to 50")
     settings = settings or SolverSettings()
     problem = prepare(G, shipments, fleet, settings, soft_windows=soft_windows)
-    terms = [
-        scenario_terms(sc, percentile=percentile, params=params, crossings=problem.net.border_keys)
-        for sc in scenarios
-    ]
+    terms = [network_terms(problem, sc, percentile, params) for sc in scenarios]
     names = [t.name for t in terms]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:

@@ -277,7 +277,7 @@ def _road_legs(
                 transfer_cost_usd=t.transload_cost_usd + t.fee_usd,
                 transfer=f"transload at {cid} ({country}->{nxt})",
                 transload_at=cid,
-                end_open=(t.open_intervals, t.utc_offset_h),
+                end_open=(t.pause_free, t.utc_offset_h),
             )
         )
         start, countries, through, country = entry_stop, {nxt}, [], nxt

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from logistics.defaults import DRAWS_REPLAY
+from logistics.fleet.instance import SERVICE_H
 from logistics.fleet.plan import FleetPlan
 from logistics.fleet.terms import RoutingError
 from logistics.shipments import Shipment
@@ -47,9 +48,10 @@ def evaluate_plan(
     """Replay every served shipment through the Monte Carlo of border and port delays.
 
     Each shipment walks its planned path (:func:`planned_path`, through
-    :func:`networks.route_from_nodes`) from its planned pickup; the plan's own detours and waits
-    (planned transit minus the model's estimate for the shipment alone, zero when the plan waits
-    for the window) are added to every draw; an arrival before the window waits for it.
+    :func:`networks.route_from_nodes`) from its planned pickup once loaded; the plan's own
+    detours and waits (planned transit minus the model's estimate for the shipment alone, zero
+    when the plan waits for the window) are added to every draw; an arrival before the window
+    waits for it.
 
     Adds per shipment ``replay_crossings`` (what the replay walked: equal to ``crossings``),
     ``on_time_probability``, ``p90_lateness_h``, ``p50_delivery_utc``,
@@ -65,6 +67,7 @@ def evaluate_plan(
     from networks.routing import route_from_nodes
 
     sc = scenario if scenario is not None else plan.scenario
+    service_h = float(plan.solver.get("service_h", SERVICE_H))
     by_id = {s.shipment_id: s for s in shipments}
     ship = plan.shipments.copy()
     seed = int(plan.solver.get("seed", 0)) if seed is None else int(seed)
@@ -87,9 +90,10 @@ def evaluate_plan(
         s = by_id[sid]
         try:
             route = route_from_nodes(G, planned_path(plan, sid), s.origin, s.destination)
+            pick = datetime.fromisoformat(str(row["pickup_utc"]))
             mc = simulate(
                 route,
-                str(row["pickup_utc"]),
+                pick + timedelta(hours=service_h),  # leaves once loaded
                 sc,
                 draws=draws,
                 seed=seed + k,
@@ -99,15 +103,14 @@ def evaluate_plan(
         except ValueError as exc:
             raise RoutingError(f"shipment {sid}: the Monte Carlo replay failed: {exc}") from exc
         samples = np.asarray(mc.samples_h, dtype=float)
-        pick = datetime.fromisoformat(str(row["pickup_utc"]))
         planned = datetime.fromisoformat(str(row["delivery_utc"]))
         waits_for_window = planned <= s.earliest_utc + timedelta(minutes=1)
-        extra = (
-            0.0
-            if waits_for_window
-            else max(0.0, float(row["transit_h"]) - float(row["estimate_h"]))
-        )
-        arrive_h = np.maximum(samples + extra, (s.earliest_utc - pick).total_seconds() / 3600.0)
+        # the plan's own detours and waits: planned pickup-to-arrival time less loading and the
+        # model's estimate alone (which counts loading and unloading)
+        alone_h = float(row["estimate_h"]) - service_h
+        extra = 0.0 if waits_for_window else max(0.0, float(row["transit_h"]) - alone_h)
+        arrive_h = service_h + samples + extra
+        arrive_h = np.maximum(arrive_h, (s.earliest_utc - pick).total_seconds() / 3600.0)
         latest_h = (s.latest_utc - pick).total_seconds() / 3600.0
         late = np.maximum(arrive_h - latest_h, 0.0)
         cols["replay_crossings"].append(";".join(route.crossings))

@@ -69,6 +69,13 @@ class SolverSettings:
     time_limit_s: float | None = 600.0
     workers: int | None = None
 
+    @classmethod
+    def with_budget(cls, budget: int, **kw: Any) -> SolverSettings:
+        """Settings for a single work budget (phase-2 solutions; phase 1 gets a quarter of it,
+        at least the default): what ``--budget`` means in the CLI and the app."""
+        phase1 = max(budget // 4 + 1, cls.phase1_solutions) if isinstance(budget, int) else budget
+        return cls(phase1_solutions=phase1, phase2_solutions=budget, **kw)
+
     def __post_init__(self) -> None:
         for name in ("phase1_solutions", "phase2_solutions", "seed_polish_solutions"):
             value = getattr(self, name)
@@ -185,6 +192,16 @@ def routes_from_keys(inst: FleetInstance, keyed: KeyedRoutes) -> list[list[int]]
     return routes
 
 
+def _stage(
+    progress: Callable[[str, int, int], None] | None, stage: str
+) -> Callable[[str, int, int], None] | None:
+    """The engine's progress reported under this search's phase name."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda _, done, total: report(stage, done, total)
+
+
 def solve_instance(
     inst: FleetInstance,
     settings: SolverSettings,
@@ -204,7 +221,7 @@ def solve_instance(
         model1.routing,
         model1.manager,
         _engine(settings, settings.phase1_solutions, first_solution=settings.first_solution),
-        progress=progress,
+        progress=_stage(progress, "phase 1"),
     )
     stats["phase1"] = r1.stats
     stopped.append(r1.stopped_by)
@@ -237,7 +254,7 @@ def solve_instance(
         model.manager,
         _engine(settings, settings.phase2_solutions, first_solution="ALL_UNPERFORMED"),
         initial_routes=best[2] if best is not None else None,
-        progress=progress,
+        progress=_stage(progress, "phase 2"),
     )
     stats["phase2"] = r2.stats
     stopped.append(r2.stopped_by)
@@ -308,5 +325,5 @@ def raise_no_solution(inst: FleetInstance, stopped_by: str) -> None:
     raise RoutingError(
         f"scenario {inst.terms.name!r}: OR-Tools found no plan ({stopped_by}); every shipment is "
         "droppable, so this means the safety time cap ended the search before a first solution "
-        "(raise --time-limit or lower the budgets)"
+        "(raise the cap: time_limit_s, --time-limit in the CLI)"
     )

@@ -45,8 +45,9 @@ from logistics.shipments import Shipment, VehicleType
 
 log = logging.getLogger(__name__)
 
-#: progress(done, total): sub-problems solved so far (the CLI draws tqdm, the app st.progress).
-Progress = Callable[[int, int], None]
+#: progress(done, total): sub-problems solved so far, fractional while one is solved in this
+#: process (the CLI draws tqdm, the app st.progress).
+Progress = Callable[[float, int], None]
 
 
 @dataclass
@@ -117,6 +118,25 @@ def prepare(
         soft_windows=soft_windows,
         allow_sea=allow_sea,
         service_h=service_h,
+    )
+
+
+def network_terms(problem: Problem, scenario: Any, percentile: int, params: Any) -> ScenarioTerms:
+    """The scenario's terms for the crossings of the problem's network (with their bridges)."""
+    net = problem.net
+    border = net.edges[net.edges["mode"] == "border"]
+    bridges = {
+        (str(c), str(a), str(b)): float(t) / 3600.0
+        for c, a, b, t in zip(
+            border["crossing_id"], border["frm"], border["to"], border["travel_time"], strict=True
+        )
+    }
+    return scenario_terms(
+        scenario,
+        percentile=percentile,
+        params=params,
+        crossings=net.border_keys,
+        bridges_h=bridges,
     )
 
 
@@ -191,16 +211,21 @@ class Task:
     starts: Mapping[str, KeyedRoutes] | None = None
 
 
-def run_task(task: Task) -> GroupResult | None:
-    """One sub-problem (in a worker, or in this process with one worker)."""
-    problem: Problem = _STATE["problem"]
-    st: Setup = _STATE["setups"][task.scenario]
-    settings: SolverSettings = _STATE["settings"]
+def run_task(
+    task: Task,
+    state: Mapping[str, Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> GroupResult | None:
+    """One sub-problem, in a worker (``state`` from the fork) or in this process."""
+    state = _STATE if state is None else state
+    problem: Problem = state["problem"]
+    st: Setup = state["setups"][task.scenario]
+    settings: SolverSettings = state["settings"]
     t = time.perf_counter()
     extra = plan_keys(*(task.starts or {}).values()) if task.own is not None else None
     inst = group_instance(problem, st, task.group, task.seed, extra)
     if task.own is None:
-        out = solve_instance(inst, settings)
+        out = solve_instance(inst, settings, progress=progress)
     else:
         polished = polish_instance(inst, settings, task.own, task.starts or {})
         if polished is None:  # the own plan stands
@@ -236,8 +261,11 @@ def _routes(out: Any) -> list[list[int]]:
     return routes
 
 
-def _die_with_parent() -> None:
-    """Worker initializer: end this worker when the parent process dies (Linux)."""
+def _init_worker(state: Mapping[str, Any]) -> None:
+    """Worker initializer: the forked worker's state (inherited, not pickled), and end this
+    worker when the parent process dies (Linux)."""
+    _STATE.clear()
+    _STATE.update(state)
     try:
         import ctypes
         import signal
@@ -246,6 +274,22 @@ def _die_with_parent() -> None:
         libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: workers end when their pipe breaks
         pass
+
+
+def _within(
+    progress: Progress | None, done: int, total: int
+) -> Callable[[str, int, int], None] | None:
+    """The search's progress inside one sub-problem as a fraction of it (phase 1: 40 %)."""
+    if progress is None:
+        return None
+    report = progress
+
+    def update(stage: str, n: int, of: int) -> None:
+        share = n / of if of else 1.0
+        frac = 0.4 * share if stage == "phase 1" else 0.4 + 0.6 * share
+        report(done + min(frac, 1.0), total)
+
+    return update
 
 
 def run_tasks(
@@ -260,7 +304,7 @@ def run_tasks(
 ) -> list[GroupResult | None]:
     """Run ``tasks`` in worker processes (``settings.workers``, default one per core) and return
     their results in task order, whatever order they finish in."""
-    _STATE.update(problem=problem, setups=dict(setups), settings=settings)
+    state = {"problem": problem, "setups": dict(setups), "settings": settings}
     total = total or len(tasks)
     n_workers = min(len(tasks), settings.workers or os.cpu_count() or 1)
     methods = multiprocessing.get_all_start_methods()
@@ -269,12 +313,14 @@ def run_tasks(
         if n_workers > 1:
             log.warning("no fork on this platform: solving the sub-problems in this process")
         for i, task in enumerate(tasks):
-            results.append(run_task(task))
+            results.append(run_task(task, state, _within(progress, done_before + i, total)))
             if progress is not None:
                 progress(done_before + i + 1, total)
         return results
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_die_with_parent) as pool:
+    with ProcessPoolExecutor(
+        n_workers, mp_context=ctx, initializer=_init_worker, initargs=(state,)
+    ) as pool:
         futures = [pool.submit(run_task, task) for task in tasks]
         for i, fut in enumerate(futures):
             results.append(fut.result())
@@ -338,6 +384,7 @@ def merge(
             "time_limit_s": settings.time_limit_s,
         },
         "seed": parts[0].seed if parts else settings.seed,
+        "service_h": problem.service_h,
         "groups": len(parts),
         "stopped_by": stopped,
         "starts": [p.start for p in parts],
@@ -416,9 +463,7 @@ def solve_fleet(
         allow_sea=allow_sea,
         service_h=service_h,
     )
-    terms = scenario_terms(
-        scenario, percentile=percentile, params=params, crossings=problem.net.border_keys
-    )
+    terms = network_terms(problem, scenario, percentile, params)
     st = setup(problem, terms)
     tasks = [Task(terms.name, g, settings.seed) for g in range(len(problem.groups))]
     parts = run_tasks(tasks, problem, {terms.name: st}, settings, progress=progress)

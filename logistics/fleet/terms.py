@@ -9,6 +9,7 @@ sea legs from :func:`logistics.rules.sea.sea_passage`, driver hours from
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,14 +58,18 @@ class ScenarioTerms:
     hours_of_service: Mapping[str, HoursOfService]
     payload_t: Callable[[Sequence[str]], float]
     co2_road_kg_per_vkm: float
+    closed: frozenset[tuple[str, str, str]] = frozenset()
     scenario: Any = field(repr=False, default=None)
     params: Any = field(repr=False, default=None)
 
     def border_terms(self) -> dict[tuple[str, str, str], BorderTerms]:
-        """Delays and fees for the travel matrix (crossings driven through)."""
-        return {
+        """Delays and fees for the travel matrix (crossings driven through); a direction that
+        never opens under the scenario gets an infinite delay, so no path uses it."""
+        out = {
             k: BorderTerms(delay_h=c.delay_h, fee_usd=c.fee_usd) for k, c in self.crossings.items()
         }
+        out.update({k: BorderTerms(delay_h=math.inf) for k in self.closed})
+        return out
 
 
 def scenario_terms(
@@ -73,6 +78,7 @@ def scenario_terms(
     percentile: int = 50,
     params: Any = None,
     crossings: Iterable[tuple[str, str, str]] | None = None,
+    bridges_h: Mapping[tuple[str, str, str], float] | None = None,
 ) -> ScenarioTerms:
     """Evaluate the corridor rules of ``scenario`` at ``percentile`` for the routing model.
 
@@ -87,6 +93,9 @@ def scenario_terms(
         Default :func:`logistics.load_parameters`.
     crossings : iterable of (crossing_id, from_country, to_country), optional
         Directions to include (default: every direction in the parameter table).
+    bridges_h : mapping, optional
+        Drive between the two checkpoints of each direction (h; the network's border edges),
+        so a joint control after the bridge is reached when it is.
     """
     from logistics.parameters import load_parameters
     from logistics.scenarios import load_scenario
@@ -97,14 +106,18 @@ def scenario_terms(
     p = params or load_parameters()
     q = percentile / 100.0
     out: dict[tuple[str, str, str], CrossingPassage] = {}
+    closed: set[tuple[str, str, str]] = set()
     for cid, a, b in list(crossings) if crossings is not None else list(p.borders):
         try:
-            passage = crossing_passage(sc, p, cid, a, b, quantile=q)
+            bridge = (bridges_h or {}).get((cid, a, b), 0.0)
+            passage = crossing_passage(sc, p, cid, a, b, quantile=q, bridge_h=bridge)
         except ValueError as exc:
             log.warning("no border parameters for %s %s->%s: %s", cid, a, b, exc)
             continue
         if passage.passable:
             out[(cid, a, b)] = passage
+        else:
+            closed.add((cid, a, b))
 
     @cache
     def sea(a: str, b: str, sea_km: float) -> SeaPassage:
@@ -119,6 +132,7 @@ def scenario_terms(
         hours_of_service={crew: HoursOfService.from_scenario(sc, p, crew) for crew in CREWS},
         payload_t=lambda countries: float(sc.capacity_t(p, list(countries))),
         co2_road_kg_per_vkm=sc.general_value(p, "co2_road_kg_per_vkm"),
+        closed=frozenset(closed),
         scenario=sc,
         params=p,
     )

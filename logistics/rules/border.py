@@ -160,6 +160,13 @@ class CrossingPassage:
     open_intervals : tuple of (float, float)
         Calendar of the first stop (the joint control, or the exit side), hours since Monday
         00:00 in the local time ``utc_offset_h``.
+    pause_free : tuple of (float, float)
+        Arrival times at the crossing (at the exit checkpoint, same clock as
+        ``open_intervals``) from which the whole passage, with the clearance at the quantile,
+        runs without waiting for an opening: the fleet model lets a transload leg arrive only
+        then, so its fixed transfer time never under-states the walk (a truck arriving at
+        another time waits before it; that wait is at most what the walk pauses, plus the work
+        done before the pause).
     passable : bool
         ``False`` when a stop never opens (``wait_h`` is then ``inf``).
     """
@@ -177,6 +184,7 @@ class CrossingPassage:
     open_intervals: Intervals
     utc_offset_h: float
     passable: bool
+    pause_free: Intervals = ()
 
     @property
     def delay_h(self) -> float:
@@ -212,6 +220,8 @@ def crossing_passage(
     clearance += rule.documentary_h
     passable = not unpassable(rule)
     wait = float("inf")
+    pause_free: Intervals = ()
+    first = stops[0]
     if passable:
         t = np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
         start, work = t.copy(), 0.0
@@ -223,9 +233,10 @@ def crossing_passage(
                 h = float(parts[task.part])
                 t = finish(tuple(stop.hours.intervals), t, h, stop.utc_offset_h)
                 work += h
-        wait = float(np.quantile(t - start - work, quantile, method="inverted_cdf"))
+        waits = t - start - work
+        wait = float(np.quantile(waits, quantile, method="inverted_cdf"))
         wait = max(wait, 0.0) if wait > 1e-7 else 0.0
-    first = stops[0]
+        pause_free = _runs(waits <= 1e-6, first.utc_offset_h)
     return CrossingPassage(
         crossing_id=crossing_id,
         from_country=from_country,
@@ -240,4 +251,23 @@ def crossing_passage(
         open_intervals=tuple(first.hours.intervals),
         utc_offset_h=first.utc_offset_h,
         passable=passable,
+        pause_free=pause_free,
     )
+
+
+def _runs(ok: np.ndarray, offset_h: float) -> Intervals:
+    """Intervals (local hours of the week at ``offset_h`` from UTC) of a per-minute boolean grid
+    that starts at Monday 00:00 UTC."""
+    n = len(ok)
+    per_h = n / HOURS_PER_WEEK
+    pieces: list[tuple[float, float]] = []
+    start = None
+    for i, flag in enumerate([*ok.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            pieces.append((start / per_h, i / per_h))
+            start = None
+    if not pieces:
+        return ()
+    return shift(tuple(pieces), offset_h)
