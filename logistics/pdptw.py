@@ -132,7 +132,9 @@ def parse_lilim(text: str, *, name: str = "instance", source: str = "<string>") 
     Parameters
     ----------
     text : str
-        First line ``K Q S`` (vehicles, capacity, speed); then one line per node ``id x y demand
+        First line ``K Q S`` (vehicles, capacity, and a third number that published files
+        give as 1 or 0 and the benchmark ignores: travel time equals distance); then one line
+        per node ``id x y demand
         earliest latest service pickup delivery``, node 0 the depot, ids consecutive.
     name : str
         Instance name to record.
@@ -161,8 +163,8 @@ def parse_lilim(text: str, *, name: str = "instance", source: str = "<string>") 
         _fail(source, head_no, "K", head[0], "at least 1 vehicle")
     if capacity < 1:
         _fail(source, head_no, "Q", head[1], "a capacity of at least 1")
-    if speed != 1:
-        _fail(source, head_no, "S", head[2], "1 (travel time equals distance)")
+    if speed < 0:
+        _fail(source, head_no, "S", head[2], "a number >= 0 (not used: travel time = distance)")
     rows: list[tuple[int, list[float]]] = []
     for line_no, tokens in lines[1:]:
         if len(tokens) != len(_FIELDS):

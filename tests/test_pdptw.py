@@ -51,7 +51,7 @@ def test_parse_tiny(tiny: pdptw.PdptwInstance) -> None:
         ("", r"<string>: field K Q S"),
         ("2 10\n", r"<string>:1: field K Q S: bad value '2 10'"),
         ("0 10 1\n", r"<string>:1: field K: bad value '0'; expected at least 1 vehicle"),
-        ("2 10 2\n", r"<string>:1: field S: bad value '2'; expected 1"),
+        ("2 10 -1\n", r"<string>:1: field S: bad value '-1'; expected a number >= 0"),
         (TINY.replace("1 10 0 5 0 50", "1 10 0 5 0 x"), r"<string>:3: field latest: bad value 'x'"),
         (TINY.replace("3 0 10 8", "5 0 10 8"), r"<string>:5: field id: bad value '5'"),
         (TINY.replace("2 20 0 -5 0 60", "2 20 0 -5 70 60"), r"<string>:4: field latest"),
@@ -221,3 +221,11 @@ def test_cli_bench_pdptw_table_and_errors(
     assert main(["bench", "pdptw", "--dir", str(d), "--instances", "none*"]) == 2
     assert "matches no *.txt" in capsys.readouterr().err
     assert main(["bench", "pdptw", "--dir", str(tmp_path / "set" / "missing")]) == 2
+
+
+def test_every_shared_instance_reads(shared_dir: Path) -> None:
+    files = pdptw.benchmark_files(shared_dir / "benchmarks" / "lilim")
+    assert len(files) == 35
+    for path in files:
+        inst = pdptw.read_lilim(path)
+        assert len(inst.pairs) * 2 == inst.n_tasks
