@@ -660,7 +660,8 @@ def test_plans_on_the_shipped_network_keep_the_daily_driving_limit(graph: nx.Mul
     plan = solve_fleet(graph, demo8, demo_fleet(), scenario="status-quo", settings=TINY)
     hos = scenario_terms("status-quo").hours_of_service
     crew = plan.vehicles.set_index("vehicle")["crew"]
-    assert (plan.shipments["status"] == "served").sum() >= 6
+    # 5 of 8 since transload legs arrive only when the passage runs without pausing
+    assert (plan.shipments["status"] == "served").sum() >= 5
     assert plan.kpis["daily_rests"] > 0
     assert plan.kpis["objective_lower_bound_usd"] <= plan.kpis["objective_usd"]
     for vid, stops in plan.stops.groupby("vehicle", sort=False):
@@ -830,9 +831,15 @@ def test_full_demo_replays_its_planned_crossings_under_every_scenario(
 
     names = list_scenarios()
     table, plans = compare_fleet(
-        graph, demo_shipments(), demo_fleet(), names, settings=TINY, cross_seed=False, draws=8
+        graph, demo_shipments(), demo_fleet(), names, settings=TINY, draws=8
     )
     assert list(table["scenario"]) == names
+    # every declared relaxation (24 h borders, single window, through-trucking against the
+    # status quo; full integration against harmonized axle loads) serves at least as many
+    # shipments with an objective no higher
+    declared = [note for note in table["relaxes"] if note]
+    assert len(declared) == 4, list(table["relaxes"])
+    assert all("VIOLATED" not in note for note in declared), declared
     for name, plan in plans.items():
         served = _served(plan)
         assert len(served) > len(plan.shipments) / 2, name

@@ -207,12 +207,6 @@ def test_bad_solver_flags_name_the_flag(
     assert not list(tmp_path.iterdir())  # refused before any work
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG logistics/cli/fleet.py run_fleet_compare: `int(args.replicas or 1)` turns "
-    "--replicas 0 into 1 (the comparison runs), and compare_fleet reports a negative value as "
-    "'replicas: ...', not the flag",
-)
 @pytest.mark.parametrize("value", ["0", "-1"])
 def test_bad_replicas_flag_names_the_flag(
     value: str, inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -274,7 +274,9 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     from logistics.scenarios import load_scenario
 
     settings = solver_settings(args)
-    replicas = int(getattr(args, "replicas", 1) or 1)
+    replicas = getattr(args, "replicas", 1)
+    if not 1 <= replicas <= 50:
+        raise ValueError(f"--replicas: bad value {replicas!r}; allowed: an integer from 1 to 50")
     names = scenario_names(getattr(args, "scenarios", None), DEFAULT_COMPARE_SCENARIOS)
     for name in names:
         load_scenario(name)  # fail fast on a bad name, before the long work

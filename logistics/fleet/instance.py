@@ -273,11 +273,17 @@ def _road_legs(
                 end=exit_stop,
                 countries=frozenset(countries),
                 crossings=tuple(through),
-                gap_after_h=t.clearance_h + float(row["travel_time"]) / 3600.0 + t.transload_h,
+                gap_after_h=t.clearance_h
+                + t.min_wait_h
+                + float(row["travel_time"]) / 3600.0
+                + t.transload_h,
                 transfer_cost_usd=t.transload_cost_usd + t.fee_usd,
                 transfer=f"transload at {cid} ({country}->{nxt})",
                 transload_at=cid,
-                end_open=(t.pause_free, t.utc_offset_h),
+                end_open=(
+                    t.open_intervals if t.pause_free is None else t.pause_free,
+                    t.utc_offset_h,
+                ),
             )
         )
         start, countries, through, country = entry_stop, {nxt}, [], nxt

@@ -45,6 +45,10 @@ class SolverSettings:
         Local-search solutions of each phase (per sub-problem).
     seed_polish_solutions : int
         Local-search solutions when a scenario restarts from another scenario's better plan.
+    search_checks : int
+        Second work budget of every local search: OR-Tools search nodes and neighbours checked
+        (``logistics.engine.SearchSettings.ls_checks``; guided local search may go on long
+        without a new solution, and then this ends it).
     group_shipments : int
         Largest sub-problem: larger shipment sets are split into groups of about this size,
         each with its share of the fleet (``logistics.fleet.decompose``).
@@ -63,6 +67,7 @@ class SolverSettings:
     phase1_solutions: int = 80
     phase2_solutions: int = 150
     seed_polish_solutions: int = 60
+    search_checks: int = 2_000_000
     group_shipments: int = 80
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     seed: int = 0
@@ -81,6 +86,9 @@ class SolverSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10**6:
                 raise _bad(name, value, "an integer from 1 to 1,000,000")
+        c = self.search_checks
+        if isinstance(c, bool) or not isinstance(c, int) or not 1_000 <= c <= 10**10:
+            raise _bad("search_checks", c, "an integer from 1,000 to 10,000,000,000")
         g = self.group_shipments
         if isinstance(g, bool) or not isinstance(g, int) or not 5 <= g <= 2000:
             raise _bad("group_shipments", g, "an integer from 5 to 2,000")
@@ -115,6 +123,7 @@ class SearchOutcome:
 def _engine(settings: SolverSettings, solutions: int, **kw: Any) -> SearchSettings:
     return SearchSettings(
         ls_solutions=solutions,
+        ls_checks=settings.search_checks,
         neighbors_ratio=0.3,
         min_neighbors=10,
         time_cap_s=settings.time_limit_s,

@@ -379,6 +379,7 @@ def merge(
             "phase1_solutions": settings.phase1_solutions,
             "phase2_solutions": settings.phase2_solutions,
             "seed_polish_solutions": settings.seed_polish_solutions,
+            "search_checks": settings.search_checks,
             "group_shipments": settings.group_shipments,
             "first_solution": settings.first_solution,
             "time_limit_s": settings.time_limit_s,

@@ -160,13 +160,16 @@ class CrossingPassage:
     open_intervals : tuple of (float, float)
         Calendar of the first stop (the joint control, or the exit side), hours since Monday
         00:00 in the local time ``utc_offset_h``.
-    pause_free : tuple of (float, float)
+    pause_free : tuple of (float, float), or None
         Arrival times at the crossing (at the exit checkpoint, same clock as
         ``open_intervals``) from which the whole passage, with the clearance at the quantile,
-        runs without waiting for an opening: the fleet model lets a transload leg arrive only
-        then, so its fixed transfer time never under-states the walk (a truck arriving at
+        waits least for openings (``min_wait_h``; 0 unless the work is longer than every open
+        stretch): the fleet model lets a transload leg arrive only then, with a transfer time
+        that includes ``min_wait_h``, so it never under-states the walk (a truck arriving at
         another time waits before it; that wait is at most what the walk pauses, plus the work
-        done before the pause).
+        done before the pause). ``None``: the same as ``open_intervals``.
+    min_wait_h : float
+        The least wait over all arrival times of the week.
     passable : bool
         ``False`` when a stop never opens (``wait_h`` is then ``inf``).
     """
@@ -184,7 +187,8 @@ class CrossingPassage:
     open_intervals: Intervals
     utc_offset_h: float
     passable: bool
-    pause_free: Intervals = ()
+    pause_free: Intervals | None = None
+    min_wait_h: float = 0.0
 
     @property
     def delay_h(self) -> float:
@@ -221,6 +225,7 @@ def crossing_passage(
     passable = not unpassable(rule)
     wait = float("inf")
     pause_free: Intervals = ()
+    least = float("inf")
     first = stops[0]
     if passable:
         t = np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
@@ -236,7 +241,9 @@ def crossing_passage(
         waits = t - start - work
         wait = float(np.quantile(waits, quantile, method="inverted_cdf"))
         wait = max(wait, 0.0) if wait > 1e-7 else 0.0
-        pause_free = _runs(waits <= 1e-6, first.utc_offset_h)
+        least = float(waits.min())
+        pause_free = _runs(waits <= least + 1e-6, first.utc_offset_h)
+        least = least if least > 1e-6 else 0.0
     return CrossingPassage(
         crossing_id=crossing_id,
         from_country=from_country,
@@ -252,6 +259,7 @@ def crossing_passage(
         utc_offset_h=first.utc_offset_h,
         passable=passable,
         pause_free=pause_free,
+        min_wait_h=least,
     )
 
 
