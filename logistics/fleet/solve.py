@@ -39,7 +39,7 @@ from logistics.fleet.search import (
     polish_instance,
     solve_instance,
 )
-from logistics.fleet.terms import RoutingError, ScenarioTerms, scenario_terms
+from logistics.fleet.terms import RoutingError, ScenarioTerms, bridges_h, scenario_terms
 from logistics.matrix import TravelMatrix, TravelNetwork
 from logistics.shipments import Shipment, VehicleType
 
@@ -124,19 +124,12 @@ def prepare(
 def network_terms(problem: Problem, scenario: Any, percentile: int, params: Any) -> ScenarioTerms:
     """The scenario's terms for the crossings of the problem's network (with their bridges)."""
     net = problem.net
-    border = net.edges[net.edges["mode"] == "border"]
-    bridges = {
-        (str(c), str(a), str(b)): float(t) / 3600.0
-        for c, a, b, t in zip(
-            border["crossing_id"], border["frm"], border["to"], border["travel_time"], strict=True
-        )
-    }
     return scenario_terms(
         scenario,
         percentile=percentile,
         params=params,
         crossings=net.border_keys,
-        bridges_h=bridges,
+        bridges_h=bridges_h(net),
     )
 
 

@@ -72,6 +72,18 @@ class ScenarioTerms:
         return out
 
 
+def bridges_h(net: Any) -> dict[tuple[str, str, str], float]:
+    """Drive between the two checkpoints of every crossing direction of a ``TravelNetwork``
+    (its border edges), in hours."""
+    border = net.edges[net.edges["mode"] == "border"]
+    return {
+        (str(c), str(a), str(b)): float(t) / 3600.0
+        for c, a, b, t in zip(
+            border["crossing_id"], border["frm"], border["to"], border["travel_time"], strict=True
+        )
+    }
+
+
 def scenario_terms(
     scenario: Any,
     *,
