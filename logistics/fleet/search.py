@@ -131,7 +131,7 @@ def _engine(settings: SolverSettings, solutions: int, **kw: Any) -> SearchSettin
     )
 
 
-def _routes_of(model: Model, solution: Any) -> list[list[int]]:
+def routes_of(model: Model, solution: Any) -> list[list[int]]:
     routing, manager = model.routing, model.manager
     out = []
     for k in range(routing.vehicles()):
@@ -211,6 +211,30 @@ def _stage(
     return lambda _, done, total: report(stage, done, total)
 
 
+def best_start(
+    model: Model,
+    inst: FleetInstance,
+    candidates: Mapping[str, list[list[int]]],
+    stats: dict[str, Any],
+) -> tuple[int, str, list[list[int]]] | None:
+    """The start with the lowest objective under this model: ``(objective, label, routes)``.
+
+    Each candidate is repaired (:func:`accepted_routes`) and read into the model; the first
+    label wins ties. Objectives go to ``stats`` as ``start <label>``.
+    """
+    best: tuple[int, str, list[list[int]]] | None = None
+    for label, routes in candidates.items():
+        routes = accepted_routes(model, routes, inst)
+        initial = model.routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            continue
+        objective = int(initial.ObjectiveValue())
+        stats[f"start {label}"] = objective
+        if best is None or objective < best[0]:
+            best = (objective, label, routes)
+    return best
+
+
 def solve_instance(
     inst: FleetInstance,
     settings: SolverSettings,
@@ -248,16 +272,7 @@ def solve_instance(
     candidates = {"phase 1": seed_routes}
     for label, keyed in sorted((starts or {}).items()):
         candidates[label] = routes_from_keys(inst, keyed)
-    best: tuple[int, str, list[list[int]]] | None = None
-    for label, routes in candidates.items():
-        routes = accepted_routes(model, routes, inst)
-        initial = model.routing.ReadAssignmentFromRoutes(routes, True)
-        if initial is None:
-            continue
-        objective = int(initial.ObjectiveValue())
-        stats[f"start {label}"] = objective
-        if best is None or objective < best[0]:
-            best = (objective, label, routes)
+    best = best_start(model, inst, candidates, stats)
     r2 = search(
         model.routing,
         model.manager,
@@ -297,16 +312,10 @@ def polish_instance(
     """
     model = build_model(inst, coupled=True)
     stats: dict[str, Any] = {}
-    best: tuple[int, str, list[list[int]]] | None = None
-    for label, keyed in [("own", own), *sorted(starts.items())]:
-        routes = accepted_routes(model, routes_from_keys(inst, keyed), inst)
-        initial = model.routing.ReadAssignmentFromRoutes(routes, True)
-        if initial is None:
-            continue
-        objective = int(initial.ObjectiveValue())
-        stats[f"start {label}"] = objective
-        if best is None or objective < best[0]:
-            best = (objective, label, routes)
+    candidates = {"own": routes_from_keys(inst, own)}
+    for label, keyed in sorted(starts.items()):
+        candidates[label] = routes_from_keys(inst, keyed)
+    best = best_start(model, inst, candidates, stats)
     if best is None or best[1] == "own":
         return None
     r = search(

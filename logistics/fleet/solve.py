@@ -37,6 +37,7 @@ from logistics.fleet.search import (
     SolverSettings,
     keyed_routes,
     polish_instance,
+    routes_of,
     solve_instance,
 )
 from logistics.fleet.terms import RoutingError, ScenarioTerms, bridges_h, scenario_terms
@@ -232,7 +233,7 @@ def run_task(
         group=task.group,
         seed=task.seed,
         plan=plan,
-        keyed=keyed_routes(inst, _routes(out)),
+        keyed=keyed_routes(inst, routes_of(out.model, out.solution)),
         objective_usd=out.objective / CENTS_PER_USD,
         lower_bound_usd=objective_lower_bound_usd(inst),
         stopped_by=out.stopped_by,
@@ -240,18 +241,6 @@ def run_task(
         infeasible_alone=len(inst.reasons),
         stats=stats,
     )
-
-
-def _routes(out: Any) -> list[list[int]]:
-    routing, manager, sol = out.model.routing, out.model.manager, out.solution
-    routes = []
-    for k in range(routing.vehicles()):
-        r, idx = [], sol.Value(routing.NextVar(routing.Start(k)))
-        while not routing.IsEnd(idx):
-            r.append(manager.IndexToNode(idx))
-            idx = sol.Value(routing.NextVar(idx))
-        routes.append(r)
-    return routes
 
 
 def _init_worker(state: Mapping[str, Any]) -> None:
