@@ -3,6 +3,7 @@ mode, reason and planned crossings, and the exact node path of every served leg.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -85,16 +86,31 @@ def _leg_rows(inst: FleetInstance, alt: Alternative, sid: str, vehicles: list[st
     return rows
 
 
-def extract(inst: FleetInstance, model: Model, solution: Any) -> FleetPlan:
-    """The plan of ``solution`` (a full assignment of ``model``, the coupled model of ``inst``)."""
+@dataclass
+class _Schedule:
+    """What the vehicles' routes say: stop and vehicle rows, geometry, and per solver node the
+    arrival minute and the vehicle."""
+
+    stop_rows: list[dict[str, Any]] = field(default_factory=list)
+    veh_rows: list[dict[str, Any]] = field(default_factory=list)
+    geometry: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    at: dict[int, float] = field(default_factory=dict)
+    veh_of: dict[int, int] = field(default_factory=dict)
+
+
+def _schedule(inst: FleetInstance, model: Model, solution: Any) -> _Schedule:
+    """Walk every used vehicle's route: stops, km, driving, rests, fees and cost."""
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     mat, stops, t0 = inst.mat, inst.node_stop, inst.t0
     node_leg = inst.node_leg()
-    at: dict[int, float] = {}
-    veh_of: dict[int, int] = {}
-    stop_rows = []
-    veh_rows = []
-    geometry: dict[str, list[tuple[float, float]]] = {}
+    out = _Schedule()
+    at, veh_of, stop_rows, veh_rows, geometry = (
+        out.at,
+        out.veh_of,
+        out.stop_rows,
+        out.veh_rows,
+        out.geometry,
+    )
     for k, v in enumerate(inst.vehicles):
         idx = routing.Start(k)
         if routing.IsEnd(solution.Value(routing.NextVar(idx))):
@@ -182,7 +198,17 @@ def extract(inst: FleetInstance, model: Model, solution: Any) -> FleetPlan:
                 "cost_usd": cost,
             }
         )
-    rows, leg_rows = [], []
+    return out
+
+
+def _shipment_rows(
+    inst: FleetInstance, sched: _Schedule
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One row per shipment (status, mode, reason, planned crossings, times, costs) and the
+    legs of the served ones."""
+    at, veh_of, t0 = sched.at, sched.veh_of, inst.t0
+    rows: list[dict[str, Any]] = []
+    leg_rows: list[dict[str, Any]] = []
     for si, s in enumerate(inst.shipments):
         row: dict[str, Any] = {
             "shipment_id": s.shipment_id,
@@ -244,18 +270,25 @@ def extract(inst: FleetInstance, model: Model, solution: Any) -> FleetPlan:
         )
         rows.append(row)
         leg_rows += _leg_rows(inst, chosen, s.shipment_id, vids)
+    return rows, leg_rows
+
+
+def extract(inst: FleetInstance, model: Model, solution: Any) -> FleetPlan:
+    """The plan of ``solution`` (a full assignment of ``model``, the coupled model of ``inst``)."""
+    sched = _schedule(inst, model, solution)
+    rows, leg_rows = _shipment_rows(inst, sched)
     ship = pd.DataFrame(rows)
-    veh = pd.DataFrame(veh_rows, columns=VEHICLE_COLUMNS)
+    veh = pd.DataFrame(sched.veh_rows, columns=VEHICLE_COLUMNS)
     return FleetPlan(
         scenario=inst.terms.name,
         percentile=inst.terms.percentile,
         soft_windows=inst.soft_windows,
-        t0_utc=t0,
+        t0_utc=inst.t0,
         shipments=ship,
-        stops=pd.DataFrame(stop_rows),
+        stops=pd.DataFrame(sched.stop_rows),
         vehicles=veh,
         legs=pd.DataFrame(leg_rows, columns=LEG_COLUMNS),
         kpis=kpis(ship, veh, inst.terms),
-        geometry=geometry,
+        geometry=sched.geometry,
         solver={},
     )

@@ -538,6 +538,91 @@ def _check_alternative(
     return replace(alt, legs=tuple(legs)), ""
 
 
+def _options(
+    si: int,
+    s: Shipment,
+    net: TravelNetwork,
+    mat: TravelMatrix,
+    sea: TravelMatrix | None,
+    sea_ports: Sequence[str],
+    terms: ScenarioTerms,
+    key_of: Mapping[str, int],
+    service_h: float,
+    extra: Mapping[str, Sequence[str]],
+) -> tuple[list[Alternative], list[str]]:
+    """Every alternative of one shipment (before the vehicle and window checks), and why the
+    missing ones are missing."""
+    o, d = key_of[place_key(s.origin)], key_of[place_key(s.destination)]
+    hos = terms.hours_of_service
+    options: list[Alternative] = []
+    why: list[str] = []
+    more = extra.get(s.shipment_id, ())
+    if mat.reachable[o, d]:
+        road = _road_alternatives(
+            si,
+            s,
+            o,
+            d,
+            mat,
+            net,
+            terms,
+            key_of,
+            hos,
+            service_h,
+            extra=[k for k in more if k.startswith("road:")],
+        )
+        if isinstance(road, str):
+            why.append(road)
+        else:
+            options += road
+    else:
+        why.append("unreachable by road")
+    pairs: list[tuple[str, str] | None] = [None]
+    pairs += [tuple(k[len("sea:") :].split(">", 1)) for k in more if k.startswith("sea:")]  # type: ignore[misc]
+    for ports in pairs:
+        alt = _sea_alternative(
+            si, s, o, d, mat, sea, sea_ports, terms, key_of, net, service_h, ports=ports
+        )
+        if alt is not None and all(a.key != alt.key for a in options):
+            options.append(alt)
+    return options, why
+
+
+def _number_nodes(
+    shipments: Sequence[Shipment],
+    alts: Sequence[Sequence[Alternative]],
+    depot_stops: Sequence[int],
+    order: Sequence[int] | None,
+    service_h: float,
+) -> tuple[
+    tuple[tuple[Alternative, ...], ...], list[int], list[float], list[list[float]], list[float]
+]:
+    """Solver nodes: depots first, then a pickup and a delivery per leg of every alternative,
+    shipments in ``order``. Returns the numbered alternatives and per node: matrix stop,
+    loading time, demand per unit (negative at deliveries), transfer cost when leaving it."""
+    node_stop: list[int] = list(depot_stops)
+    node_service: list[float] = [0.0] * len(depot_stops)
+    node_demand: list[list[float]] = [[0.0] * len(DEMAND_UNITS) for _ in depot_stops]
+    node_cost: list[float] = [0.0] * len(depot_stops)
+    numbered: list[tuple[Alternative, ...]] = [()] * len(shipments)
+    for si in order if order is not None else range(len(shipments)):
+        dem = [shipments[si].demand(u) for u in DEMAND_UNITS]
+        new_alts = []
+        for alt in alts[si]:
+            legs = []
+            for leg in alt.legs:
+                pick = len(node_stop)
+                node_stop += [leg.start, leg.end]
+                final = leg.index == len(alt.legs) - 1
+                node_service += [service_h if leg.index == 0 else 0.0, service_h if final else 0.0]
+                node_demand += [dem, [-x for x in dem]]
+                node_cost += [0.0, leg.transfer_cost_usd]
+                legs.append(replace(leg, pickup_node=pick, delivery_node=pick + 1))
+            new_alts.append(replace(alt, legs=tuple(legs)))
+        numbered[si] = tuple(new_alts)
+    return tuple(numbered), node_stop, node_service, node_demand, node_cost
+
+
 def build_instance(
     net: TravelNetwork,
     shipments: Sequence[Shipment],
@@ -589,52 +674,9 @@ def build_instance(
     alts: list[list[Alternative]] = []
     reasons: dict[int, str] = {}
     for si, s in enumerate(shipments):
-        o, d = key_of[place_key(s.origin)], key_of[place_key(s.destination)]
-        options: list[Alternative] = []
-        why: list[str] = []
-        if mat.reachable[o, d]:
-            more = (extra or {}).get(s.shipment_id, ())
-            road = _road_alternatives(
-                si,
-                s,
-                o,
-                d,
-                mat,
-                net,
-                terms,
-                key_of,
-                hos,
-                service_h,
-                extra=[k for k in more if k.startswith("road:")],
-            )
-            if isinstance(road, str):
-                why.append(road)
-            else:
-                options += road
-        else:
-            why.append("unreachable by road")
-        sea_alt = _sea_alternative(si, s, o, d, mat, sea, sea_ports, terms, key_of, net, service_h)
-        if sea_alt is not None:
-            options.append(sea_alt)
-        for key in (extra or {}).get(s.shipment_id, ()):
-            if key.startswith("sea:") and all(a.key != key for a in options):
-                pair = key[len("sea:") :].split(">")
-                alt = _sea_alternative(
-                    si,
-                    s,
-                    o,
-                    d,
-                    mat,
-                    sea,
-                    sea_ports,
-                    terms,
-                    key_of,
-                    net,
-                    service_h,
-                    ports=(pair[0], pair[1]),
-                )
-                if alt is not None:
-                    options.append(alt)
+        options, why = _options(
+            si, s, net, mat, sea, sea_ports, terms, key_of, service_h, (extra or {})
+        )
         kept = []
         ready_h = (s.ready_utc - t0).total_seconds() / 3600.0
         for alt in options:
@@ -658,30 +700,10 @@ def build_instance(
         alts.append(kept)
         if not kept:
             reasons[si] = "; ".join(dict.fromkeys(why)) or "no alternative"
-
-    # solver nodes: depots first, then pickup/delivery of every leg, shipments in ``order``
     depot_stops = sorted(set(depot_stop))
-    node_stop: list[int] = list(depot_stops)
-    node_service: list[float] = [0.0] * len(depot_stops)
-    node_demand: list[list[float]] = [[0.0] * len(DEMAND_UNITS) for _ in depot_stops]
-    node_cost: list[float] = [0.0] * len(depot_stops)
-    numbered: list[tuple[Alternative, ...]] = [()] * len(shipments)
-    for si in order if order is not None else range(len(shipments)):
-        s = shipments[si]
-        dem = [s.demand(u) for u in DEMAND_UNITS]
-        new_alts = []
-        for alt in alts[si]:
-            legs = []
-            for leg in alt.legs:
-                pick = len(node_stop)
-                node_stop += [leg.start, leg.end]
-                final = leg.index == len(alt.legs) - 1
-                node_service += [service_h if leg.index == 0 else 0.0, service_h if final else 0.0]
-                node_demand += [dem, [-x for x in dem]]
-                node_cost += [0.0, leg.transfer_cost_usd]
-                legs.append(replace(leg, pickup_node=pick, delivery_node=pick + 1))
-            new_alts.append(replace(alt, legs=tuple(legs)))
-        numbered[si] = tuple(new_alts)
+    numbered, node_stop, node_service, node_demand, node_cost = _number_nodes(
+        shipments, alts, depot_stops, order, service_h
+    )
     stops_arr = np.array(node_stop)
     sub_t = mat.time_s[np.ix_(stops_arr, stops_arr)]
     sub_drive = mat.drive_s[np.ix_(stops_arr, stops_arr)]
