@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,11 @@ import pandas as pd
 
 from logistics.fleet.chart import comparison_chart
 from logistics.fleet.plan import FleetPlan
+from logistics.fleet.terms import RoutingError
 from networks.io import atomic_path
+
+#: A scenario name that may name a folder under the output folder.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
@@ -130,8 +135,20 @@ def write_plan(plan: FleetPlan, out_dir: str | os.PathLike[str]) -> list[Path]:
 def write_comparison(
     table: pd.DataFrame, plans: Mapping[str, FleetPlan], out_dir: str | os.PathLike[str]
 ) -> list[Path]:
-    """Write ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per plan."""
+    """Write ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per plan.
+
+    Raises
+    ------
+    RoutingError
+        A scenario name that is not a plain folder name (it could write outside ``out_dir``).
+    """
     out = Path(out_dir)
+    for name in plans:
+        if not SAFE_NAME.fullmatch(name):
+            raise RoutingError(
+                f"scenario name: bad value {name!r}; allowed: letters, digits, '.', '_', '-' "
+                "(it names a folder under --out), not starting with '.'"
+            )
     written = [
         write_csv(out / "comparison.csv", table),
         comparison_chart(table, out / "comparison.png"),
