@@ -216,3 +216,19 @@ def test_bad_replicas_flag_names_the_flag(
     argv += ["--scenarios", "status-quo,through-trucking", "--out", str(tmp_path / "cmp")]
     assert main([*argv, "--replicas", value]) == 2
     _one_line_error(capsys, "compare", f"--replicas: bad value {value}")
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "/tmp/abs", ".hidden"])
+def test_scenario_name_that_could_be_a_path_is_refused_before_the_solve(
+    name: str, inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s, f = inputs
+    toml = tmp_path / "evil.toml"
+    toml.write_text(f'name = "{name}"\nextends = "status-quo"\n', encoding="utf-8")
+    out = tmp_path / "a" / "b" / "cmp"
+    argv = ["compare", "--shipments", str(s), "--fleet", str(f), *FAST]
+    code = main([*argv, "--scenarios", f"status-quo,{toml}", "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "name" in err, err
+    assert not out.exists() and not (tmp_path / "escaped").exists()
