@@ -67,7 +67,7 @@ class SolverSettings:
     phase1_solutions: int = 80
     phase2_solutions: int = 150
     seed_polish_solutions: int = 60
-    search_checks: int = 2_000_000
+    search_checks: int = 1_000_000
     group_shipments: int = 80
     first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     seed: int = 0
