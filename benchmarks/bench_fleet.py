@@ -77,12 +77,16 @@ def scale(args: argparse.Namespace) -> None:
     rows = []
     for k in [int(x) for x in args.scales.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
-            out = subprocess.run(
-                [sys.executable, __file__, "_one", str(k), args.scenario, tmp],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip().splitlines()[-1]
+            out = (
+                subprocess.run(
+                    [sys.executable, __file__, "_one", str(k), args.scenario, tmp],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
         rows.append(json.loads(out))
         print(json.dumps(rows[-1]), flush=True)
     base = next((r["served"] for r in rows if r["k"] == 1), None)
