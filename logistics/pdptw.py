@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 from ortools.constraint_solver import pywrapcp
 
+from logistics import benchdata
 from logistics.engine import SearchResult, SearchSettings, search
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ SCALE = 1000
 
 #: Largest absolute coordinate / time / demand accepted by the reader. assumption: far above any
 #: published instance and far from int64 overflow once scaled.
-MAX_ABS_VALUE = 1e7
+MAX_ABS_VALUE = benchdata.MAX_ABS_VALUE
 
 #: Tolerance of the evaluator (double-precision round-off only).
 TOLERANCE = 1e-6
@@ -110,20 +111,11 @@ class PdptwInstance:
 
 
 def _fail(source: str, line_no: int | None, field_name: str, value: object, allowed: str) -> None:
-    where = f"{source}:{line_no}" if line_no is not None else source
-    raise PdptwFormatError(f"{where}: field {field_name}: bad value {value!r}; expected {allowed}")
+    benchdata.fail(PdptwFormatError, source, line_no, field_name, value, allowed)
 
 
 def _number(source: str, line_no: int, field_name: str, token: str, *, integer: bool) -> float:
-    try:
-        value = float(token)
-    except ValueError:
-        _fail(source, line_no, field_name, token, "a number")
-    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
-        _fail(source, line_no, field_name, token, f"a finite number with |x| <= {MAX_ABS_VALUE:g}")
-    if integer and value != int(value):
-        _fail(source, line_no, field_name, token, "an integer")
-    return value
+    return benchdata.number(PdptwFormatError, source, line_no, field_name, token, integer=integer)
 
 
 def parse_lilim(text: str, *, name: str = "instance", source: str = "<string>") -> PdptwInstance:
@@ -589,40 +581,14 @@ def solve(
 
 
 def benchmark_files(directory: str | os.PathLike[str], pattern: str = "**/*.txt") -> list[Path]:
-    """Instance files (``*.txt``) of a benchmark directory matching ``pattern``, sorted.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the directory does not exist.
-    PdptwError
-        If no ``*.txt`` file matches.
-    """
-    d = Path(directory)
-    if not d.is_dir():
-        raise FileNotFoundError(f"benchmark directory not found: {d}")
-    files = sorted(p for p in d.glob(pattern) if p.is_file() and p.suffix == ".txt")
-    if not files:
-        raise PdptwError(f"instances: pattern {pattern!r} matches no *.txt file in {d}")
-    return files
+    """Instance files (``*.txt``) of a benchmark folder matching ``pattern`` (recursive by
+    default), sorted; ``FileNotFoundError`` without the folder, ``PdptwError`` without a match."""
+    return benchdata.benchmark_files(directory, pattern, PdptwError)
 
 
 def benchmark_bks_path(directory: str | os.PathLike[str]) -> Path:
-    """The ``bks.csv`` in the benchmark directory or its parent.
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is none.
-    """
-    d = Path(directory)
-    for candidate in (d / "bks.csv", d.parent / "bks.csv"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"{d}: no bks.csv beside the instances or in the parent folder "
-        f"(columns {', '.join(BKS_COLUMNS)})"
-    )
+    """The ``bks.csv`` of a benchmark folder: in it, or else in its parent folder."""
+    return benchdata.bks_path(directory, ", ".join(BKS_COLUMNS))
 
 
 def benchmark_instance(

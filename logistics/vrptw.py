@@ -57,6 +57,7 @@ from typing import Literal
 import pandas as pd
 from ortools.constraint_solver import pywrapcp
 
+from logistics import benchdata
 from logistics.engine import routing_parameters
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ SCALE: dict[str, int] = {"dimacs": 10, "exact": 1000}
 #: Largest absolute coordinate / time accepted by the reader. assumption: far above any published
 #: instance (Homberger coordinates < 1000, horizons < 10^5) and small enough that scaled integer
 #: objectives stay far from int64 overflow.
-MAX_ABS_VALUE = 1e7
+MAX_ABS_VALUE = benchdata.MAX_ABS_VALUE
 
 #: Share of ruin steps that remove a whole route. assumption: tuned on Solomon C204/R2 (see
 #: docs/benchmarks.md), no published value.
@@ -146,21 +147,11 @@ _CUSTOMER_FIELDS = ("CUST NO.", "XCOORD.", "YCOORD.", "DEMAND", "READY TIME", "D
 
 
 def _fail(source: str, line_no: int | None, field_name: str, value: object, allowed: str) -> None:
-    where = f"{source}:{line_no}" if line_no is not None else source
-    raise VrptwFormatError(f"{where}: field {field_name}: bad value {value!r}; expected {allowed}")
+    benchdata.fail(VrptwFormatError, source, line_no, field_name, value, allowed)
 
 
 def _number(source: str, line_no: int, field_name: str, token: str, *, integer: bool) -> float:
-    """Parse one numeric token; integers may be written ``12`` or ``12.0``."""
-    try:
-        value = float(token)
-    except ValueError:
-        _fail(source, line_no, field_name, token, "a number")
-    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
-        _fail(source, line_no, field_name, token, f"a finite number with |x| <= {MAX_ABS_VALUE:g}")
-    if integer and value != int(value):
-        _fail(source, line_no, field_name, token, "an integer")
-    return value
+    return benchdata.number(VrptwFormatError, source, line_no, field_name, token, integer=integer)
 
 
 def parse_solomon(text: str, *, source: str = "<string>") -> VrptwInstance:
@@ -1133,42 +1124,14 @@ def solve(
 
 
 def benchmark_bks_path(directory: str | os.PathLike[str]) -> Path:
-    """The ``bks.csv`` of a benchmark directory: in it, or else in its parent folder.
-
-    Raises
-    ------
-    FileNotFoundError
-        If neither exists.
-    """
-    d = Path(directory)
-    if not d.is_dir():
-        raise FileNotFoundError(f"benchmark directory not found: {d}")
-    for candidate in (d / "bks.csv", d.parent / "bks.csv"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"{d}: no bks.csv beside the instances or in the parent folder "
-        f"(columns {', '.join(BKS_COLUMNS)})"
-    )
+    """The ``bks.csv`` of a benchmark folder: in it, or else in its parent folder."""
+    return benchdata.bks_path(directory, ", ".join(BKS_COLUMNS))
 
 
 def benchmark_files(directory: str | os.PathLike[str], pattern: str = "**/*.txt") -> list[Path]:
-    """Instance files of a benchmark directory matching ``pattern`` (recursive by default).
-
-    Raises
-    ------
-    FileNotFoundError
-        If the directory does not exist.
-    VrptwError
-        If no ``*.txt`` file matches ``pattern``.
-    """
-    d = Path(directory)
-    if not d.is_dir():
-        raise FileNotFoundError(f"benchmark directory not found: {d}")
-    files = sorted(p for p in d.glob(pattern) if p.is_file() and p.suffix == ".txt")
-    if not files:
-        raise VrptwError(f"instances: pattern {pattern!r} matches no *.txt file in {d}")
-    return files
+    """Instance files (``*.txt``) of a benchmark folder matching ``pattern`` (recursive by
+    default), sorted; ``FileNotFoundError`` without the folder, ``VrptwError`` without a match."""
+    return benchdata.benchmark_files(directory, pattern, VrptwError)
 
 
 def benchmark_instance(
