@@ -129,12 +129,13 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any) -> _Schedule:
             arc_drive_h = 0.0
             if prev_node is not None:
                 a, b = stops[prev_node], stops[node]
+                mat = inst.arc_mat(k)
                 arc_km = float(mat.distance_m[a, b]) / 1000.0
                 km += arc_km
                 arc_drive_h = float(mat.drive_s[a, b]) / 3600.0
                 drive_h += arc_drive_h
                 n_rests += int(hos._days_and_last(arc_drive_h)[0])
-                hours += float(inst.transit_h[v.crew][prev_node, node])
+                hours += float(inst.transit_h[inst.arc_key(k)][prev_node, node])
                 fee += float(mat.fee_usd[a, b])
                 if not on_board:
                     empty_km += arc_km

@@ -114,7 +114,11 @@ class FleetInstance:
         Per solver node: matrix stop, loading time, demand per unit of ``DEMAND_UNITS``
         (negative at deliveries) and transfer cost charged when leaving the node.
     transit_h : mapping
-        Per crew, node x node hours: driving, border delays and the arc's own rests.
+        Per arc class (:meth:`arc_key`: the crew, and whether the vehicle is confined to its
+        country), node x node hours: driving, border delays and the arc's own rests.
+    mat_domestic : TravelMatrix or None
+        The road matrix without border edges: a vehicle without a cross-border permit never
+        drives through another country, not even empty (None: every vehicle uses ``mat``).
     """
 
     terms: ScenarioTerms
@@ -135,10 +139,23 @@ class FleetInstance:
     node_demand: np.ndarray
     node_cost_usd: np.ndarray
     transit_h: Mapping[str, np.ndarray] = field(repr=False)
+    mat_domestic: TravelMatrix | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
         return len(self.node_stop)
+
+    def domestic(self, k: int) -> bool:
+        """Vehicle ``k`` stays in its country (no permit) and has its own matrix."""
+        return self.mat_domestic is not None and not self.vehicles[k].cross_border_permit
+
+    def arc_mat(self, k: int) -> TravelMatrix:
+        """The road matrix vehicle ``k`` drives on."""
+        return self.mat_domestic if self.mat_domestic is not None and self.domestic(k) else self.mat
+
+    def arc_key(self, k: int) -> str:
+        """Key of vehicle ``k``'s arc times in :attr:`transit_h`."""
+        return self.vehicles[k].crew + ("/domestic" if self.domestic(k) else "")
 
     def minutes(self, t: datetime) -> int:
         """Solver minutes after ``t0`` (rounded up)."""
@@ -638,6 +655,7 @@ def build_instance(
     service_h: float = SERVICE_H,
     order: Sequence[int] | None = None,
     extra: Mapping[str, Sequence[str]] | None = None,
+    mat_domestic: TravelMatrix | None = None,
 ) -> FleetInstance:
     """Alternatives, legs and solver nodes of ``shipments`` for ``vehicles`` under ``terms``.
 
@@ -705,9 +723,15 @@ def build_instance(
         shipments, alts, depot_stops, order, service_h
     )
     stops_arr = np.array(node_stop)
-    sub_t = mat.time_s[np.ix_(stops_arr, stops_arr)]
-    sub_drive = mat.drive_s[np.ix_(stops_arr, stops_arr)]
-    transit_h = {crew: sub_t / 3600.0 + hos[crew].rest_h(sub_drive / 3600.0) for crew in crews}
+    transit_h = {}
+    for v in vehicles:
+        domestic = mat_domestic is not None and not v.cross_border_permit
+        key = v.crew + ("/domestic" if domestic else "")
+        if key not in transit_h:
+            m = mat_domestic if domestic and mat_domestic is not None else mat
+            sub_t = m.time_s[np.ix_(stops_arr, stops_arr)]
+            sub_drive = m.drive_s[np.ix_(stops_arr, stops_arr)]
+            transit_h[key] = sub_t / 3600.0 + hos[v.crew].rest_h(sub_drive / 3600.0)
     return FleetInstance(
         terms=terms,
         shipments=tuple(shipments),
@@ -727,4 +751,5 @@ def build_instance(
         node_demand=np.array(node_demand, dtype=float).reshape(-1, len(DEMAND_UNITS)),
         node_cost_usd=np.array(node_cost),
         transit_h=transit_h,
+        mat_domestic=mat_domestic,
     )

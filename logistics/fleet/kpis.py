@@ -85,7 +85,7 @@ def objective_lower_bound_usd(inst: FleetInstance) -> float:
     the bound is valid and loose; the gap it gives is an upper limit on how far from optimal a
     plan is.
     """
-    mat, stops = inst.mat, inst.node_stop
+    stops = inst.node_stop
     total = 0.0
     for si, options in enumerate(inst.alternatives):
         if not options:  # infeasible alone: not in the model, no penalty in the objective
@@ -97,15 +97,15 @@ def objective_lower_bound_usd(inst: FleetInstance) -> float:
             usd = 0.0
             for leg in alt.legs:
                 a, b = stops[leg.pickup_node], stops[leg.delivery_node]
-                km = float(mat.distance_m[a, b]) / 1000.0
-                fee = float(mat.fee_usd[a, b])
                 cheapest = np.inf
                 for k in leg.allowed:
                     v = inst.vehicles[k]
+                    km = float(inst.arc_mat(k).distance_m[a, b]) / 1000.0
+                    fee = float(inst.arc_mat(k).fee_usd[a, b])
                     with np.errstate(divide="ignore", invalid="ignore"):
                         shares = np.where(demand > 0, demand / inst.caps[k], 0.0)
                     share = float(min(1.0, np.max(np.nan_to_num(shares, posinf=1.0))))
-                    h = float(inst.transit_h[v.crew][leg.pickup_node, leg.delivery_node])
+                    h = float(inst.transit_h[inst.arc_key(k)][leg.pickup_node, leg.delivery_node])
                     cheapest = min(
                         cheapest, share * (km * v.cost_per_km_usd + h * v.cost_per_h_usd + fee)
                     )

@@ -77,14 +77,18 @@ def _big(inst: FleetInstance) -> int:
 def add_time(routing: Any, inst: FleetInstance) -> Any:
     """Time dimension in minutes: loading at the node left plus the arc's transit per crew."""
     cb: dict[str, int] = {}
-    for crew, hours in sorted(inst.transit_h.items()):
+    for key, hours in sorted(inst.transit_h.items()):
         mins = to_solver_int(
             inst.node_service_h[:, None] + hours, scale=MINUTES_PER_H, big=_big(inst)
         )
         np.fill_diagonal(mins, 0)
-        cb[crew] = routing.RegisterTransitMatrix(mins.tolist())
+        cb[key] = routing.RegisterTransitMatrix(mins.tolist())
     routing.AddDimensionWithVehicleTransits(
-        [cb[v.crew] for v in inst.vehicles], inst.horizon_min, inst.horizon_min, False, "time"
+        [cb[inst.arc_key(k)] for k in range(len(inst.vehicles))],
+        inst.horizon_min,
+        inst.horizon_min,
+        False,
+        "time",
     )
     return routing.GetDimensionOrDie("time")
 
@@ -93,15 +97,16 @@ def add_costs(routing: Any, inst: FleetInstance) -> None:
     """Arc costs per vehicle type (km, hours, border fees, transfer cost of the node left) and a
     fixed cost per vehicle used."""
     stops = inst.node_stop
-    km = inst.mat.distance_m[np.ix_(stops, stops)] / 1000.0
-    fee = inst.mat.fee_usd[np.ix_(stops, stops)]
     cost_cb: dict[int, int] = {}
     for k, v in enumerate(inst.vehicles):
         vt = id(v)  # vehicles of one type share the VehicleType object
         if vt not in cost_cb:
+            m = inst.arc_mat(k)
+            km = m.distance_m[np.ix_(stops, stops)] / 1000.0
+            fee = m.fee_usd[np.ix_(stops, stops)]
             usd = (
                 km * v.cost_per_km_usd
-                + inst.transit_h[v.crew] * v.cost_per_h_usd
+                + inst.transit_h[inst.arc_key(k)] * v.cost_per_h_usd
                 + fee
                 + inst.node_cost_usd[:, None]
             )
@@ -289,7 +294,6 @@ def add_driver_hours(routing: Any, manager: Any, time_dim: Any, inst: FleetInsta
     vehicles = inst.vehicles
     full = int(ALLOWANCE_SCALE)
     stops = inst.node_stop
-    drive_h = inst.mat.drive_s[np.ix_(stops, stops)] / 3600.0
     # longest time transit of each node pair over the crews (service, driving, the arc's pauses)
     elapsed_min = to_solver_int(
         inst.node_service_h[:, None] + np.maximum.reduce(list(inst.transit_h.values())),
@@ -303,12 +307,21 @@ def add_driver_hours(routing: Any, manager: Any, time_dim: Any, inst: FleetInsta
         if not routing.IsStart(i := manager.NodeToIndex(k)):
             earliest[k], latest[k] = time_dim.CumulVar(i).Min(), time_dim.CumulVar(i).Max()
     free = earliest[None, :] - latest[:, None] - elapsed_min >= max(rest_min)
-    callbacks = {}
-    for crew in sorted({v.crew for v in vehicles}):
-        share = to_solver_int(hos[crew].allowance_used(drive_h), scale=full, big=10 * full)
-        callbacks[crew] = routing.RegisterTransitMatrix((share - full - 2 * full * free).tolist())
+    callbacks: dict[str, int] = {}
+    for k, v in enumerate(vehicles):
+        key = inst.arc_key(k)
+        if key not in callbacks:
+            drive_h = inst.arc_mat(k).drive_s[np.ix_(stops, stops)] / 3600.0
+            share = to_solver_int(hos[v.crew].allowance_used(drive_h), scale=full, big=10 * full)
+            callbacks[key] = routing.RegisterTransitMatrix(
+                (share - full - 2 * full * free).tolist()
+            )
     routing.AddDimensionWithVehicleTransits(
-        [callbacks[v.crew] for v in vehicles], 3 * full, full, True, "driving_since_rest"
+        [callbacks[inst.arc_key(k)] for k in range(len(vehicles))],
+        3 * full,
+        full,
+        True,
+        "driving_since_rest",
     )
     dim = routing.GetDimensionOrDie("driving_since_rest")
     for k in range(len(vehicles)):

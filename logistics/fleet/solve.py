@@ -8,6 +8,7 @@ merge order is fixed, and workers only change how fast the same plans come out.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing
 import os
 import time
@@ -41,7 +42,7 @@ from logistics.fleet.search import (
     solve_instance,
 )
 from logistics.fleet.terms import RoutingError, ScenarioTerms, bridges_h, scenario_terms
-from logistics.matrix import TravelMatrix, TravelNetwork
+from logistics.matrix import BorderTerms, TravelMatrix, TravelNetwork
 from logistics.shipments import Shipment, VehicleType
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Setup:
 
     terms: ScenarioTerms
     mat: TravelMatrix
+    mat_domestic: TravelMatrix
     sea: TravelMatrix | None
     sea_ports: list[str]
     matrix_s: float = 0.0
@@ -142,9 +144,14 @@ def setup(problem: Problem, terms: ScenarioTerms) -> Setup:
     mat = net.road_matrix(
         problem.stops.places, border_terms=terms.border_terms(), stop_nodes=problem.stops.nodes
     )
+    # vehicles without a cross-border permit: no border edge at all
+    closed = {key: BorderTerms(delay_h=math.inf) for key in net.border_keys}
+    mat_domestic = net.road_matrix(
+        problem.stops.places, border_terms=closed, stop_nodes=problem.stops.nodes
+    )
     sea_ports = [p for p in sorted(net.port_node) if p in terms.port_country]
     sea = net.sea_matrix(sea_ports) if (problem.allow_sea and len(sea_ports) > 1) else None
-    return Setup(terms, mat, sea, sea_ports, time.perf_counter() - t)
+    return Setup(terms, mat, mat_domestic, sea, sea_ports, time.perf_counter() - t)
 
 
 def group_instance(
@@ -173,6 +180,7 @@ def group_instance(
         service_h=problem.service_h,
         order=order,
         extra=extra,
+        mat_domestic=st.mat_domestic,
     )
 
 
