@@ -15,6 +15,7 @@ import pandas as pd
 
 from logistics.defaults import DRAWS_REPLAY
 from logistics.fleet.instance import SERVICE_H
+from logistics.fleet.kpis import on_time_rate
 from logistics.fleet.plan import FleetPlan
 from logistics.fleet.terms import RoutingError
 from logistics.shipments import Shipment
@@ -124,7 +125,7 @@ def evaluate_plan(
         text = name in ("replay_crossings", "p50_delivery_utc")
         ship[name] = pd.Series(values, index=ship.index, dtype=object if text else float)
     out = dict(plan.kpis)
-    out["on_time_rate"] = round(float(ship["on_time_probability"].fillna(0.0).sum()) / len(ship), 4)
+    out["on_time_rate"] = on_time_rate(ship)
     out.pop("planned_on_time_rate", None)
     out["draws"] = draws
     out["seed"] = seed

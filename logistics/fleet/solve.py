@@ -54,13 +54,16 @@ Progress = Callable[[float, int], None]
 
 @dataclass
 class Problem:
-    """A shipment set and fleet prepared once for every scenario: stops and sub-problems."""
+    """A shipment set and fleet prepared once for every scenario: stops, sub-problems, and the
+    road matrix of vehicles without a cross-border permit (no border edge at all, so it does
+    not depend on the scenario)."""
 
     net: TravelNetwork
     shipments: tuple[Shipment, ...]
     vehicles: list[VehicleType]
     groups: list[Group]
     stops: Stops
+    mat_domestic: TravelMatrix
     soft_windows: bool
     allow_sea: bool
     service_h: float
@@ -72,7 +75,6 @@ class Setup:
 
     terms: ScenarioTerms
     mat: TravelMatrix
-    mat_domestic: TravelMatrix
     sea: TravelMatrix | None
     sea_ports: list[str]
     matrix_s: float = 0.0
@@ -112,12 +114,15 @@ def prepare(
         raise RoutingError("empty fleet: no vehicles to route with")
     net = G if isinstance(G, TravelNetwork) else TravelNetwork(G)
     vehicles, _ = expand_fleet(fleet)
+    stops = stop_places(net, shipments, fleet)
+    closed = {key: BorderTerms(delay_h=math.inf) for key in net.border_keys}
     return Problem(
         net=net,
         shipments=tuple(shipments),
         vehicles=vehicles,
         groups=split(shipments, fleet, settings.group_shipments),
-        stops=stop_places(net, shipments, fleet),
+        stops=stops,
+        mat_domestic=net.road_matrix(stops.places, border_terms=closed, stop_nodes=stops.nodes),
         soft_windows=soft_windows,
         allow_sea=allow_sea,
         service_h=service_h,
@@ -144,14 +149,9 @@ def setup(problem: Problem, terms: ScenarioTerms) -> Setup:
     mat = net.road_matrix(
         problem.stops.places, border_terms=terms.border_terms(), stop_nodes=problem.stops.nodes
     )
-    # vehicles without a cross-border permit: no border edge at all
-    closed = {key: BorderTerms(delay_h=math.inf) for key in net.border_keys}
-    mat_domestic = net.road_matrix(
-        problem.stops.places, border_terms=closed, stop_nodes=problem.stops.nodes
-    )
     sea_ports = [p for p in sorted(net.port_node) if p in terms.port_country]
     sea = net.sea_matrix(sea_ports) if (problem.allow_sea and len(sea_ports) > 1) else None
-    return Setup(terms, mat, mat_domestic, sea, sea_ports, time.perf_counter() - t)
+    return Setup(terms, mat, sea, sea_ports, time.perf_counter() - t)
 
 
 def group_instance(
@@ -180,7 +180,7 @@ def group_instance(
         service_h=problem.service_h,
         order=order,
         extra=extra,
-        mat_domestic=st.mat_domestic,
+        mat_domestic=problem.mat_domestic,
     )
 
 
