@@ -278,15 +278,10 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     if not 1 <= replicas <= 50:
         raise ValueError(f"--replicas: bad value {replicas!r}; allowed: an integer from 1 to 50")
     names = scenario_names(getattr(args, "scenarios", None), DEFAULT_COMPARE_SCENARIOS)
-    from logistics.fleet.io import SAFE_NAME
+    from logistics.fleet.io import check_folder_name
 
     for name in names:  # fail fast, before the long work
-        loaded = load_scenario(name).name
-        if not SAFE_NAME.fullmatch(loaded):
-            raise ValueError(
-                f"scenario name: bad value {loaded!r} (from {name}); allowed: letters, digits, "
-                "'.', '_', '-' (it names a folder under --out), not starting with '.'"
-            )
+        check_folder_name(load_scenario(name).name)
     shipments, fleet, source = _inputs(args)
     out = args.out or tempfile.mkdtemp(prefix="corridor-compare-")
     G = _graph(getattr(args, "corridor", "all") or "all")

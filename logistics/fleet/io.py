@@ -27,6 +27,16 @@ from networks.io import atomic_path
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
+def check_folder_name(name: str) -> None:
+    """Raise :class:`RoutingError` unless the scenario ``name`` is a plain folder name (one that
+    cannot write outside the output folder)."""
+    if not SAFE_NAME.fullmatch(name):
+        raise RoutingError(
+            f"scenario name: bad value {name!r}; allowed: letters, digits, '.', '_', '-' "
+            "(it names a folder under --out), not starting with '.'"
+        )
+
+
 def _atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
     with atomic_path(path) as tmp:
         write(tmp)
@@ -144,11 +154,7 @@ def write_comparison(
     """
     out = Path(out_dir)
     for name in plans:
-        if not SAFE_NAME.fullmatch(name):
-            raise RoutingError(
-                f"scenario name: bad value {name!r}; allowed: letters, digits, '.', '_', '-' "
-                "(it names a folder under --out), not starting with '.'"
-            )
+        check_folder_name(name)
     written = [
         write_csv(out / "comparison.csv", table),
         comparison_chart(table, out / "comparison.png"),
