@@ -31,7 +31,6 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from logistics.rules.calendar import wait_quantile_h
 from networks.geo import ACCESS_CIRCUITY, ACCESS_SPEED_KPH, MAX_ACCESS_KM, access_leg, nearest
 from networks.geo import haversine_m as haversine_m  # re-export: the fleet imports it from here
 from networks.types import Place
@@ -84,11 +83,6 @@ def to_solver_int(
     x = np.maximum(arr[ok], 0.0)
     out[ok] = np.ceil(x - 1e-9) if rounding == "ceil" else np.floor(x + 1e-9)
     return np.minimum(out, big)
-
-
-#: Wait for an opening at a quantile for a random arrival: :func:`logistics.rules.calendar.
-#: wait_quantile_h` (kept under this name for the fleet model, which imports it from here).
-opening_wait_h = wait_quantile_h
 
 
 @dataclass(frozen=True)

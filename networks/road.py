@@ -29,7 +29,6 @@ import networkx as nx
 import numpy as np
 
 from networks.countries import STUDY_COUNTRIES, countries_of
-from networks.geo import haversine_m as haversine_m  # re-export (networks.validation)
 from networks.geo import nearest
 
 logger = logging.getLogger(__name__)

@@ -139,7 +139,7 @@ def _after(graph: nx.MultiDiGraph, ref: Reference) -> dict[str, Any]:
 
 
 def _raw(raw: nx.MultiDiGraph, graph: nx.MultiDiGraph, ref: Reference) -> dict[str, Any]:
-    from networks.road import haversine_m
+    from networks.geo import haversine_m
 
     ids = list(raw.nodes)
     ys = np.fromiter((raw.nodes[n]["y"] for n in ids), float, len(ids))

@@ -14,9 +14,9 @@ from logistics.matrix import (
     BorderTerms,
     MatrixError,
     TravelNetwork,
-    opening_wait_h,
     to_solver_int,
 )
+from logistics.rules.calendar import wait_quantile_h
 from networks.types import Place
 
 KPH = 60.0
@@ -147,20 +147,20 @@ def test_to_solver_int_rounding_rule() -> None:
 
 def test_opening_wait() -> None:
     always = ((0.0, 168.0),)
-    assert opening_wait_h(always, quantile=0.9) == 0.0
-    assert math.isinf(opening_wait_h((), quantile=0.5))
+    assert wait_quantile_h(always, quantile=0.9) == 0.0
+    assert math.isinf(wait_quantile_h((), quantile=0.5))
     # open 06:00-22:00 every day: 8 h closed per day; P(wait > w) = 7 (8 - w) / 168
     daily = tuple((d * 24 + 6.0, d * 24 + 22.0) for d in range(7))
-    assert opening_wait_h(daily, quantile=0.5) == 0.0
-    assert opening_wait_h(daily, quantile=0.9) == pytest.approx(8 - 0.1 * 168 / 7, abs=1e-6)
+    assert wait_quantile_h(daily, quantile=0.5) == 0.0
+    assert wait_quantile_h(daily, quantile=0.9) == pytest.approx(8 - 0.1 * 168 / 7, abs=1e-6)
 
 
 @given(st.floats(0.0, 23.0), st.floats(0.5, 0.99))
 def test_opening_wait_is_monotone_in_quantile(closed_h: float, q: float) -> None:
     ivs = tuple((d * 24 + closed_h, d * 24 + 24.0) for d in range(7))  # closed 00:00-closed_h
-    w = opening_wait_h(ivs, quantile=q)
+    w = wait_quantile_h(ivs, quantile=q)
     assert 0.0 <= w <= closed_h + 1e-9
-    assert opening_wait_h(ivs, quantile=min(q + 0.005, 0.999)) >= w - 1e-9
+    assert wait_quantile_h(ivs, quantile=min(q + 0.005, 0.999)) >= w - 1e-9
 
 
 def test_shipped_network_bangkok_hanoi_uses_a_lao_crossing_pair() -> None:

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from networks.countries import STUDY_COUNTRIES
+from networks.geo import haversine_m
 from networks.road import (
     CLASS_SPEEDS,
     COUNTRY_MAX_SPEEDS,
     COUNTRY_SPEEDS,
     RoadNetworkError,
     edge_speed_kph,
-    haversine_m,
     load_default_roads,
     nearest_road_node,
 )
