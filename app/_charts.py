@@ -172,3 +172,46 @@ def stacked_share(
         )
         .properties(height=280)
     )
+
+
+def cost_per_served(
+    table: pd.DataFrame, *, order: Sequence[str] | None = None
+) -> alt.LayerChart | alt.FacetChart:
+    """Cost per served shipment per scenario, with served / dropped written beside each bar.
+
+    A scenario that served nothing has no cost per served shipment: it gets no bar (never a
+    bar of 0, which would look cheapest) and the label "nothing served".
+    """
+    data = pd.DataFrame(
+        {
+            "scenario": table["scenario"].astype(str),
+            "cost_per_served_usd": pd.to_numeric(table["cost_per_served_usd"], errors="coerce"),
+            "served": table["served"].astype(int),
+            "dropped": table["dropped"].astype(int),
+        }
+    )
+    data["label"] = [
+        f"served {s} · dropped {d}" if s else f"nothing served · dropped {d}"
+        for s, d in zip(data["served"], data["dropped"], strict=True)
+    ]
+    data["at"] = data["cost_per_served_usd"].fillna(0.0)
+    x = alt.X("scenario:N", title=None, sort=list(order) if order else "ascending")
+    tooltip = [
+        "scenario",
+        alt.Tooltip("cost_per_served_usd:Q", format=",.0f", title="USD per served shipment"),
+        "served",
+        "dropped",
+    ]
+    bars = (
+        alt.Chart(data[data["cost_per_served_usd"].notna()])
+        .mark_bar(color="#1e64c8")
+        .encode(
+            x=x, y=alt.Y("cost_per_served_usd:Q", title="USD per served shipment"), tooltip=tooltip
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", angle=270, dx=6, fontSize=11, color="#333333")
+        .encode(x=x, y=alt.Y("at:Q"), text="label:N", tooltip=tooltip)
+    )
+    return alt.layer(bars, labels).properties(title="Cost per served shipment", height=280)

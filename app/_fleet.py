@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import tempfile
-import threading
-import time
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,7 +20,7 @@ import pydeck as pdk
 import streamlit as st
 
 import logistics
-from app import _charts, _compute, _maps, _state
+from app import _charts, _compute, _jobs, _maps, _state
 from logistics.defaults import DRAWS_REPLAY
 from logistics.fleet import SolverSettings, comparison_chart, write_comparison, write_plan
 from logistics.fleet.extract import NOT_REACHED
@@ -52,11 +50,6 @@ MAX_SOLUTIONS = 100_000
 MAX_TIME_CAP_S = 3_600.0
 #: Largest number of replicas (seeds) of a comparison offered.
 MAX_REPLICAS = 10
-
-#: One fleet search at a time in this server process: the library hands its sub-problems to
-#: worker processes through module-level state (``logistics.fleet.solve``), and the cores are
-#: shared anyway. Holds no user data.
-_SOLVE_LOCK = threading.Lock()
 
 
 @st.cache_resource(show_spinner="Loading the demo set…")
@@ -155,8 +148,6 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
     c1, c2, c3, c4 = st.columns(4)
     budget = c1.number_input(
         "Work budget (solutions)",
-        min_value=1,
-        max_value=MAX_SOLUTIONS,
         value=DEFAULTS.phase2_solutions,
         step=10,
         key=f"{prefix}budget",
@@ -165,8 +156,6 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
     )
     seed = c2.number_input(
         "Seed",
-        min_value=0,
-        max_value=2**31 - 1,
         value=DEFAULTS.seed,
         key=f"{prefix}seed",
         help="0 keeps the input order; another seed numbers the shipments in another order, so "
@@ -174,8 +163,6 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
     )
     cap = c3.number_input(
         "Safety time cap (s)",
-        min_value=0.1,
-        max_value=MAX_TIME_CAP_S,
         value=float(DEFAULTS.time_limit_s or MAX_TIME_CAP_S),
         step=10.0,
         format="%.1f",
@@ -187,8 +174,6 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
     if compare:
         replicas = c4.number_input(
             "Replicas (seeds)",
-            min_value=1,
-            max_value=MAX_REPLICAS,
             value=1,
             key=f"{prefix}replicas",
             help="run the whole comparison with seeds seed, seed+1, ...: the table shows the "
@@ -221,16 +206,12 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
         e1, e2, e3 = st.columns(3)
         phase1 = e1.number_input(
             "Phase-1 solutions",
-            min_value=1,
-            max_value=MAX_SOLUTIONS,
             value=DEFAULTS.phase1_solutions,
             key=f"{prefix}phase1",
             help="local-search solutions of phase 1 (the uncoupled model) per sub-problem",
         )
         group = e2.number_input(
             "Sub-problem size (shipments)",
-            min_value=5,
-            max_value=2000,
             value=DEFAULTS.group_shipments,
             key=f"{prefix}group",
             help="larger shipment sets are split into groups of about this size, each with its "
@@ -240,26 +221,74 @@ def solver_form(prefix: str, *, compare: bool) -> FleetForm | None:
         if compare:
             polish = e3.number_input(
                 "Cross-seed solutions",
-                min_value=1,
-                max_value=MAX_SOLUTIONS,
                 value=DEFAULTS.seed_polish_solutions,
                 key=f"{prefix}polish",
                 help="local-search solutions when a scenario restarts from another scenario's plan",
             )
     settings = _state.guarded(
-        lambda: SolverSettings(
-            phase1_solutions=int(phase1),
-            phase2_solutions=int(budget),
-            seed_polish_solutions=int(polish),
-            group_shipments=int(group),
-            seed=int(seed),
-            time_limit_s=float(cap),
+        lambda: _settings(
+            budget=budget,
+            seed=seed,
+            cap=cap,
+            replicas=replicas,
+            phase1=phase1,
+            group=group,
+            polish=polish,
         ),
         what="Solver settings",
     )
     if settings is None:
         return None
     return FleetForm(settings, int(percentile), bool(soft), int(replicas), bool(cross_seed))
+
+
+#: Bounds of the form's numbers: label -> (lowest, highest). The widgets have none, so an
+#: out-of-range value reaches the page and is refused with a message (a browser-side bound
+#: would keep the old value, and the old results, under the new text).
+BOUNDS: dict[str, tuple[float, float]] = {
+    "Work budget (solutions)": (1, MAX_SOLUTIONS),
+    "Seed": (0, 2**31 - 1),
+    "Safety time cap (s)": (0.1, MAX_TIME_CAP_S),
+    "Replicas (seeds)": (1, MAX_REPLICAS),
+    "Phase-1 solutions": (1, MAX_SOLUTIONS),
+    "Sub-problem size (shipments)": (5, 2000),
+    "Cross-seed solutions": (1, MAX_SOLUTIONS),
+}
+
+
+class FormError(ValueError):
+    """A number of the solver form out of its bounds."""
+
+
+def bounded(label: str, value: float) -> float:
+    """``value`` if it lies within ``BOUNDS[label]``, else a :class:`FormError` naming both."""
+    lo, hi = BOUNDS[label]
+    if value is None or not lo <= value <= hi:
+        raise FormError(f"{label}: {value!r} is out of range; use {lo:,g} to {hi:,g}")
+    return value
+
+
+def _settings(**values: Any) -> SolverSettings:
+    b = {k: bounded(label, values[k]) for k, label in _FIELDS.items()}
+    return SolverSettings(
+        phase1_solutions=int(b["phase1"]),
+        phase2_solutions=int(b["budget"]),
+        seed_polish_solutions=int(b["polish"]),
+        group_shipments=int(b["group"]),
+        seed=int(b["seed"]),
+        time_limit_s=float(b["cap"]),
+    )
+
+
+_FIELDS = {
+    "budget": "Work budget (solutions)",
+    "seed": "Seed",
+    "cap": "Safety time cap (s)",
+    "replicas": "Replicas (seeds)",
+    "phase1": "Phase-1 solutions",
+    "group": "Sub-problem size (shipments)",
+    "polish": "Cross-seed solutions",
+}
 
 
 def settings_text(form: FleetForm) -> str:
@@ -275,45 +304,94 @@ def settings_text(form: FleetForm) -> str:
 # ------------------------------------------------------------------ runs with a progress bar
 
 
-class Progress:
-    """A ``st.progress`` bar fed by the solver's ``progress(done, total)`` callback.
+#: Seconds between two looks at a running solve (the page's progress bar).
+POLL_S = 1.0
 
-    The bar counts sub-problem searches, the solver's own unit of work (fractions while a
-    search runs in the server process); after the last one the plans are replayed through the
-    Monte Carlo.
+
+def start_job(
+    key: str, fn: Callable[..., Any], *, label: str, signature: Any, **kwargs: Any
+) -> None:
+    """Queue a solve (:mod:`app._jobs`) for this session under ``key``, stopping the session's
+    previous one; ``signature`` (the inputs) is stored with the result."""
+    old = st.session_state.get(key)
+    if old is not None:
+        old["job"].stop()
+    job = _state.guarded(lambda: _jobs.submit(fn, corridor=_compute.CORRIDOR, **kwargs), what=label)
+    if job is not None:
+        st.session_state[key] = {"job": job, "label": label, "signature": signature}
+
+
+def _status_text(label: str, status: _jobs.Status) -> tuple[float, str]:
+    if status.state == "queued":
+        return 0.0, (
+            f"{label}: waiting for {status.ahead} other optimization(s) on this server "
+            f"({status.elapsed_s:,.0f} s so far)…"
+        )
+    if not status.total:
+        return 0.0, f"{label}: travel matrices, then the searches… ({status.elapsed_s:,.0f} s)"
+    text = f"{label}: {status.done:.1f} of {status.total} sub-problem searches"
+    if status.done >= status.total:
+        text += f"; replaying through the Monte Carlo ({DRAWS_REPLAY} draws)…"
+    return min(status.done / status.total, 1.0), f"{text} ({status.elapsed_s:,.0f} s)"
+
+
+@st.fragment(run_every=POLL_S)
+def _job_panel(key: str) -> None:
+    """Progress bar and Stop button of a running solve, redrawn every :data:`POLL_S` seconds;
+    the whole page reruns when the solve ends."""
+    entry = st.session_state.get(key)
+    if entry is None:
+        return
+    job = entry["job"]
+    status = job.status
+    if status.state not in _jobs.ACTIVE:
+        st.rerun()
+    share, text = _status_text(entry["label"], status)
+    st.progress(share, text=text)
+    if st.button("Stop", key=f"{key}_stop", icon=":material/stop_circle:"):
+        job.stop()
+        st.rerun()
+
+
+def follow_job(key: str) -> tuple[Any, Any, str] | None:
+    """Show this session's solve under ``key``.
+
+    While it is queued or running: its progress bar and a Stop button, then ``st.stop()``
+    (the solve runs in its own process; this session's page and every other stay responsive).
+    When it has just finished: ``(signature, result, done_text)``, once. When it was stopped or
+    failed: a message, and None.
     """
+    entry = st.session_state.get(key)
+    if entry is None:
+        return None
+    job, label = entry["job"], entry["label"]
+    status = job.status
+    if status.state in _jobs.ACTIVE:
+        _job_panel(key)
+        st.stop()
+    if status.state == "done":
+        del st.session_state[key]
+        return entry["signature"], job.result, f"{label}: done in {status.elapsed_s:,.1f} s"
+    if status.state == "stopped":
+        st.warning(
+            f"{label}: stopped after {status.elapsed_s:,.1f} s; its solver process was ended "
+            "and nothing was planned.",
+            icon=":material/stop_circle:",
+        )
+    elif status.error is not None:
+        kind, message = status.error
+        _state.show_error(label if kind == "input" else f"{label} failed", message)
+    return None
 
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.start = time.monotonic()
-        self.bar = st.progress(0.0, text=f"{label}: travel matrices, then the searches…")
 
-    def __call__(self, done: float, total: int) -> None:
-        text = f"{self.label}: {done:.1f} of {total} sub-problem searches"
-        if done >= total:
-            text += f"; replaying through the Monte Carlo ({DRAWS_REPLAY} draws)…"
-        self.bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
-
-    def waiting(self) -> None:
-        self.bar.progress(0.0, text=f"{self.label}: waiting for another optimization to finish…")
-
-    def done(self) -> None:
-        elapsed = time.monotonic() - self.start
-        self.bar.progress(1.0, text=f"{self.label}: done in {elapsed:,.1f} s")
-
-
-def run_locked(action: Callable[[Progress], T], *, label: str) -> T:
-    """Run ``action(progress)`` on the script thread, one fleet search at a time."""
-    progress = Progress(label)
-    if not _SOLVE_LOCK.acquire(blocking=False):
-        progress.waiting()
-        _SOLVE_LOCK.acquire()
-    try:
-        result = action(progress)
-    finally:
-        _SOLVE_LOCK.release()
-    progress.done()
-    return result
+def stale_note(stored_signature: Any, signature: Any, button: str) -> None:
+    """A banner over results whose inputs are no longer the page's."""
+    if stored_signature != signature:
+        st.warning(
+            f"Stale: inputs changed since these results were computed. Press **{button}** to "
+            "update them.",
+            icon=":material/history:",
+        )
 
 
 # ------------------------------------------------------------------ one plan
@@ -515,24 +593,26 @@ def show_plan(plan: Any, files: Mapping[str, tuple[bytes, str, str]]) -> None:
             col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
 
 
-def solve_plan(
+def start_plan(
     shipments: tuple[Any, ...],
     fleet: tuple[Any, ...],
     *,
-    scenario: Any,
+    scenario: str,
     form: FleetForm,
-    progress: Progress,
-) -> Any:
-    """Solve and replay one plan (:func:`logistics.optimize`) on the app's network."""
-    return logistics.optimize(
-        _compute.network(),
-        shipments,
-        fleet,
-        scenario=scenario,
+    signature: Any,
+) -> None:
+    """Queue one plan (:func:`logistics.optimize`: solve and replay) as this session's job."""
+    start_job(
+        "fleet_job",
+        _jobs.optimize,
+        label=f"Optimizing under {scenario}",
+        signature=signature,
+        shipments=shipments,
+        fleet=fleet,
+        scenario=_state.scenario(scenario),
         percentile=form.percentile,
         soft_windows=form.soft_windows,
         settings=form.settings,
-        progress=progress,
     )
 
 
@@ -597,37 +677,34 @@ def compare_page(names: tuple[str, ...]) -> None:
         go = st.form_submit_button("Optimize under each scenario", type="primary")
     if form is None:
         return
-    signature = (names, st.session_state.get("cmp_input_key"), form)
+    signature = (_state.scenario_keys(names), st.session_state.get("cmp_input_key"), form)
     if go:
-        scenarios = [_state.scenario(n) for n in names]
-
-        def action(progress: Progress) -> tuple[pd.DataFrame, dict[str, Any]]:
-            return logistics.compare_fleet(
-                _compute.network(),
-                shipments,
-                fleet,
-                scenarios,
-                percentile=form.percentile,
-                soft_windows=form.soft_windows,
-                settings=form.settings,
-                replicas=form.replicas,
-                cross_seed=form.cross_seed,
-                progress=progress,
-            )
-
-        result = _state.guarded(
-            lambda: run_locked(action, label=f"{len(names)} scenario(s)"),
-            what="Fleet comparison",
+        start_job(
+            "cmp_job",
+            _jobs.compare,
+            label=f"{len(names)} scenario(s)",
+            signature=signature,
+            shipments=shipments,
+            fleet=fleet,
+            scenarios=[_state.scenario(n) for n in names],
+            percentile=form.percentile,
+            soft_windows=form.soft_windows,
+            settings=form.settings,
+            replicas=form.replicas,
+            cross_seed=form.cross_seed,
         )
-        if result is None:
-            return
-        st.session_state["fleet_compare"] = (signature, *result)
+    finished = follow_job("cmp_job")
+    if finished is not None:
+        done_signature, (table, plans), done_text = finished
+        st.session_state["fleet_compare"] = (done_signature, table, plans, done_text)
     stored = st.session_state.get("fleet_compare")
-    if stored is None or stored[0] != signature:
+    if stored is None:
         st.info("Press **Optimize under each scenario** to run the comparison.")
         return
-    _, table, plans = stored
-    show_comparison(table, plans, form)
+    stale_note(stored[0], signature, "Optimize under each scenario")
+    st.progress(1.0, text=stored[3])
+    _, table, plans, _ = stored
+    show_comparison(table, plans, stored[0][2])
 
 
 def show_comparison(table: pd.DataFrame, plans: Mapping[str, Any], form: FleetForm) -> None:
@@ -703,17 +780,7 @@ def show_comparison(table: pd.DataFrame, plans: Mapping[str, Any], form: FleetFo
             order=order,
         )
     )
-    d2.altair_chart(
-        _charts.grouped_bars(
-            table.assign(kind="cost per served").fillna({"cost_per_served_usd": 0.0}),
-            x="scenario",
-            y="cost_per_served_usd",
-            colour="kind",
-            title="Cost per served shipment",
-            y_title="USD",
-            order=order,
-        )
-    )
+    d2.altair_chart(_charts.cost_per_served(table, order=order))
     split = table.melt(
         id_vars=["scenario"],
         value_vars=["road_share", "sea_share"],

@@ -198,25 +198,55 @@ def guarded(action: Callable[[], T], *, what: str) -> T | None:
     """Run ``action``; show a library error in the page (``st.error``) instead of a traceback.
 
     Input errors (``ValueError``, ``KeyError``, ``LookupError``) are the user's to fix and are
-    shown as they are. Anything else is logged with its traceback on the server and reported
-    in the page in one line.
+    shown as they are (as text, see :func:`show_error`). Anything else is logged with its
+    traceback on the server and reported in the page in one line.
     """
     try:
         return action()
     except (ValueError, KeyError, LookupError) as exc:
-        message = str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
-        st.error(f"{what}: {_markdown_lines(message)}", icon=":material/error:")
+        show_error(what, str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc))
     except Exception as exc:
         log.exception("%s failed", what)
-        st.error(f"{what} failed: {type(exc).__name__}: {exc}", icon=":material/error:")
+        show_error(f"{what} failed", f"{type(exc).__name__}: {exc}")
     return None
 
 
-def _markdown_lines(message: str) -> str:
-    """A multi-line error message (first line, then one problem per line) as markdown."""
-    first, *rest = message.splitlines()
+def show_error(what: str, message: str) -> None:
+    """``st.error`` with ``what`` (app text) and ``message`` shown as plain text: its first line,
+    then one problem per line. User text in it (file names, places, scenario values) is never
+    read as Markdown, and no server temporary path is shown."""
+    first, *rest = public_text(message).splitlines() or [""]
     items = [line.strip() for line in rest if line.strip()]
-    return first + "".join(f"\n- {item}" for item in items)
+    st.error(
+        f"{what}: {as_text(first)}" + "".join(f"\n- {as_text(item)}" for item in items),
+        icon=":material/error:",
+    )
+
+
+#: Characters that mean something in Streamlit's Markdown (CommonMark, ``$`` maths,
+#: ``:colour[...]`` and ``:emoji:`` directives, ``~`` strikethrough, tables).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+
+
+def as_text(text: str) -> str:
+    """``text`` escaped so that Streamlit's Markdown shows it character for character."""
+    return _MARKDOWN.sub(r"\\\1", text.replace("\n", " "))
+
+
+#: Absolute paths under the server's temporary directory (session folders, worker files).
+_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/[^\s'\",;:]+")
+
+
+def public_text(message: str) -> str:
+    """``message`` with every server temporary path replaced by its file name."""
+    return _TEMP_PATH.sub(lambda m: Path(m.group(0)).name, message)
+
+
+def scenario_keys(names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
+    """Each scenario name with its TOML text (empty for a built-in): what a result depends on,
+    so a result made under an edited scenario of the same name is seen as stale."""
+    own = custom_scenarios()
+    return tuple((n, str(own[n]["toml"]) if n in own else "") for n in names)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

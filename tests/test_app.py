@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -20,7 +21,7 @@ from hypothesis.strategies import sampled_from as st_sampled_from
 from hypothesis.strategies import text as st_text
 from streamlit.testing.v1 import AppTest
 
-from app import _border, _fleet, _state
+from app import _border, _fleet, _jobs, _state
 from logistics.cli import build_parser
 from logistics.cli.app_cmd import APP_MAIN, streamlit_command
 from logistics.fleet import SPREAD_KPIS, SolverSettings
@@ -419,6 +420,24 @@ def _click(at: AppTest, label: str) -> AppTest:
     raise AssertionError(f"no button {label!r}")
 
 
+def _finish(at: AppTest, key: str, *, timeout_s: float = 300) -> AppTest:
+    """Wait for this session's solve under ``key`` (a worker process) to end, then rerun."""
+    deadline = time.monotonic() + timeout_s
+    while key in at.session_state and at.session_state[key]["job"].status.state in _jobs.ACTIVE:
+        assert time.monotonic() < deadline, f"{key} still running after {timeout_s} s"
+        time.sleep(0.2)
+    at.run()
+    no_exception(at)
+    return at
+
+
+def _optimize(at: AppTest, label: str = "Optimize") -> AppTest:
+    """Press the solve button and wait for the solve to end."""
+    _click(at, label)
+    no_exception(at)
+    return _finish(at, "fleet_job" if label == "Optimize" else "cmp_job")
+
+
 def _demo_subset(n: int) -> bytes:
     """The first ``n`` demo shipments (with the header and the SYNTHETIC comment) as CSV."""
     lines = DEMO_SHIPMENTS.read_bytes().splitlines(keepends=True)
@@ -452,7 +471,7 @@ def test_fleet_optimization_on_the_demo_set() -> None:
     n_shipments = int({m.label: m.value for m in at.metric}["Shipments"])
     assert at.number_input(key="fleet_budget").value == SolverSettings().phase2_solutions
     _tiny_budget(at, "fleet_")
-    _click(at, "Optimize")
+    _optimize(at)
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert at.get("progress"), "no progress bar"
@@ -496,11 +515,11 @@ def test_fleet_optimization_on_the_demo_set() -> None:
 def test_fleet_plan_repeats_and_says_when_the_time_cap_bound() -> None:
     at = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(8))
     _tiny_budget(at, "fleet_")
-    _click(at, "Optimize")
+    _optimize(at)
     no_exception(at)
     assert not at.warning, [w.value for w in at.warning]
     first = at.session_state["fleet_plan"][1]
-    _click(at, "Optimize")  # the same inputs, budget and seed: the same plan
+    _optimize(at)  # the same inputs, budget and seed: the same plan
     again = at.session_state["fleet_plan"][1]
     assert again is not first
     pd.testing.assert_frame_equal(again.shipments, first.shipments)
@@ -508,7 +527,7 @@ def test_fleet_plan_repeats_and_says_when_the_time_cap_bound() -> None:
     # A budget far beyond a tiny safety cap: the cap ends the search, and the page says so.
     at.number_input(key="fleet_budget").set_value(100_000)
     at.number_input(key="fleet_cap").set_value(0.5)
-    _click(at, "Optimize")
+    _optimize(at)
     no_exception(at)
     assert at.session_state["fleet_plan"][1].kpis["stopped_by"] == "time_cap"
     assert at.warning and "safety time cap (0.5 s) ended the search" in at.warning[0].value
@@ -527,7 +546,7 @@ def test_nothing_served_is_a_loud_warning() -> None:
         open_page("pages/fleet_optimization.py"), "\n".join(lines[:2] + rows).encode() + b"\n"
     )
     _tiny_budget(at, "fleet_")
-    _click(at, "Optimize")
+    _optimize(at)
     no_exception(at)
     assert at.error and "No shipment served" in at.error[0].value
     assert "0 of 3" in at.error[0].value
@@ -544,7 +563,7 @@ def test_scenario_comparison_on_a_shipment_set() -> None:
     _upload(at, _demo_subset(8), prefix="cmp_")
     _tiny_budget(at, "cmp_")
     at.number_input(key="cmp_replicas").set_value(2)
-    _click(at, "Optimize under each scenario")
+    _optimize(at, "Optimize under each scenario")
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert at.get("progress"), "no progress bar"

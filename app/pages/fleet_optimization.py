@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from app import _fleet, _state
@@ -35,28 +33,21 @@ with st.form("fleet_form"):
     )
     form = _fleet.solver_form("fleet_", compare=False)
     go = st.form_submit_button("Optimize", type="primary")
-if form is None:
+signature = (st.session_state.get("input_key"), _state.scenario_keys([scenario]), form)
+if go and form is not None:
+    _fleet.start_plan(shipments, fleet, scenario=scenario, form=form, signature=signature)
+finished = _fleet.follow_job("fleet_job")
+if finished is not None:
+    done_signature, plan, done_text = finished
+    files = _state.guarded(lambda: _fleet.plan_files(plan), what="Plan files") or {}
+    st.session_state["fleet_plan"] = (done_signature, plan, files, done_text)
+if form is None:  # an invalid setting: the message is shown, older results are not
     st.stop()
-
-signature = (st.session_state.get("input_key"), scenario, form)
-if go:
-    scenario_obj = _state.scenario(scenario)
-
-    def solve(progress: _fleet.Progress, form: _fleet.FleetForm = form) -> Any:
-        return _fleet.solve_plan(
-            shipments, fleet, scenario=scenario_obj, form=form, progress=progress
-        )
-
-    plan = _state.guarded(
-        lambda: _fleet.run_locked(solve, label=f"Optimizing under {scenario}"),
-        what="Fleet optimization",
-    )
-    if plan is not None:
-        files = _state.guarded(lambda: _fleet.plan_files(plan), what="Plan files") or {}
-        st.session_state["fleet_plan"] = (signature, plan, files)
 
 stored = st.session_state.get("fleet_plan")
-if stored is None or stored[0] != signature:
+if stored is None:
     st.info("Press **Optimize** to route these shipments.")
     st.stop()
+_fleet.stale_note(stored[0], signature, "Optimize")
+st.progress(1.0, text=stored[3])
 _fleet.show_plan(stored[1], stored[2])
