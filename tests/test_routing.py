@@ -10,6 +10,7 @@ from networks.multimodal import build_network, load_network
 from networks.places import PlaceError
 from networks.routing import (
     RouteError,
+    port_options,
     route_from_nodes,
     route_geojson,
     shortest_route,
@@ -93,14 +94,38 @@ def test_sea_mode_goes_through_two_ports(network) -> None:
     _check_legs(route)
     assert route.modes == ["road", "port", "sea", "port", "road"]
     ports = [leg.port_id for leg in route.legs if leg.mode == "port"]
-    assert ports == ["khlong-toei", "hai-phong"]
+    options = port_options(network, "Bangkok", "Hanoi")
+    assert ports == [options[0].load_port, options[0].unload_port]
+    assert ports[0] in {"khlong-toei", "laem-chabang"} and ports[1] == "hai-phong"
+    assert options[0].cost == min(o.cost for o in options)
     assert route.crossings == []
+
+
+def test_sea_port_choice_counts_the_sailing_not_only_the_drive(network) -> None:
+    # Amata City Chonburi is nearer Laem Chabang by road; Laem Chabang also sails shorter.
+    route = shortest_route(network, "Amata City Chonburi", "Bac Ninh", mode="sea")
+    assert next(leg.port_id for leg in route.legs if leg.mode == "port") == "laem-chabang"
+    options = port_options(network, "Amata City Chonburi", "Bac Ninh")
+    assert {o.load_port for o in options} >= {"laem-chabang", "khlong-toei"}
+    chosen = options[0]
+    assert chosen.total_h == pytest.approx(chosen.land_h + chosen.sea_h + chosen.dwell_h)
 
 
 def test_sea_mode_from_a_port_starts_at_the_port(network) -> None:
     route = shortest_route(network, "Laem Chabang", "hai-phong", mode="sea")
     assert route.nodes[0] == "port:laem-chabang" and route.nodes[-1] == "port:hai-phong"
     assert route.modes == ["sea"]
+    assert route.countries == ["TH", "VN"]
+
+
+def test_snap_any_country_is_the_users_choice(network) -> None:
+    # A point on the Lao bank at Savannakhet snaps into Laos by default.
+    own = shortest_route(network, "16.556,104.753", "Dansavanh-Lao Bao")
+    assert own.countries[0] == "LA"
+    anyc = shortest_route(network, "16.556,104.753", "Savannakhet", snap="any")
+    assert anyc.distance_km >= 0
+    with pytest.raises(RouteError, match="unknown snap 'nearest'; valid snap rules"):
+        shortest_route(network, "Bangkok", "Hanoi", snap="nearest")
 
 
 def test_any_mode_is_never_slower_than_road(network) -> None:
@@ -161,14 +186,14 @@ def test_route_geojson(network) -> None:
     gj = route_geojson(route)
     assert gj["type"] == "FeatureCollection"
     legs = [f for f in gj["features"] if f["properties"]["feature"] == "leg"]
-    assert [f["properties"]["mode"] for f in legs] == route.modes
+    assert [f["properties"]["mode"] for f in legs] == [leg.mode for leg in route.legs]
     for f in legs:
         assert f["geometry"]["type"] == "LineString"
         assert len(f["geometry"]["coordinates"]) >= 2
     ports = {
         f["properties"]["port_id"] for f in gj["features"] if f["properties"]["feature"] == "port"
     }
-    assert ports == {"khlong-toei", "hai-phong"}
+    assert ports == {leg.port_id for leg in route.legs if leg.mode == "port"}
     road = route_geojson(shortest_route(network, "Bangkok", "Hanoi", via="R9"))
     xs = [
         f["properties"]["crossing_id"]

@@ -77,6 +77,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.add_argument(
         "--weight", default="travel_time", help="edge attribute minimised: travel_time or length"
     )
+    r.add_argument(
+        "--snap",
+        default="own-country",
+        help="own-country (default: a place snaps to a road node of its own country) or any",
+    )
     r.add_argument("--corridor", default="all", help=_CORRIDOR_HELP)
     r.add_argument("--source", default="default", help="'default', 'overpass' or an OSM file")
     r.add_argument("--format", default="table", choices=("table", "json", "geojson"))
@@ -87,23 +92,29 @@ def _extract(args: argparse.Namespace) -> int:
     from importlib import resources
 
     from networks import _extract_roads
+    from networks.io import check_output, staged_files
     from networks.sea import extract_sea
 
     out = args.out_dir or Path(str(resources.files("networks") / "data"))
-    out.mkdir(parents=True, exist_ok=True)
-    for path in (
-        _extract_roads.extract_roads(out),
-        _extract_roads.extract_countries(out),
-        extract_sea(out),
-    ):
-        print(f"wrote {path} ({Path(path).stat().st_size / 1024:,.0f} KB)")
+    check_output(out, folder=True, flag="--out-dir")
+    # the three extracts are made in a temporary folder and replace the old ones together
+    with staged_files(out) as tmp:
+        written = [
+            _extract_roads.extract_roads(tmp),
+            _extract_roads.extract_countries(tmp),
+            extract_sea(tmp),
+        ]
+    for path in written:
+        final = out / Path(path).name
+        print(f"wrote {final} ({final.stat().st_size / 1024:,.0f} KB)")
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
-    from networks.io import GRAPH_FORMATS, ExportError, save_graph
+    from networks.io import GRAPH_FORMATS, ExportError, check_output, save_graph
     from networks.multimodal import build_network
 
+    check_output(args.out, folder=False)  # before the build: no link, FIFO, device or folder
     if args.out.suffix.lower() not in GRAPH_FORMATS:
         raise ExportError(
             f"--out {str(args.out)!r}: unknown extension {args.out.suffix!r}; "
@@ -124,7 +135,7 @@ def _info(args: argparse.Namespace) -> int:
 
     s = network_summary(load_network(args.corridor, source=args.source))
     if args.format == "json":
-        json.dump(s, sys.stdout, indent=2)
+        json.dump(s, sys.stdout, indent=2, allow_nan=False)
         print()
         return 0
     print(f"Corridor network '{s['corridor']}' (source: {s['source']})")
@@ -143,12 +154,12 @@ def _info(args: argparse.Namespace) -> int:
             joins = ", ".join(
                 f"{j['country']} {j['length_m'] / 1000:.1f} km" for j in x["connectors"]
             )
-            label = f"{x['crossing_id']} ({x['route'] or '-'}, {x['country_a']}-{x['country_b']})"
+            label = f"{x['id']} ({x['route'] or '-'}, {x['country_a']}-{x['country_b']})"
             print(f"    {label:48s} connectors: {joins or 'split edges only'}")
     print(f"  ports ({len(s['ports'])}):")
     for p in s["ports"]:
         drayage = ", ".join(f"{m / 1000:.1f} km" for m in p["drayage_m"])
-        print(f"    {p['port_id']:30s} drayage: {drayage}")
+        print(f"    {p['id']:30s} drayage: {drayage}")
     print(
         "  connectors: "
         + ", ".join(f"{k} {v}" for k, v in s["connectors_by_kind"].items())
@@ -158,8 +169,10 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from networks.io import check_output
     from networks.validation import validation_table, write_validation
 
+    check_output(args.out, folder=False)  # before the work: no link, FIFO, device or folder
     samples = None
     if args.osm_samples is not None:
         if not args.osm_samples.is_dir():
@@ -236,20 +249,51 @@ def format_route_table(route: Any) -> str:
     return head + "\n".join(rows)
 
 
+def format_port_choice(options: list[Any], weight: str) -> str:
+    """Why a sea route uses its ports: the cheapest port pairs, chosen pair first."""
+    unit = "h incl. dwell" if weight == "travel_time" else "km"
+    rows = [
+        "port choice (least driving + sailing"
+        + (" + both ports' dwell" if weight == "travel_time" else "")
+        + "; sailings per week are applied by the itinerary, not here):"
+    ]
+    for i, o in enumerate(options):
+        mark = "chosen" if i == 0 else "      "
+        rows.append(
+            f"  {mark} {o.load_port} -> {o.unload_port}: road {o.land_km:,.0f} km "
+            f"({o.land_h:.1f} h), sea {o.sea_km:,.0f} km ({o.sea_h:.1f} h), dwell {o.dwell_h:.1f} h"
+            f"; cost {o.cost:,.1f} {unit}"
+        )
+    return "\n".join(rows)
+
+
 def _route(args: argparse.Namespace) -> int:
     from networks.multimodal import load_network
-    from networks.routing import route_geojson, shortest_route
+    from networks.routing import port_options, route_geojson, shortest_route
 
     graph = load_network(args.corridor, source=args.source)
     route = shortest_route(
-        graph, args.origin, args.destination, via=args.via, mode=args.mode, weight=args.weight
+        graph,
+        args.origin,
+        args.destination,
+        via=args.via,
+        mode=args.mode,
+        weight=args.weight,
+        snap=args.snap,
     )
     if args.format == "json":
-        json.dump(route.to_dict(), sys.stdout, indent=2)
+        from logistics.schema import route_json
+
+        json.dump(route_json(route), sys.stdout, indent=2, allow_nan=False)
         print()
     elif args.format == "geojson":
-        json.dump(route_geojson(route), sys.stdout)
+        from logistics.schema import SCHEMA_VERSION
+
+        json.dump({**route_geojson(route), "schema_version": SCHEMA_VERSION}, sys.stdout)
         print()
     else:
         print(format_route_table(route))
+        if args.mode == "sea":
+            options = port_options(graph, route.origin, route.destination, weight=args.weight)
+            print(format_port_choice(options, args.weight))
     return 0
