@@ -49,6 +49,14 @@ class CostModel:
             rate += self._g("double_crew_extra_usd_per_h")
         return rate
 
+    def clearance_usd(self, export_country: str, import_country: str) -> float:
+        """Customs clearance of one land shipment: the export country's and the import country's
+        whole-process border-compliance costs (``country_costs.csv``), once per shipment and
+        direction, never at a transit crossing. Sea legs carry them in the port handling."""
+        export = self.scenario.country_rule(self.params, export_country or DEFAULT_COUNTRY)
+        imp = self.scenario.country_rule(self.params, import_country or DEFAULT_COUNTRY)
+        return export.export_clearance_usd + imp.import_clearance_usd
+
     def sea_freight_usd(self, sea_km: float) -> float:
         """Ocean freight of one container over ``sea_km``."""
         return self._g("sea_freight_base_usd") + self._g("sea_freight_usd_per_km") * sea_km

@@ -35,7 +35,10 @@ __all__ = [
     "OpeningHours",
     "ParameterError",
     "ParameterSet",
+    "Source",
+    "bibliography",
     "border_parameters",
+    "cited_keys",
     "country_costs",
     "general_parameters",
     "load_parameters",
@@ -253,6 +256,66 @@ def _parse_days(spec: str, *, text: str, what: str) -> list[int]:
     return sorted(set(days))
 
 
+# --------------------------------------------------------------------------- bibliography
+
+#: A citation in a source text: ``[@key]`` (keys: letters, digits, ``-``, ``_``, ``.``).
+_CITATION = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.-]*)\]")
+_SOURCE_FIELDS = ("citation", "url", "reliability")
+RELIABILITY = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One bibliography entry: ``key``, full ``citation``, ``url`` (or other identifier) and
+    ``reliability`` (A official or primary, B reputable news reporting officials, C blog or
+    aggregator)."""
+
+    key: str
+    citation: str
+    url: str
+    reliability: str
+
+
+def cited_keys(text: str) -> list[str]:
+    """Bibliography keys cited in ``text`` as ``[@key]``, in order of first citation."""
+    return list(dict.fromkeys(_CITATION.findall(text)))
+
+
+@functools.cache
+def bibliography() -> Mapping[str, Source]:
+    """The shipped bibliography (``logistics/data/bibliography.toml``): key -> :class:`Source`.
+
+    Raises
+    ------
+    ParameterError
+        If an entry lacks a field or has an unknown reliability flag.
+    """
+    import tomllib
+
+    name = "logistics/data/bibliography.toml"
+    text = resources.files("logistics").joinpath("data", "bibliography.toml").read_text("utf-8")
+    out: dict[str, Source] = {}
+    for key, entry in tomllib.loads(text).items():
+        if not isinstance(entry, dict) or not _CITATION.fullmatch(f"[@{key}]"):
+            raise ParameterError(f"{name}: entry {key!r} must be a table with a plain key")
+        values = {f: entry.get(f) for f in _SOURCE_FIELDS}
+        for f, value in values.items():
+            if not isinstance(value, str) or not value.strip():
+                raise ParameterError(f"{name}: [{key}] {f} must be non-empty text, got {value!r}")
+        if values["reliability"] not in RELIABILITY:
+            raise ParameterError(
+                f"{name}: [{key}] reliability = {values['reliability']!r}; "
+                f"allowed: {', '.join(RELIABILITY)}"
+            )
+        out[key] = Source(
+            key=key,
+            citation=str(values["citation"]),
+            url=str(values["url"]),
+            reliability=str(values["reliability"]),
+        )
+    return MappingProxyType(out)
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -306,6 +369,8 @@ class CountryCost:
     truck_cost_usd_per_h: float
     gvw_limit_t: float
     sources: Mapping[str, str]
+    export_clearance_usd: float = 0.0
+    import_clearance_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -409,6 +474,9 @@ _COUNTRY_COLUMNS = (
     "cost_source",
     "gvw_limit_t",
     "gvw_source",
+    "export_clearance_usd",
+    "import_clearance_usd",
+    "clearance_cost_source",
 )
 _LANE_COLUMNS = ("from_port", "to_port", "sailings_per_week", "source")
 _GENERAL_COLUMNS = ("name", "value", "unit", "source")
@@ -444,6 +512,19 @@ class _Row:
         value = (self.row.get(field_name) or "").strip()
         if required and not value:
             raise ParameterError(f"{self.where(field_name)}: missing value")
+        return value
+
+    def cited(self, field_name: str) -> str:
+        """A source text; every ``[@key]`` it cites must be in the bibliography."""
+        value = self.text(field_name)
+        known = bibliography()
+        for key in cited_keys(value):
+            if key not in known:
+                close = ", ".join(_closest(key, sorted(known))[:3])
+                raise ParameterError(
+                    f"{self.where(field_name)}: cites [@{key}], which is not in "
+                    f"logistics/data/bibliography.toml; closest keys: {close}"
+                )
         return value
 
     def number(self, field_name: str, *, minimum: float = 0.0) -> float:
@@ -510,7 +591,7 @@ def _load_borders(path: Path | str | None) -> dict[tuple[str, str, str], BorderR
         if key in out:
             raise ParameterError(f"{name} line {i}: duplicate row for {label}")
         sources = {
-            f: r.text(f)
+            f: r.cited(f)
             for f in (
                 "hours_source",
                 "clearance_source",
@@ -559,7 +640,7 @@ def _load_ports(path: Path | str | None) -> dict[str, PortRule]:
             export_handling_usd=r.number("export_handling_usd"),
             import_handling_usd=r.number("import_handling_usd"),
             sources=MappingProxyType(
-                {f: r.text(f) for f in ("gate_source", "dwell_source", "handling_source")}
+                {f: r.cited(f) for f in ("gate_source", "dwell_source", "handling_source")}
             ),
         )
     return out
@@ -576,7 +657,11 @@ def _load_countries(path: Path | str | None) -> dict[str, CountryCost]:
             truck_cost_usd_per_km=r.number("truck_cost_usd_per_km"),
             truck_cost_usd_per_h=r.number("truck_cost_usd_per_h"),
             gvw_limit_t=r.number("gvw_limit_t"),
-            sources=MappingProxyType({f: r.text(f) for f in ("cost_source", "gvw_source")}),
+            sources=MappingProxyType(
+                {f: r.cited(f) for f in ("cost_source", "gvw_source", "clearance_cost_source")}
+            ),
+            export_clearance_usd=r.number("export_clearance_usd"),
+            import_clearance_usd=r.number("import_clearance_usd"),
         )
     return out
 
@@ -586,7 +671,7 @@ def _load_lanes(path: Path | str | None) -> dict[tuple[str, str], float]:
     out: dict[tuple[str, str], float] = {}
     for i, raw in enumerate(rows, start=2):
         r = _Row(name, i, raw, f"{raw.get('from_port', '?')}->{raw.get('to_port', '?')}")
-        r.text("source")
+        r.cited("source")
         value = r.number("sailings_per_week")
         if value <= 0:
             raise ParameterError(f"{r.where('sailings_per_week')}: must be > 0, got {value:g}")
@@ -604,7 +689,7 @@ def _load_general(path: Path | str | None) -> tuple[dict[str, float], dict[str, 
         r = _Row(name, i, raw, raw.get("name", "?"))
         key = r.text("name")
         values[key] = r.number("value")
-        sources[key] = r.text("source")
+        sources[key] = r.cited("source")
     missing = [k for k in GENERAL_NAMES if k not in values]
     if missing:
         raise ParameterError(f"{name}: missing parameters {missing}")

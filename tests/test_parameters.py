@@ -14,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import networks
+from logistics.costs import CostModel
 from logistics.parameters import (
     GENERAL_NAMES,
     Delay,
     OpeningHours,
     ParameterError,
+    bibliography,
     border_parameters,
     country_costs,
     general_parameters,
@@ -26,6 +28,7 @@ from logistics.parameters import (
     port_parameters,
     sea_lanes,
 )
+from logistics.scenarios import load_scenario
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 
@@ -88,10 +91,11 @@ def test_unsourced_values_are_labelled_assumptions() -> None:
     # Na Phao-Cha Lo hours carry the aggregator source and its flag
     naphao = df[df["crossing_id"] == "na-phao-cha-lo"].iloc[0]
     assert naphao["exit_hours"] == "07:00-17:00"
-    assert "bordercrossinghub.com" in naphao["hours_source"] and ", C," in naphao["hours_source"]
+    assert "[@bordercrossinghub-chalo]" in naphao["hours_source"]
+    assert bibliography()["bordercrossinghub-chalo"].reliability == "C"
     general = general_parameters().set_index("name")
     assert "assumption" in general.loc["co2_sea_kg_per_tkm", "source"]
-    assert "IPCC" in general.loc["co2_road_kg_per_vkm", "source"]
+    assert "[@ipcc-2006-mobile]" in general.loc["co2_road_kg_per_vkm", "source"]
 
 
 def test_status_quo_policy_values_follow_the_reference() -> None:
@@ -107,6 +111,70 @@ def test_status_quo_policy_values_follow_the_reference() -> None:
     assert params.border("bukit-kayu-hitam-sadao", "MY", "TH").exit_hours.text == "06:00-24:00"
     assert params.country("TH").gvw_limit_t == 50.5
     assert params.country("MY").gvw_limit_t == 50.0
+
+
+ROUTE9 = {"mukdahan-savannakhet", "dansavanh-lao-bao"}
+
+
+def test_the_2009_ewec_permits_are_cited_only_on_route_9() -> None:
+    df = border_parameters()
+    ewec = df[df["permit_regime"].str.contains("from 11 Jun 2009")]
+    # the 2009 exchange of CBTA traffic rights covered Route 9 (Savannakhet) only
+    assert set(ewec["crossing_id"]) == ROUTE9
+    assert (
+        df[df["crossing_id"].isin(ROUTE9)]["through_trucking_source"]
+        .str.contains(r"\[@voa-2009\]")
+        .all()
+    )
+    for cid in ("nakhon-phanom-thakhek", "na-phao-cha-lo", "nam-phao-cau-treo"):
+        row = df[df["crossing_id"] == cid].iloc[0]
+        assert "Route 9 only" in row["permit_regime"], cid
+
+
+def test_dansavanh_lao_bao_clearance_matches_its_cited_text() -> None:
+    params = load_parameters()
+    # 'only 15 minutes' for customs declarations at Dansavanh (LA side) -> 0.25 h + 0.5 h = 0.75 h,
+    # on the Lao side in both directions: exit LA->VN, entry VN->LA
+    assert params.border("dansavanh-lao-bao", "LA", "VN").exit_clearance.median_h == 0.75
+    assert params.border("dansavanh-lao-bao", "VN", "LA").entry_clearance.median_h == 0.75
+    for rule in (
+        params.border("dansavanh-lao-bao", "LA", "VN"),
+        params.border("dansavanh-lao-bao", "VN", "LA"),
+    ):
+        text = rule.sources["clearance_source"]
+        assert "median 0.75 h" in text and "[@laotiantimes-2016]" in text
+
+
+def test_land_crossings_charge_per_crossing_items_not_doing_business() -> None:
+    df = border_parameters()
+    db_costs = {222.56, 224.0, 140.0, 373.0, 290.0, 212.5, 335.0, 375.0}
+    fees = set(df["exit_fee_usd"]) | set(df["entry_fee_usd"])
+    assert not fees & db_costs, "a whole-process Doing Business cost is charged at a crossing"
+    # every per-crossing fee without a published figure says so
+    assert df["fee_source"].str.contains("assumption").all()
+    assert not df["fee_source"].str.contains(r"\[@wb-db2020-exp-cost\]").any()
+
+
+def test_customs_clearance_is_charged_once_per_shipment_and_direction() -> None:
+    params = load_parameters()
+    costs = CostModel(params, load_scenario("status-quo"))
+    # Bangkok -> Hanoi: Thai export and Vietnamese import, nothing for Laos in transit
+    th, vn = params.country("TH"), params.country("VN")
+    assert costs.clearance_usd("TH", "VN") == pytest.approx(
+        th.export_clearance_usd + vn.import_clearance_usd
+    )
+    assert vn.import_clearance_usd == 373.0 and th.export_clearance_usd == 222.56
+    # the landlocked Lao figures are Doing Business's inland-border case
+    la = params.country("LA")
+    assert (la.export_clearance_usd, la.import_clearance_usd) == (140.0, 224.0)
+    assert "[@wb-db-methodology]" in la.sources["clearance_cost_source"]
+
+
+def test_export_free_days_bound_only_export_dwell() -> None:
+    for port in load_parameters().ports.values():
+        text = port.sources["dwell_source"]
+        assert "[@maersk-vn-export]" in text and "export dwell only" in text
+        assert "import free time found" in text
 
 
 # --------------------------------------------------------------------------- distributions

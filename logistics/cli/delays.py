@@ -260,14 +260,25 @@ def _print_itinerary_table(it: Any, out: dict[str, Any], has_mc: bool) -> None:
     )
     for note in out["notes"]:
         print(f"note: {note}")
-    print(f"depart {out['depart']}   arrive {out['arrive']}  (medians)")
-    print(f"distance {out['distance_km']:.0f} km   door to door {out['hours']:.1f} h")
+    print(
+        f"distance {out['distance_km']:.0f} km   free-flow driving/sailing "
+        f"{out['travel_time_h']:.1f} h   countries {' > '.join(out['countries'])}"
+    )
+    print(
+        f"walk at median delays (every delay at its median, walked once): depart {out['depart']}"
+        f"   arrive {out['arrive']}   door to door {out['median_walk_h']:.1f} h"
+    )
     if has_mc:
-        line = f"Monte Carlo ({out['draws']} draws, seed {out['seed']}): P50 {out['p50_h']:.1f} h  "
-        line += f"P90 {out['p90_h']:.1f} h  P95 {out['p95_h']:.1f} h"
+        line = (
+            f"Monte Carlo over {out['draws']} draws (seed {out['seed']}), door to door: "
+            f"P50 {out['p50_h']:.1f} h  P90 {out['p90_h']:.1f} h  P95 {out['p95_h']:.1f} h"
+        )
         if "on_time_probability" in out:
             line += f"  on time {out['on_time_probability']:.1%}"
         print(line)
+        print("  (P50: the middle of the drawn trips, not the walk at median delays)")
+    else:
+        print("Monte Carlo: not run (--draws 0); no percentiles")
     ind = out["indicators"]
     print(
         f"cost {out['cost_usd']:.0f} USD ({ind['cost_usd_per_t']:.1f} USD/t)   "
@@ -350,8 +361,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _delays_export(args: argparse.Namespace) -> int:
     from logistics.cli.fleet import scenario_names
-    from logistics.report import export_delays
+    from logistics.report import check_export_out, export_delays
 
+    check_export_out(args.out)  # before any work: no folder, link, FIFO or device
     graph = None
     if not args.no_routes:
         import networks
