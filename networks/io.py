@@ -1,6 +1,12 @@
-"""Export multimodal graphs: GraphML (osmnx) and GeoPackage (``nodes`` and ``edges`` layers).
+"""Export multimodal graphs: GraphML (osmnx) and GeoPackage (``nodes`` and ``edges`` layers), and
+the project's safe-writing helpers.
 
-Files are written atomically: to a temporary file in the target folder, then ``os.replace``.
+Files are written atomically: to a temporary file in the target folder, then ``os.replace``
+(:func:`atomic_path`). A set of files is written into a fresh temporary folder beside its target
+that then replaces the target in one step (:func:`atomic_folder`), or, for a file and its sidecar,
+that is moved in a fixed order (:func:`staged_files`). :func:`check_output` refuses output paths
+that are symbolic links, FIFOs, devices or of the wrong kind before any work starts.
+:func:`csv_safe` neutralises CSV cells a spreadsheet would execute.
 :func:`load_graph` reads a GraphML export back with the attribute types restored (checkpoint,
 port and sea node ids are strings, so plain ``osmnx.load_graphml`` needs
 ``node_dtypes={"osmid": str}``).
@@ -8,24 +14,36 @@ port and sea node ids are strings, so plain ``osmnx.load_graphml`` needs
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import logging
 import os
+import re
+import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 
 logger = logging.getLogger(__name__)
 
+#: Version of the project's output schema, in every JSON output (see :mod:`logistics.schema`).
+SCHEMA_VERSION = 1
 #: File extensions :func:`save_graph` can write.
 GRAPH_FORMATS: tuple[str, ...] = (".graphml", ".gpkg")
 
 
 class ExportError(ValueError):
     """Unsupported export path (unknown extension)."""
+
+
+class OutputError(ValueError):
+    """An output path that cannot be written safely (a link, FIFO, device, wrong kind)."""
 
 
 def _export_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -42,15 +60,79 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def check_output(
+    path: str | os.PathLike[str],
+    *,
+    folder: bool,
+    flag: str = "--out",
+    owned: Callable[[Path], bool] | None = None,
+) -> Path:
+    """Refuse an output path that cannot be replaced safely; return it as a :class:`Path`.
+
+    Parameters
+    ----------
+    path : path-like
+    folder : bool
+        The output is a folder (else a file).
+    flag : str
+        Name of the option or field, for the message.
+    owned : callable, optional
+        For a folder: ``owned(path)`` says whether an existing, non-empty folder holds only a
+        previous output (it is replaced whole); without it any existing folder is accepted.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a symbolic link, a FIFO, a device or socket, a file where a folder is wanted
+        (or the reverse), or a non-empty folder that is not a previous output.
+    """
+    p = Path(path)
+    want = "a new or existing folder" if folder else "a new or existing regular file"
+    if p.is_symlink():
+        raise OutputError(f"{flag}: bad value {str(p)!r}: a symbolic link; allowed: {want}")
+    if not p.exists():
+        return p
+    kind = _kind(p.stat().st_mode)
+    if kind != ("a folder" if folder else "a file"):
+        raise OutputError(f"{flag}: bad value {str(p)!r}: {kind}; allowed: {want}")
+    if folder and owned is not None and any(p.iterdir()) and not owned(p):
+        raise OutputError(
+            f"{flag}: bad value {str(p)!r}: a folder with files that are not this command's "
+            "output (it would be replaced whole); allowed: a new or empty folder, or a previous "
+            "output folder"
+        )
+    return p
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``target``; on success it replaces ``target``.
 
     The temporary name keeps ``target``'s suffix (writers that pick a format from it work) and
-    does not exist yet (writers that refuse an existing file work). On any error it is removed and
-    ``target`` is left as it was: nothing is ever half-written. Missing parent folders are created.
+    does not exist yet (writers that refuse an existing file work). On any error (including
+    ``KeyboardInterrupt``) it is removed and ``target`` is left as it was: nothing is ever
+    half-written. Missing parent folders are created.
+
+    Raises
+    ------
+    OutputError
+        ``target`` is a symbolic link, FIFO, device or folder (:func:`check_output`).
     """
-    target = Path(target)
+    target = check_output(target, folder=False, flag="output")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     os.close(fd)
@@ -61,6 +143,159 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: The process's file-creation mask, read once (``os.umask`` can only be read by setting it).
+_UMASK = _umask()
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``); ``False`` where
+    the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@contextmanager
+def atomic_folder(
+    target: str | os.PathLike[str],
+    *,
+    flag: str = "--out",
+    owned: Callable[[Path], bool] | None = None,
+) -> Iterator[Path]:
+    """Yield a fresh, empty temporary folder beside ``target``; on success it replaces ``target``.
+
+    The replacement is one step (an atomic exchange of the two folders on Linux, then the old
+    run is deleted; elsewhere two renames, with a moment where ``target`` is absent), so a
+    reader sees the old run or the new one, never a mix, and files of the old run never remain.
+    On any error (including ``KeyboardInterrupt``) the temporary folder is removed and ``target``
+    is left as it was. Files inside may still be written with :func:`atomic_path`.
+
+    Parameters
+    ----------
+    target : path-like
+        The output folder; missing parents are created.
+    flag, owned
+        As in :func:`check_output`, which runs before and again just before the replacement.
+    """
+    target = check_output(target, folder=True, flag=flag, owned=owned)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
+    old = tmp.with_name(tmp.name + "-old")
+    try:
+        tmp.chmod(0o777 & ~_UMASK)
+        yield tmp
+        check_output(target, folder=True, flag=flag, owned=owned)
+        if target.exists():
+            tmp.chmod(target.stat().st_mode & 0o7777)
+            if not _exchange(tmp, target):
+                os.rename(target, old)
+                os.rename(tmp, target)
+        else:
+            os.rename(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # after an exchange: the old run
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged_files(
+    folder: str | os.PathLike[str], *, companions: Sequence[str] = ()
+) -> Iterator[Path]:
+    """Yield a fresh temporary folder inside ``folder``; on success every file written into it
+    moves to ``folder`` (each with ``os.replace``), so the set replaces the old one together.
+
+    The order is fixed: first the old files named in ``companions`` (e.g. a sidecar) are
+    removed, then the other files move, then the companions. A companion therefore never sits
+    beside a main file it does not describe (a reader may briefly see the new data file without
+    its sidecar). On any error (including ``KeyboardInterrupt``) the temporary folder is removed
+    and nothing in ``folder`` changes.
+
+    Raises
+    ------
+    OutputError
+        A file to be replaced is a symbolic link, FIFO, device or folder.
+    """
+    base = Path(folder)
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=base, prefix=".staged-"))
+    try:
+        yield tmp
+        names = sorted(p.name for p in tmp.iterdir())
+        for name in names:
+            check_output(base / name, folder=False, flag="output")
+        main = [n for n in names if n not in companions]
+        later = [n for n in companions if n in names]
+        for name in later:
+            (base / name).unlink(missing_ok=True)
+        for name in main + later:
+            os.replace(tmp / name, base / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (or hide one).
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not execute: a string starting with ``= + - @``, tab or
+    carriage return gets a leading ``'`` (a plain number such as ``-5`` is left alone, and so is
+    every non-string). A string that already starts with ``'`` before such a character gets one
+    more, so :func:`csv_cell_restore` gives back exactly the original."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith("'"):
+        return "'" + value if value.lstrip("'").startswith(CSV_FORMULA_START) else value
+    if value.startswith(CSV_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_cell_restore(value: Any) -> Any:
+    """The original of a :func:`csv_cell` value (for readers of the project's CSVs)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value.lstrip("'").startswith(CSV_FORMULA_START)
+    ):
+        return value[1:]
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell passed through :func:`csv_cell` (numbers and
+    column types unchanged; column names too)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(csv_cell)
+    out.columns = [csv_cell(c) for c in out.columns]
+    return out
+
+
+def write_csv_atomic(target: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
+    """Write ``frame`` (no index) as CSV, text cells neutralised (:func:`csv_safe`), atomically."""
+    with atomic_path(target) as tmp:
+        csv_safe(frame).to_csv(tmp, index=False)
+    return Path(target)
 
 
 def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:

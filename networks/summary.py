@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from networks.borders import crossings_table
+from networks.io import SCHEMA_VERSION
 from networks.multimodal import CORRIDORS, connectors_table
 
 __all__ = ["network_summary"]
@@ -36,10 +37,11 @@ def network_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
         ``corridor``, ``source``; ``corridors`` (name, countries and description of each corridor
         the network covers); ``nodes``, ``edges``; ``nodes_by_kind``, ``road_nodes_by_country``,
         ``edges_by_mode``, ``road_km_by_country`` (each road counted once, not per direction);
-        ``crossings`` (per crossing: ``crossing_id``, ``corridor``, ``route``, ``country_a``,
+        ``crossings`` (per crossing: ``id``, ``corridor``, ``route``, ``country_a``,
         ``country_b`` and ``connectors``, the nearest-node connectors as ``country`` and
-        ``length_m``), ``ports`` (``port_id`` and the ``drayage_m`` of each drayage connector)
-        and ``connectors_by_kind``.
+        ``length_m``), ``ports`` (``id`` and the ``drayage_m`` of each drayage connector)
+        and ``connectors_by_kind``; ``schema_version`` as in every JSON output (crossings and
+        ports are objects with ``id``, as in ``route``).
     """
     nodes_by_kind = Counter(str(d.get("kind", "")) for _, d in graph.nodes(data=True))
     nodes_by_country = Counter(
@@ -59,7 +61,7 @@ def network_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
         near = conns[(conns.crossing_id == cid) & (conns.kind == "nearest")]
         crossings.append(
             {
-                "crossing_id": cid,
+                "id": cid,
                 "corridor": str(row["corridor"]),
                 "route": str(row["route"]),
                 "country_a": str(row["country_a"]),
@@ -74,7 +76,7 @@ def network_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
         )
     ports = [
         {
-            "port_id": pid,
+            "id": pid,
             "drayage_m": conns.loc[(conns.port_id == pid) & (conns.kind == "drayage"), "length_m"]
             .astype(float)
             .tolist(),
@@ -83,6 +85,7 @@ def network_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
     ]
     corridor = str(graph.graph.get("corridor", ""))
     return {
+        "schema_version": SCHEMA_VERSION,
         "corridor": corridor,
         "source": str(graph.graph.get("source", "")),
         "corridors": [

@@ -32,7 +32,11 @@ def test_route_json_keys_are_stable(capsys) -> None:
     )
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"distance_km", "travel_time_h", "crossings", "countries", "legs"}
-    assert data["crossings"] == ["mukdahan-savannakhet", "dansavanh-lao-bao"]
+    assert data["crossings"] == [
+        {"id": "mukdahan-savannakhet", "from_country": "TH", "to_country": "LA"},
+        {"id": "dansavanh-lao-bao", "from_country": "LA", "to_country": "VN"},
+    ]
+    assert data["schema_version"] == 1 and data["ports"] == []
     assert data["countries"] == ["TH", "LA", "VN"]
     for leg in data["legs"]:
         assert set(leg) >= {"mode", "country", "distance_km", "travel_time_h"}
@@ -183,7 +187,7 @@ def test_network_summary_is_plain_data_that_adds_up() -> None:
     assert sum(s["edges_by_mode"].values()) == s["edges"] == graph.number_of_edges()
     road_m = sum(d["length"] for _, _, d in graph.edges(data=True) if d["mode"] == "road")
     assert sum(s["road_km_by_country"].values()) == pytest.approx(road_m / 2000, abs=0.5)
-    ids = [c["crossing_id"] for c in s["crossings"]]
+    ids = [c["id"] for c in s["crossings"]]
     assert "mukdahan-savannakhet" in ids and len(ids) == len(set(ids))
     for c in s["crossings"]:
         assert c["corridor"] == "bangkok-hanoi"
@@ -197,5 +201,5 @@ def test_network_info_json(capsys) -> None:
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["corridor"] == "singapore-malaysia-thailand"
-    assert {c["crossing_id"] for c in data["crossings"]} >= {"woodlands-johor-bahru"}
+    assert {c["id"] for c in data["crossings"]} >= {"woodlands-johor-bahru"}
     assert set(data["road_km_by_country"]) == {"SG", "MY", "TH"}

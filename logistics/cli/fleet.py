@@ -9,7 +9,7 @@ The CLI only parses, calls :mod:`logistics.fleet` and prints.
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -203,13 +203,34 @@ def _stopped_note(kpis: dict[str, Any]) -> str:
     return ""
 
 
+def _empty_plan_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The printed KPI rows, costs shown as ``-`` where nothing was served (never "cost 0")."""
+    out = frame.astype({c: object for c in _EMPTY_PLAN_BLANK if c in frame.columns})
+    for col in _EMPTY_PLAN_BLANK:
+        if col in out.columns and "served" in out.columns:
+            out.loc[out["served"] == 0, col] = "-"
+    return out
+
+
+#: KPI columns that mean nothing for a plan that serves no shipment.
+_EMPTY_PLAN_BLANK = ("cost_usd", "cost_per_served_usd", "objective_usd", "on_time_rate", "km")
+
+
+def _warn(command: str, text: str) -> None:
+    print(f"corridor {command}: WARNING: {text}", file=sys.stderr)
+
+
 def _optimize(args: argparse.Namespace) -> int:
     from logistics.fleet import optimize, write_plan
+    from logistics.fleet.io import check_plan_out, json_text, plan_kpis
+    from logistics.scenarios import load_scenario
 
     settings = solver_settings(args)
     if not args.out:
         raise ValueError("--out DIR is required")
     shipments, fleet, source = _inputs(args)
+    load_scenario(args.scenario)  # a bad scenario is named before a bad --out
+    check_plan_out(args.out)  # before the solve: a link, FIFO, file or foreign folder is refused
     G = _graph(args.corridor)
     t0 = time.perf_counter()
     update, close = _bar(f"optimize {args.scenario}")
@@ -228,11 +249,15 @@ def _optimize(args: argparse.Namespace) -> int:
     finally:
         close()
     written = write_plan(plan, args.out)
+    empty = plan.kpis.get("served", 0) == 0
+    if empty:  # loud, on stderr, and exit 1: an empty plan is not a result (docs: exit codes)
+        _warn("optimize", f"0 of {len(shipments)} shipments served: {plan.kpis.get('warning')}")
     if args.format == "json":
-        print(json.dumps(dict(plan.kpis), default=str))
-        return 0
+        print(json_text(plan_kpis(plan)))
+        return 1 if empty else 0
     print(f"shipments: {source}; scenario {plan.scenario}; P{plan.percentile}")
-    _print_table(pd.DataFrame([plan.kpis]).drop(columns=["seed"], errors="ignore"))
+    kpi_row = pd.DataFrame([plan.kpis]).drop(columns=["seed", "warning"], errors="ignore")
+    _print_table(_empty_plan_view(kpi_row))
     if note := _stopped_note(plan.kpis):
         print(note)
     if plan.kpis.get("warning"):
@@ -245,7 +270,7 @@ def _optimize(args: argparse.Namespace) -> int:
     print(f"\nwrote {len(written)} files to {Path(args.out)} in {time.perf_counter() - t0:.1f} s:")
     for p in written:
         print(f"  {p}")
-    return 0
+    return 1 if empty else 0
 
 
 def scenario_names(text: str | None, default: tuple[str, ...] | None = None) -> list[str]:
@@ -271,7 +296,9 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     (routes, legs, shipments, vehicles, kpis) to ``--out`` (default: a new temporary folder).
     """
     from logistics.fleet import KPI_COLUMNS, compare_fleet, write_comparison
+    from logistics.fleet.io import check_comparison_out, json_text
     from logistics.scenarios import load_scenario
+    from logistics.schema import SCHEMA_VERSION
 
     settings = solver_settings(args)
     replicas = getattr(args, "replicas", 1)
@@ -284,6 +311,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
         check_folder_name(load_scenario(name).name)
     shipments, fleet, source = _inputs(args)
     out = args.out or tempfile.mkdtemp(prefix="corridor-compare-")
+    check_comparison_out(out)  # before the solve: a link, FIFO, file or foreign folder is refused
     G = _graph(getattr(args, "corridor", "all") or "all")
     t0 = time.perf_counter()
     update, close = _bar("compare")
@@ -304,9 +332,14 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     finally:
         close()
     written = write_comparison(table, plans, out)
+    empty = [p.scenario for p in plans.values() if p.kpis.get("served", 0) == 0]
+    for name in empty:
+        _warn("compare", f"{name}: 0 of {len(shipments)} shipments served: see its shipments.csv")
+    # exit 1 when no scenario served anything (nothing to compare); one empty scenario is a result
+    code = 1 if plans and len(empty) == len(plans) else 0
     if getattr(args, "format", "table") == "json":
-        print(json.dumps({"rows": table.to_dict("records")}, default=str))
-        return 0
+        print(json_text({"schema_version": SCHEMA_VERSION, "rows": table.to_dict("records")}))
+        return code
     print(
         f"{len(shipments)} shipments ({source}), {sum(v.count for v in fleet)} vehicles; budget "
         f"{settings.phase1_solutions}+{settings.phase2_solutions} solutions per sub-problem, "
@@ -314,7 +347,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     )
     cols = [c for c in KPI_COLUMNS if c in table.columns]
     cols += [c for c in table.columns if c.endswith(("_min", "_max")) or c == "within_spread"]
-    _print_table(table[cols])
+    _print_table(_empty_plan_view(table[cols]))
     for name, note in zip(table["scenario"], table["relaxes"], strict=True):
         if note:
             print(f"{name} only relaxes {note}")
@@ -332,4 +365,4 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     print(f"  table: {Path(out) / 'comparison.csv'}")
     print(f"  chart: {Path(out) / 'comparison.png'}")
     print(f"  KPIs:  {Path(out) / 'kpis.json'}")
-    return 0
+    return code

@@ -1,4 +1,12 @@
-"""Plan and comparison files: CSV, JSON and GeoJSON, each written atomically.
+"""Plan and comparison files: CSV, JSON and GeoJSON.
+
+A plan or a comparison is written into a fresh temporary folder beside ``--out`` that then
+replaces it in one step (:func:`networks.io.atomic_folder`): a reader sees one run, never two
+mixed, and a rerun with fewer scenarios leaves no old scenario folder. ``--out`` is checked first
+(:func:`check_plan_out`, :func:`check_comparison_out`): a link, FIFO, device, file, or a folder
+holding anything but a previous output is refused. Each file is also atomic on its own; CSV text
+cells are neutralised (:func:`networks.io.csv_safe`); every JSON file carries ``schema_version``
+(:mod:`logistics.schema`).
 
 Plan files repeat byte for byte for the same inputs, settings and seed, except the timing
 fields (names ending in ``_s``) of ``kpis.json``.
@@ -21,7 +29,20 @@ import pandas as pd
 from logistics.fleet.chart import comparison_chart
 from logistics.fleet.plan import FleetPlan
 from logistics.fleet.terms import RoutingError
-from networks.io import atomic_path
+from logistics.schema import SCHEMA_VERSION
+from networks.io import atomic_folder, atomic_path, check_output, write_csv_atomic
+
+#: The files of one plan folder (``corridor optimize --out``, one scenario of a comparison).
+PLAN_FILES = (
+    "routes.csv",
+    "legs.csv",
+    "routes.geojson",
+    "shipments.csv",
+    "vehicles.csv",
+    "kpis.json",
+)
+#: The files at the top of a comparison folder (beside one plan folder per scenario).
+COMPARISON_FILES = ("comparison.csv", "comparison.png", "kpis.json")
 
 #: A scenario name that may name a folder under the output folder.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -35,6 +56,32 @@ def check_folder_name(name: str) -> None:
             f"scenario name: bad value {name!r}; allowed: letters, digits, '.', '_', '-' "
             "(it names a folder under --out), not starting with '.'"
         )
+
+
+def _is_plan_folder(path: Path) -> bool:
+    return all(p.is_file() and not p.is_symlink() and p.name in PLAN_FILES for p in path.iterdir())
+
+
+def _is_comparison_folder(path: Path) -> bool:
+    for p in path.iterdir():
+        if p.is_symlink():
+            return False
+        if p.is_file() and p.name in COMPARISON_FILES:
+            continue
+        if p.is_dir() and SAFE_NAME.fullmatch(p.name) and _is_plan_folder(p):
+            continue
+        return False
+    return True
+
+
+def check_plan_out(out: str | os.PathLike[str]) -> Path:
+    """Refuse an ``--out`` a plan cannot replace (see :func:`networks.io.check_output`)."""
+    return check_output(out, folder=True, owned=_is_plan_folder)
+
+
+def check_comparison_out(out: str | os.PathLike[str]) -> Path:
+    """Refuse an ``--out`` a comparison cannot replace (see :func:`networks.io.check_output`)."""
+    return check_output(out, folder=True, owned=_is_comparison_folder)
 
 
 def _atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
@@ -63,9 +110,14 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def json_text(data: Any, **dumps: Any) -> str:
+    """Strict JSON of ``data`` (NaN and infinities as ``null``, numpy scalars as numbers)."""
+    return json.dumps(_clean(data), default=_json_default, allow_nan=False, **dumps)
+
+
 def write_json(path: Path, data: Any) -> Path:
-    """Write JSON atomically."""
-    text = json.dumps(_clean(data), indent=2, default=_json_default)
+    """Write JSON atomically (strict: NaN and infinities as ``null``)."""
+    text = json_text(data, indent=2)
 
     def write(p: Path) -> None:
         p.write_text(text + "\n", encoding="utf-8")
@@ -74,8 +126,8 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """Write a CSV atomically."""
-    return _atomic_write(Path(path), lambda p: frame.to_csv(p, index=False))
+    """Write a CSV atomically, text cells neutralised (:func:`networks.io.write_csv_atomic`)."""
+    return write_csv_atomic(path, frame)
 
 
 def plan_geojson(plan: FleetPlan) -> dict[str, Any]:
@@ -116,20 +168,23 @@ def plan_geojson(plan: FleetPlan) -> dict[str, Any]:
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "schema_version": SCHEMA_VERSION, "features": features}
 
 
-def write_plan(plan: FleetPlan, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write ``routes.csv``, ``legs.csv`` (the exact node path of every served leg),
-    ``routes.geojson``, ``shipments.csv``, ``vehicles.csv`` and ``kpis.json``.
+def plan_kpis(plan: FleetPlan) -> dict[str, Any]:
+    """What ``kpis.json`` of a plan holds (the ``plan-kpis`` schema): ``schema_version``, the
+    KPIs, ``solver`` and ``soft_windows``."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        **plan.kpis,
+        "solver": plan.solver,
+        "soft_windows": plan.soft_windows,
+    }
 
-    Every file is written atomically (temporary file + ``os.replace``).
-    """
-    out = Path(out_dir)
-    gj = json.dumps(plan_geojson(plan), default=_json_default)
-    kpis = dict(plan.kpis)
-    kpis["solver"] = plan.solver
-    kpis["soft_windows"] = plan.soft_windows
+
+def _plan_files(plan: FleetPlan, out: Path) -> list[Path]:
+    gj = json_text(plan_geojson(plan))
+    kpis = plan_kpis(plan)
     legs = plan.legs.copy()
     legs["nodes"] = [";".join(str(n) for n in path) for path in legs["nodes"]]
     return [
@@ -142,26 +197,54 @@ def write_plan(plan: FleetPlan, out_dir: str | os.PathLike[str]) -> list[Path]:
     ]
 
 
+def _moved(paths: list[Path], tmp: Path, out: Path) -> list[Path]:
+    return [out / p.relative_to(tmp) for p in paths]
+
+
+def write_plan(plan: FleetPlan, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``routes.csv``, ``legs.csv`` (the exact node path of every served leg),
+    ``routes.geojson``, ``shipments.csv``, ``vehicles.csv`` and ``kpis.json`` (:data:`PLAN_FILES`)
+    to ``out_dir``, which they replace whole in one step.
+
+    Raises
+    ------
+    networks.io.OutputError
+        ``out_dir`` is refused by :func:`check_plan_out`.
+    """
+    out = check_plan_out(out_dir)
+    with atomic_folder(out, owned=_is_plan_folder) as tmp:
+        written = _plan_files(plan, tmp)
+    return _moved(written, tmp, out)
+
+
 def write_comparison(
     table: pd.DataFrame, plans: Mapping[str, FleetPlan], out_dir: str | os.PathLike[str]
 ) -> list[Path]:
-    """Write ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per plan.
+    """Write ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per plan to
+    ``out_dir``, which they replace whole in one step (no folder of an earlier run remains).
 
     Raises
     ------
     RoutingError
         A scenario name that is not a plain folder name (it could write outside ``out_dir``).
+    networks.io.OutputError
+        ``out_dir`` is refused by :func:`check_comparison_out`.
     """
-    out = Path(out_dir)
+    out = check_comparison_out(out_dir)
     for name in plans:
         check_folder_name(name)
-    written = [
-        write_csv(out / "comparison.csv", table),
-        comparison_chart(table, out / "comparison.png"),
-    ]
-    written.append(
-        write_json(out / "kpis.json", {"scenarios": {n: p.kpis for n, p in plans.items()}})
-    )
-    for name, plan in plans.items():
-        written += write_plan(plan, out / name)
-    return written
+    with atomic_folder(out, owned=_is_comparison_folder) as tmp:
+        written = [
+            write_csv(tmp / "comparison.csv", table),
+            comparison_chart(table, tmp / "comparison.png"),
+            write_json(
+                tmp / "kpis.json",
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "scenarios": {n: p.kpis for n, p in plans.items()},
+                },
+            ),
+        ]
+        for name, plan in plans.items():
+            written += _plan_files(plan, tmp / name)
+    return _moved(written, tmp, out)
