@@ -86,3 +86,16 @@ def test_a_table_citing_an_unknown_key_is_refused(tmp_path: Path) -> None:
     bad.write_text(text.replace("frequencies not found", "see [@nikei-2015]", 1), "utf-8")
     with pytest.raises(ParameterError, match=r"field 'source': cites \[@nikei-2015\].*nikkei-2015"):
         load_parameters(lanes=bad)
+
+
+def test_the_delay_export_sidecar_resolves_its_citations() -> None:
+    import json
+
+    from logistics.report import _parameters_with_sources
+
+    sidecar = _parameters_with_sources(load_parameters())
+    text = json.dumps(sidecar, ensure_ascii=False)
+    assert "border-facts" not in text
+    bib = sidecar["bibliography"]
+    assert set(cited_keys(text)) <= set(bib)
+    assert bib["nikkei-2015"]["url"].startswith("https://asia.nikkei.com/")
