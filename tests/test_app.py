@@ -754,3 +754,13 @@ def test_user_text_in_messages_is_shown_as_text() -> None:
     assert at.error and r"single\_windw\_cut" in at.error[0].value  # escaped Markdown
     assert "single_windw_cut" in seen(at.error[0])
     assert tempfile.gettempdir() not in seen(at.error[0])
+
+
+def test_an_out_of_range_window_is_a_message_and_no_results() -> None:
+    at = open_page("pages/route_tester.py")
+    assert "Distance" in [m.label for m in at.metric]
+    at.number_input(key="window_h").set_value(0.0)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.error and "Deliver within: 0 h is out of range" in seen(at.error[0])
+    assert not at.metric  # no figures of the previous query under the new window

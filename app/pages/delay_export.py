@@ -49,6 +49,7 @@ with st.form("export_form"):
     )
     go = st.form_submit_button("Estimate delays", type="primary")
 
+signature = (_state.scenario_keys(chosen), fmt, int(draws), week, bool(with_routes))
 if not go and "exp_result" not in st.session_state:
     st.info("Choose scenarios and a format, then press **Estimate delays**.")
     st.stop()
@@ -68,9 +69,20 @@ if go:
     )
     if files is None:
         st.stop()
-    st.session_state["exp_result"] = {"fmt": fmt, "files": files, "scenarios": list(chosen)}
+    st.session_state["exp_result"] = {
+        "fmt": fmt,
+        "files": files,
+        "scenarios": list(chosen),
+        "signature": signature,
+    }
 
 result = st.session_state["exp_result"]
+if result["signature"] != signature:
+    st.warning(
+        "Stale: inputs changed since these results were computed. Press **Estimate delays** "
+        "to update them.",
+        icon=":material/history:",
+    )
 fmt, files = result["fmt"], result["files"]
 meta = json.loads(files["sidecar"])
 data_name, sidecar_name = f"delays.{fmt}", f"delays.{fmt}.json"

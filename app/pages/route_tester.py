@@ -23,6 +23,8 @@ VIAS = ["any", "R9", "R12", "R8"]
 DRAWS = DRAWS_SINGLE
 SEED = 1
 MODES = ["road", "sea", "any"]
+#: Longest delivery window offered, h.
+MAX_WINDOW_H = 24.0 * 30
 scenarios = _state.scenario_names()
 
 with st.form("route_form"):
@@ -47,8 +49,6 @@ with st.form("route_form"):
     crew = c8.selectbox("Crew", ["single", "double"], key="crew", help="drivers per truck")
     window_h = c9.number_input(
         "Deliver within (h after departure)",
-        min_value=1.0,
-        max_value=24.0 * 30,
         value=72.0,
         step=6.0,
         key="window_h",
@@ -59,6 +59,13 @@ if not gazetteer.empty:
     with st.expander(f"Places you can name ({len(gazetteer)})", icon=":material/place:"):
         st.dataframe(gazetteer, hide_index=True, height=260)
 
+# No browser-side bounds on the window: a bound there keeps the old value (and the old results)
+# under the typed one; here an out-of-range value is a message and no results.
+if not 1.0 <= window_h <= MAX_WINDOW_H:
+    _state.show_error(
+        "Deliver within", f"{window_h:g} h is out of range; use 1 to {MAX_WINDOW_H:,.0f} h"
+    )
+    st.stop()
 route_args = (origin.strip(), destination.strip(), None if via == "any" else via, mode)
 route = _state.guarded(lambda: _compute.route(*route_args), what="Route")
 if route is None:
