@@ -6,12 +6,14 @@ per-crossing / per-route delay exports.
 route) and by sea, simulates each under every scenario and says which mode wins.
 :func:`export_delays` writes per-crossing and per-route delay estimates (CSV, Parquet or GeoJSON)
 with a JSON sidecar holding the scenarios, every parameter with its source, the seed, the number of
-draws and the package version. Files are written atomically (temporary file + ``os.replace``).
+draws and the package version. The data file and its sidecar are replaced together, in a fixed
+order (:func:`networks.io.staged_files`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import math
@@ -35,7 +37,8 @@ from logistics.itinerary import (
 from logistics.montecarlo import MonteCarloResult, simulate
 from logistics.parameters import Delay, ParameterSet, load_parameters
 from logistics.scenarios import Scenario, list_scenarios, load_scenario
-from networks.io import atomic_path
+from logistics.schema import SCHEMA_VERSION, crossing_objects, port_objects
+from networks.io import check_output, csv_safe, staged_files
 from networks.types import Leg, Place, Route
 
 __all__ = [
@@ -139,9 +142,13 @@ def itinerary_report(
     Returns
     -------
     (Itinerary, dict)
-        The median walk, and its JSON-ready ``to_dict()`` plus ``p50_h``, ``p90_h``, ``p95_h``
-        (and with draws ``mean_h``, ``draws``, ``seed``, the Monte Carlo mean ``cost_usd``, the
-        ``*_p90_h`` of each crossing and ``on_time_probability`` with a window).
+        The median walk, and the JSON-ready report of the ``itinerary`` schema
+        (:mod:`logistics.schema`): ``median_walk_h`` is door to door walked once with every delay
+        at its median; ``travel_time_h``, ``distance_km``, ``countries``, ``crossings`` (objects
+        with ``id``) and ``ports`` as in ``route``; ``events`` the walk's timeline. With draws the
+        Monte Carlo adds ``p50_h``, ``p90_h``, ``p95_h``, ``mean_h``, ``draws``, ``seed``, its mean
+        ``cost_usd``, the ``*_p90_h`` of each crossing and ``on_time_probability`` with a window;
+        without draws there are no percentiles.
 
     Raises
     ------
@@ -156,10 +163,8 @@ def itinerary_report(
         )
     sc = load_scenario(scenario)
     it = build_itinerary(route, depart, sc, crew=crew, payload_t=payload_t, params=params)
-    out: dict[str, Any] = it.to_dict()
+    out = _itinerary_json(route, it.to_dict())
     if draws == 0:
-        for key in ("p50_h", "p90_h", "p95_h"):
-            out[key] = round(it.hours, 3)
         return it, out
     mc = simulate(
         route, depart, sc, draws=draws, seed=seed, crew=crew, payload_t=payload_t, params=params
@@ -174,6 +179,28 @@ def itinerary_report(
     if window is not None:
         out["on_time_probability"] = summary["on_time_probability"]
     return it, out
+
+
+def _itinerary_json(route: Route, walked: dict[str, Any]) -> dict[str, Any]:
+    """The ``itinerary`` schema's fields from a route and its median walk's ``to_dict()``."""
+    first = ("origin", "destination", "scenario", "crew", "depart", "depart_assumed_local")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        **{k: walked[k] for k in first},
+        "arrive": walked["arrive"],
+        "median_walk_h": walked["hours"],
+        "distance_km": round(route.distance_km, 3),
+        "travel_time_h": round(route.travel_time_h, 4),
+        "countries": route.countries,
+        "cost_usd": walked["cost_usd"],
+        "co2_kg": walked["co2_kg"],
+        "payload_t": walked["payload_t"],
+        "indicators": walked["indicators"],
+        "crossings": walked["crossings"],
+        "ports": port_objects(route),
+        "events": walked["legs"],
+        "notes": walked["notes"],
+    }
 
 
 # --------------------------------------------------------------------------- compare
@@ -262,7 +289,8 @@ def compare_od(
         window), ``winner`` (the scenario's winning mode) and ``wins``. With a window, the winner is
         the cheapest mode (per tonne) whose on-time probability is at least 0.9, else the most
         reliable; without one, the cheapest per tonne. ``attrs`` holds the departure and notes
-        (e.g. a mode that could not be routed).
+        (e.g. a mode that could not be routed) and, per mode, the route's ``crossings``,
+        ``ports`` (objects with ``id``), ``countries`` and ``travel_time_h``.
     """
     import networks
 
@@ -311,6 +339,15 @@ def compare_od(
     start, assumed = parse_departure(depart, _origin_country(next(iter(routes.values()))))
     df.attrs.update(
         {
+            "routes": {
+                m: {
+                    "crossings": crossing_objects(r),
+                    "ports": port_objects(r),
+                    "countries": r.countries,
+                    "travel_time_h": round(r.travel_time_h, 4),
+                }
+                for m, r in routes.items()
+            },
             "depart": start.isoformat(),
             "depart_assumed_local": assumed,
             "window_h": window_h,
@@ -340,21 +377,28 @@ def compare_od_json(
     Returns
     -------
     dict
-        ``origin``, ``destination`` (names), the table's ``attrs`` (``depart``, ``window_h``,
-        ``draws``, ``seed``, ``crew``, ``notes`` ...) and ``rows``: one dict per scenario and mode,
-        NaN as ``None``, without ``on_time_probability`` when there was no window.
+        The ``compare-od`` schema (:mod:`logistics.schema`): ``schema_version``, ``origin``,
+        ``destination`` (names), the table's ``attrs`` (``depart``, ``window_h``, ``draws``,
+        ``seed``, ``crew``, ``notes`` ...) and ``rows``: one dict per scenario and mode, NaN as
+        ``None``, without ``on_time_probability`` when there was no window; ``crossings`` and
+        ``ports`` as lists of objects with ``id``, ``countries`` and ``travel_time_h`` as in
+        ``route``.
     """
     window = df.attrs.get("window_h") is not None
+    routes = df.attrs.get("routes", {})
     rows = [
-        {k: _json_ready(v) for k, v in r.items() if window or k != "on_time_probability"}
+        {
+            **{k: _json_ready(v) for k, v in r.items() if window or k != "on_time_probability"},
+            **_json_ready(routes.get(r["mode"], {})),
+        }
         for r in df.to_dict("records")
     ]
     ends = {
         k: p.name if isinstance(p, Place) else str(p)
         for k, p in (("origin", origin), ("destination", destination))
     }
-    attrs = {str(k): _json_ready(v) for k, v in df.attrs.items()}
-    return {**ends, **attrs, "rows": rows}
+    attrs = {str(k): _json_ready(v) for k, v in df.attrs.items() if k != "routes"}
+    return {"schema_version": SCHEMA_VERSION, **ends, **attrs, "rows": rows}
 
 
 # --------------------------------------------------------------------------- export
@@ -538,9 +582,17 @@ def _parameters_with_sources(p: ParameterSet) -> dict[str, Any]:
     }
 
 
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    with atomic_path(path) as tmp:
-        write(tmp)
+def check_export_out(out: str | Path) -> tuple[Path, Path]:
+    """The data file and sidecar paths of ``out``; :class:`ExportError` if either is a folder,
+    symbolic link, FIFO or device (checked before any work)."""
+    path = Path(out)
+    sidecar = path.with_name(path.name + ".json")
+    for target in (path, sidecar):
+        try:
+            check_output(target, folder=False)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+    return path, sidecar
 
 
 def export_delays(
@@ -561,7 +613,12 @@ def export_delays(
     scenarios : sequence of str or Scenario, or "all"
     fmt : {"csv", "parquet", "geojson"}
     out : path
-        Output file; the sidecar is written beside it as ``<out>.json``.
+        Output file; the sidecar is written beside it as ``<out>.json``. Both are written into
+        a temporary folder beside ``out`` and then moved in one fixed order
+        (:func:`networks.io.staged_files`): the old sidecar is removed, the data file moves,
+        then the new sidecar, so a sidecar never describes another run's data (its
+        ``data_sha256`` names the data file's bytes). CSV text cells are neutralised
+        (:func:`networks.io.csv_safe`).
     G : networkx.MultiDiGraph, optional
         With a network, per-route estimates for :data:`STANDARD_ROUTES` are added.
     draws, seed : int
@@ -572,6 +629,11 @@ def export_delays(
     -------
     (Path, Path)
         The data file and the sidecar.
+
+    Raises
+    ------
+    ExportError
+        Bad format or draws, or ``out`` (or its sidecar) is a folder, link, FIFO or device.
     """
     if fmt not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")
@@ -580,41 +642,51 @@ def export_delays(
     names: Sequence[str | Scenario] = list_scenarios() if scenarios == "all" else scenarios
     if isinstance(names, str):
         names = [names]
-    path = Path(out)
-    if path.is_dir():
-        raise ExportError(f"output path {path} is a directory; give a file name")
+    path, sidecar = check_export_out(out)
     p = params or load_parameters()
     loaded = [load_scenario(s) for s in names]
     df, geoms = delay_estimates(loaded, G=G, draws=draws, seed=seed, depart=depart, params=p)
-    if fmt == "csv":
-        _atomic_write(path, lambda t: df.to_csv(t, index=False))
-    elif fmt == "parquet":
-        _atomic_write(path, lambda t: df.to_parquet(t, index=False))
-    else:
-        features = [
-            {"type": "Feature", "geometry": g or None, "properties": _json_ready(rec)}
-            for rec, g in zip(df.to_dict("records"), geoms, strict=True)
-        ]
-        text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-        _atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
-    meta = {
-        "scenarios": [s.to_dict() for s in loaded],
-        "parameters": _parameters_with_sources(p),
-        "seed": seed,
-        "draws": draws,
-        "depart": str(depart if depart is not None else default_departure()),
-        "arrival_times": (
-            "uniform over the week starting at 'depart' (local time of the exit side or origin)"
-        ),
-        "version": package_version(),
-        "format": fmt,
-        "rows": len(df),
-        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "columns": list(df.columns),
-    }
-    sidecar = path.with_name(path.name + ".json")
-    meta_text = json.dumps(_json_ready(meta), indent=2, ensure_ascii=False)
-    _atomic_write(sidecar, lambda t: t.write_text(meta_text, encoding="utf-8"))
+
+    def write(target: Path) -> None:
+        if fmt == "csv":
+            csv_safe(df).to_csv(target, index=False)
+        elif fmt == "parquet":
+            df.to_parquet(target, index=False)
+        else:
+            features = [
+                {"type": "Feature", "geometry": g or None, "properties": _json_ready(rec)}
+                for rec, g in zip(df.to_dict("records"), geoms, strict=True)
+            ]
+            collection = {
+                "type": "FeatureCollection",
+                "schema_version": SCHEMA_VERSION,
+                "features": features,
+            }
+            text = json.dumps(collection, ensure_ascii=False, allow_nan=False)
+            target.write_text(text, encoding="utf-8")
+
+    with staged_files(path.parent, companions=[sidecar.name]) as tmp:
+        write(tmp / path.name)
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "scenarios": [s.to_dict() for s in loaded],
+            "parameters": _parameters_with_sources(p),
+            "seed": seed,
+            "draws": draws,
+            "depart": str(depart if depart is not None else default_departure()),
+            "arrival_times": (
+                "uniform over the week starting at 'depart' (local time of the exit side or origin)"
+            ),
+            "version": package_version(),
+            "format": fmt,
+            "rows": len(df),
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "columns": list(df.columns),
+            "data_file": path.name,
+            "data_sha256": hashlib.sha256((tmp / path.name).read_bytes()).hexdigest(),
+        }
+        meta_text = json.dumps(_json_ready(meta), indent=2, ensure_ascii=False, allow_nan=False)
+        (tmp / sidecar.name).write_text(meta_text, encoding="utf-8")
     log.info("wrote %d delay estimates to %s (+ %s)", len(df), path, sidecar.name)
     return path, sidecar
 
