@@ -31,12 +31,12 @@ from logistics.fleet import SPREAD_KPIS, SolverSettings
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "app" / "main.py"
 PAGES = [
-    "pages/home.py",
-    "pages/route_tester.py",
-    "pages/scenario_comparison.py",
-    "pages/border_parameters.py",
-    "pages/fleet_optimization.py",
-    "pages/delay_export.py",
+    "views/home.py",
+    "views/route_tester.py",
+    "views/scenario_comparison.py",
+    "views/border_parameters.py",
+    "views/fleet_optimization.py",
+    "views/delay_export.py",
 ]
 TIMEOUT_S = 120
 
@@ -94,7 +94,7 @@ def test_server_config_is_safe_for_a_shared_server() -> None:
 
 
 def test_route_query() -> None:
-    at = open_page("pages/route_tester.py")
+    at = open_page("views/route_tester.py")
     no_exception(at)
     at.text_input(key="origin").set_value("Bangkok")
     at.text_input(key="destination").set_value("Hanoi")
@@ -125,7 +125,7 @@ def test_route_query() -> None:
 
 
 def test_unknown_place_is_a_message_not_a_traceback() -> None:
-    at = open_page("pages/route_tester.py")
+    at = open_page("views/route_tester.py")
     at.text_input(key="origin").set_value("Atlantis")
     at.button[0].click().run()
     no_exception(at)
@@ -147,7 +147,7 @@ def _edit_border(at: AppTest, crossing_id: str, edits: dict[str, object]) -> int
 def test_border_edits_round_trip_through_scenario_toml() -> None:
     import logistics
 
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     no_exception(at)
     table = at.data_editor[0].value
     assert {"crossing_id", "from_country", "to_country", "clearance_source"} <= set(table.columns)
@@ -188,13 +188,13 @@ def test_border_edits_round_trip_through_scenario_toml() -> None:
     assert getattr(builtin, "exit_hours", None) != "24h"  # the built-in is untouched
 
     # ... and is used at once: the route tester offers (and preselects) it.
-    at.switch_page("pages/route_tester.py").run()
+    at.switch_page("views/route_tester.py").run()
     no_exception(at)
     assert at.selectbox(key="scenario").value == "night-gate"
 
 
 def test_border_edit_errors_are_messages() -> None:
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     _edit_border(at, "na-phao-cha-lo", {"entry_clearance_p90_h": 0.1})  # below the median
     no_exception(at)
     assert at.error and "P90 must be >= median" in seen(at.error[0])
@@ -207,7 +207,7 @@ def test_border_edit_errors_are_messages() -> None:
 
 
 def test_scenario_toml_upload_refuses_paths() -> None:
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     text = b'extends = "../../etc/passwd"\n'
     at.file_uploader(key="scenario_file").set_value(("evil.toml", text, "application/toml"))
     at.run()
@@ -217,12 +217,12 @@ def test_scenario_toml_upload_refuses_paths() -> None:
 
 
 def test_sessions_do_not_share_scenarios() -> None:
-    first = open_page("pages/border_parameters.py")
+    first = open_page("views/border_parameters.py")
     _edit_border(first, "na-phao-cha-lo", {"exit_hours": "24h"})
     first.text_input(key="new_name").set_value("private-one")
     first.button[0].click().run()
     assert "private-one" in first.session_state["custom_scenarios"]
-    second = open_page("pages/route_tester.py")
+    second = open_page("views/route_tester.py")
     assert "private-one" not in second.selectbox(key="scenario").options
 
 
@@ -273,7 +273,7 @@ def test_scenario_toml_writer_round_trips(
 
 
 def test_scenario_comparison_od() -> None:
-    at = open_page("pages/scenario_comparison.py")
+    at = open_page("views/scenario_comparison.py")
     no_exception(at)
     at.multiselect(key="cmp_scenarios").set_value(["status-quo", "full-integration"])
     at.number_input(key="cmp_window").set_value(72.0)
@@ -294,7 +294,7 @@ def test_scenario_comparison_od() -> None:
 
 
 def test_delay_export_with_sidecar() -> None:
-    at = open_page("pages/delay_export.py")
+    at = open_page("views/delay_export.py")
     no_exception(at)
     at.multiselect(key="exp_scenarios").set_value(["status-quo", "24h-borders"])
     at.selectbox(key="exp_format").set_value("parquet")
@@ -339,7 +339,7 @@ def test_deferred_chart_png_is_the_projects_chart() -> None:
 
 
 def test_bad_scenario_files_are_messages() -> None:
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     uploader = at.file_uploader(key="scenario_file")
     uploader.set_value(("broken.toml", b"name = [unclosed\n", "application/toml")).run()
     no_exception(at)
@@ -368,7 +368,7 @@ DEMO_SHIPMENTS = ROOT / "logistics" / "data" / "demo_shipments.csv"
 
 
 def _upload_page() -> AppTest:
-    at = open_page("pages/fleet_optimization.py")
+    at = open_page("views/fleet_optimization.py")
     at.radio(key="fleet_source").set_value("Upload my files").run()
     no_exception(at)
     return at
@@ -473,7 +473,7 @@ def _upload(at: AppTest, shipments: bytes, *, prefix: str = "") -> AppTest:
 
 
 def test_fleet_optimization_on_the_demo_set() -> None:
-    at = open_page("pages/fleet_optimization.py")
+    at = open_page("views/fleet_optimization.py")
     no_exception(at)
     n_shipments = int({m.label: m.value for m in at.metric}["Shipments"])
     assert at.number_input(key="fleet_budget").value == SolverSettings().phase2_solutions
@@ -520,7 +520,7 @@ def test_fleet_optimization_on_the_demo_set() -> None:
 
 
 def test_fleet_plan_repeats_and_says_when_the_time_cap_bound() -> None:
-    at = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(8))
+    at = _upload(open_page("views/fleet_optimization.py"), _demo_subset(8))
     _tiny_budget(at, "fleet_")
     _optimize(at)
     no_exception(at)
@@ -550,7 +550,7 @@ def test_nothing_served_is_a_loud_warning() -> None:
         cells[9] = (ready + pd.Timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
         rows.append(",".join(cells))
     at = _upload(
-        open_page("pages/fleet_optimization.py"), "\n".join(lines[:2] + rows).encode() + b"\n"
+        open_page("views/fleet_optimization.py"), "\n".join(lines[:2] + rows).encode() + b"\n"
     )
     _tiny_budget(at, "fleet_")
     _optimize(at)
@@ -564,7 +564,7 @@ def test_nothing_served_is_a_loud_warning() -> None:
 
 
 def test_scenario_comparison_on_a_shipment_set() -> None:
-    at = open_page("pages/scenario_comparison.py")
+    at = open_page("views/scenario_comparison.py")
     at.multiselect(key="cmp_scenarios").set_value(["status-quo", "through-trucking"])
     at.radio(key="cmp_basis").set_value("A shipment set (fleet optimization)").run()
     _upload(at, _demo_subset(8), prefix="cmp_")
@@ -593,27 +593,27 @@ def test_scenario_comparison_on_a_shipment_set() -> None:
 
 
 def test_uploaded_scenario_is_used_on_every_page() -> None:
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     text = b'extends = "status-quo"\nopening_hours = "24h"\n'
     at.file_uploader(key="scenario_file").set_value(("night_open.toml", text, "text/plain")).run()
     no_exception(at)
     assert at.success and "night-open" in at.success[0].value
 
-    at.switch_page("pages/scenario_comparison.py").run()
+    at.switch_page("views/scenario_comparison.py").run()
     no_exception(at)
     assert "night-open" in at.multiselect(key="cmp_scenarios").value
     table = at.dataframe[0].value
     road = table[table["mode"] == "road"].set_index("scenario")["p50_h"]
     assert road["night-open"] <= road["status-quo"]  # borders never closed: never slower
 
-    at.switch_page("pages/delay_export.py").run()
+    at.switch_page("views/delay_export.py").run()
     at.multiselect(key="exp_scenarios").set_value(["status-quo", "night-open"])
     at.checkbox(key="exp_routes").uncheck()
     at.button[0].click().run()
     no_exception(at)
     assert set(at.dataframe[0].value["scenario"]) == {"status-quo", "night-open"}
 
-    at.switch_page("pages/route_tester.py").run()
+    at.switch_page("views/route_tester.py").run()
     no_exception(at)
     assert at.selectbox(key="scenario").value == "night-open"
     assert not at.error
@@ -668,7 +668,7 @@ def _start_long_solve(at: AppTest) -> _jobs.Job:
 
 
 def test_stop_ends_the_solver_process() -> None:
-    at = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(8))
+    at = _upload(open_page("views/fleet_optimization.py"), _demo_subset(8))
     job = _start_long_solve(at)
     # While it runs the page shows its progress and a Stop button, and no result.
     assert at.get("progress") and "Stop" in [b.label for b in at.button]
@@ -688,10 +688,10 @@ def test_stop_ends_the_solver_process() -> None:
 
 
 def test_a_second_session_is_served_while_a_solve_runs() -> None:
-    solving = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(8))
+    solving = _upload(open_page("views/fleet_optimization.py"), _demo_subset(8))
     job = _start_long_solve(solving)
     try:
-        other = open_page("pages/route_tester.py")
+        other = open_page("views/route_tester.py")
         other.text_input(key="origin").set_value("Bangkok")
         other.text_input(key="destination").set_value("Vientiane")
         other.button[0].click().run()
@@ -704,7 +704,7 @@ def test_a_second_session_is_served_while_a_solve_runs() -> None:
 
 
 def test_changed_or_invalid_inputs_mark_or_clear_old_results() -> None:
-    at = _upload(open_page("pages/fleet_optimization.py"), _demo_subset(6))
+    at = _upload(open_page("views/fleet_optimization.py"), _demo_subset(6))
     _tiny_budget(at, "fleet_")
     _optimize(at)
     assert not at.warning and "Served / dropped" in [m.label for m in at.metric]
@@ -727,7 +727,7 @@ def test_changed_or_invalid_inputs_mark_or_clear_old_results() -> None:
 
 
 def test_comparison_results_are_marked_stale_when_scenarios_change() -> None:
-    at = open_page("pages/scenario_comparison.py")
+    at = open_page("views/scenario_comparison.py")
     at.multiselect(key="cmp_scenarios").set_value(["status-quo"])
     at.radio(key="cmp_basis").set_value("A shipment set (fleet optimization)").run()
     _upload(at, _demo_subset(4), prefix="cmp_")
@@ -740,14 +740,14 @@ def test_comparison_results_are_marked_stale_when_scenarios_change() -> None:
 
 
 def test_user_text_in_messages_is_shown_as_text() -> None:
-    at = open_page("pages/route_tester.py")
+    at = open_page("views/route_tester.py")
     at.text_input(key="origin").set_value("**Atlantis** [click](http://example.com) :red[x]")
     at.button[0].click().run()
     no_exception(at)
     message = at.error[0].value
     assert r"\*\*Atlantis\*\* \[click\]\(http\://example\.com\) \:red\[x\]" in message
     # Library messages that name a file in the session directory show its name only.
-    at = open_page("pages/border_parameters.py")
+    at = open_page("views/border_parameters.py")
     text = b'extends = "status-quo"\nsingle_windw_cut = 0.2\n'
     at.file_uploader(key="scenario_file").set_value(("typo.toml", text, "text/plain")).run()
     no_exception(at)
@@ -757,10 +757,18 @@ def test_user_text_in_messages_is_shown_as_text() -> None:
 
 
 def test_an_out_of_range_window_is_a_message_and_no_results() -> None:
-    at = open_page("pages/route_tester.py")
+    at = open_page("views/route_tester.py")
     assert "Distance" in [m.label for m in at.metric]
     at.number_input(key="window_h").set_value(0.0)
     at.button[0].click().run()
     no_exception(at)
     assert at.error and "Deliver within: 0 h is out of range" in seen(at.error[0])
     assert not at.metric  # no figures of the previous query under the new window
+
+
+def test_no_pages_folder_beside_the_entry_point() -> None:
+    # With app/pages/, Streamlit runs a deep link opened first after a server start as a bare
+    # page script, without main.py's navigation and layout: page scripts go in app/views/.
+    assert not (ROOT / "app" / "pages").exists(), "move app/pages/*.py to app/views/"
+    for page in PAGES:
+        assert (ROOT / "app" / page).is_file()

@@ -14,27 +14,27 @@ st.markdown(
 
 PAGES = [
     (
-        "pages/route_tester.py",
+        "views/route_tester.py",
         "Route tester",
         "one origin and destination: map, legs, time/cost-distance chart, reliability",
     ),
     (
-        "pages/scenario_comparison.py",
+        "views/scenario_comparison.py",
         "Scenario comparison",
         "the same trip or shipment set under several scenarios, side by side",
     ),
     (
-        "pages/border_parameters.py",
+        "views/border_parameters.py",
         "Border parameters",
         "the crossings table with sources; edit it and save a scenario",
     ),
     (
-        "pages/fleet_optimization.py",
+        "views/fleet_optimization.py",
         "Fleet optimization",
         "route a set of just-in-time shipments with a fleet",
     ),
     (
-        "pages/delay_export.py",
+        "views/delay_export.py",
         "Delay export",
         "per-crossing and per-route delay estimates with their sources",
     ),
