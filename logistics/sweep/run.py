@@ -194,6 +194,8 @@ def run_sweep(
     points = len(ctx.design)
     total = n_chunks(spec, points)
     todo = missing_chunks(spec, out, points)
+    for stale in (out / RESULTS).glob(".part-*"):  # temporary files of a killed run
+        stale.unlink(missing_ok=True)
     with atomic_path(out / "design.parquet") as tmp:
         ctx.design.to_parquet(tmp, index=False)
     info: dict[str, Any] = {"status": "running", "points": points, "chunks": total}
