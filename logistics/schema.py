@@ -37,6 +37,8 @@ SCHEMAS = {
     "plan-kpis": "kpis.json of a plan folder; corridor optimize --format json",
     "comparison-kpis": "kpis.json at the top of a comparison folder",
     "plan-geojson": "routes.geojson of a plan folder",
+    "network-info": "corridor network info --format json",
+    "delays-sidecar": "the <out>.json sidecar of corridor delays export",
 }
 
 
