@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics import limits
 from logistics.defaults import check_p90
 from logistics.rules import calendar
 from logistics.rules.calendar import HOURS_PER_WEEK
@@ -527,16 +528,32 @@ class _Row:
                 )
         return value
 
-    def number(self, field_name: str, *, minimum: float = 0.0) -> float:
+    def number(
+        self,
+        field_name: str,
+        *,
+        minimum: float = 0.0,
+        maximum: float | None = None,
+        lo_open: bool = False,
+    ) -> float:
+        """The field as a finite number >= ``minimum`` (> with ``lo_open``), <= ``maximum``
+        (default by unit: :data:`~logistics.limits.MAX_DURATION_H` for ``_h``,
+        :data:`~logistics.limits.MAX_USD` for ``_usd`` fields)."""
         raw = self.text(field_name)
         try:
             value = float(raw)
         except ValueError:
             raise ParameterError(f"{self.where(field_name)}: {raw!r} is not a number") from None
-        if not math.isfinite(value) or value < minimum:
+        if maximum is None:
+            maximum = limits.MAX_DURATION_H if field_name.endswith("_h") else math.inf
+            maximum = limits.MAX_USD if "_usd" in field_name else maximum
+        if not (math.isfinite(value) and minimum <= value <= maximum) or (
+            lo_open and value == minimum
+        ):
+            high = f" and <= {maximum:g}" if math.isfinite(maximum) else ""
             raise ParameterError(
                 f"{self.where(field_name)}: {raw!r} is not allowed; "
-                f"must be a finite number >= {minimum:g}"
+                f"must be a finite number {'>' if lo_open else '>='} {minimum:g}{high}"
             )
         return value
 
@@ -688,7 +705,8 @@ def _load_general(path: Path | str | None) -> tuple[dict[str, float], dict[str, 
     for i, raw in enumerate(rows, start=2):
         r = _Row(name, i, raw, raw.get("name", "?"))
         key = r.text("name")
-        values[key] = r.number("value")
+        lo, lo_open, hi = limits.GENERAL_BOUNDS.get(key, (0.0, False, math.inf))
+        values[key] = r.number("value", minimum=lo, maximum=hi, lo_open=lo_open)
         sources[key] = r.cited("source")
     missing = [k for k in GENERAL_NAMES if k not in values]
     if missing:

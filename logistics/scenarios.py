@@ -40,6 +40,14 @@ from typing import Any
 import pandas as pd
 
 from logistics.defaults import check_p90
+from logistics.limits import (
+    GENERAL_BOUNDS,
+    MAX_DURATION_H,
+    MAX_FACTOR,
+    MAX_SCENARIO_BYTES,
+    MAX_TOML_DEPTH,
+    MAX_USD,
+)
 from logistics.parameters import (
     GENERAL_NAMES,
     BorderRule,
@@ -60,14 +68,17 @@ __all__ = [
     "diff_scenarios",
     "list_scenarios",
     "load_scenario",
+    "parse_toml",
     "relaxation_pairs",
 ]
 
 log = logging.getLogger(__name__)
 
 AXLE_REGIMES = ("strictest", "harmonized")
-#: A name in ``relaxes``: never a path, so a file cannot point the loader elsewhere.
-_RELAXES_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+#: A scenario name (also each name in ``relaxes``): an identifier, never a path, so a file cannot
+#: point the loader elsewhere nor make an output folder outside ``--out``.
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_NAME_RULE = "1-100 letters, digits, '.', '_', '-', starting with a letter or digit (no paths)"
 _MAX_EXTENDS_DEPTH = 16
 
 
@@ -85,16 +96,19 @@ def _check_number(
     lo_open: bool = False,
     hi_open: bool = False,
 ) -> None:
+    allowed = f"{'>' if lo_open else '>='} {lo:g}"
+    if hi is not None:
+        allowed += f" and {'<' if hi_open else '<='} {hi:g}"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ScenarioError(f"{owner}: {name} must be a finite number, got {value!r}")
-    if value < lo or (lo_open and value == lo):
         raise ScenarioError(
-            f"{owner}: {name} = {value!r} is not allowed; must be {'>' if lo_open else '>='} {lo:g}"
+            f"{owner}: {name} must be a finite number, got {value!r}; allowed: {allowed}"
         )
-    if hi is not None and (value > hi or (hi_open and value == hi)):
-        raise ScenarioError(
-            f"{owner}: {name} = {value!r} is not allowed; must be {'<' if hi_open else '<='} {hi:g}"
-        )
+    if (
+        value < lo
+        or (lo_open and value == lo)
+        or (hi is not None and (value > hi or (hi_open and value == hi)))
+    ):
+        raise ScenarioError(f"{owner}: {name} = {value!r} is not allowed; must be {allowed}")
 
 
 def _check_hours(owner: str, name: str, value: Any) -> None:
@@ -116,10 +130,14 @@ def _check_bool(owner: str, name: str, value: Any) -> None:
 
 
 def _check_durations(owner: str, override: Any, pairs: tuple[str, ...]) -> None:
-    """Check an override's hours/USD values and that each median/P90 pair it sets is ordered."""
+    """Check an override's hours/USD values (bounded by :data:`~logistics.limits.MAX_DURATION_H`
+    and :data:`~logistics.limits.MAX_USD`) and that each median/P90 pair it sets is ordered."""
     for f in fields(override):
-        if f.name.endswith(("_h", "_usd")) and getattr(override, f.name) is not None:
-            _check_number(owner, f.name, getattr(override, f.name))
+        value = getattr(override, f.name)
+        if f.name.endswith("_h") and value is not None:
+            _check_number(owner, f.name, value, hi=MAX_DURATION_H)
+        elif f.name.endswith("_usd") and value is not None:
+            _check_number(owner, f.name, value, hi=MAX_USD)
     for side in pairs:
         med, p90 = getattr(override, f"{side}_median_h"), getattr(override, f"{side}_p90_h")
         if (
@@ -202,7 +220,7 @@ class CountryOverride:
             raise ScenarioError(f"country code must be non-empty text, got {self.country!r}")
         for name in ("truck_cost_usd_per_km", "truck_cost_usd_per_h"):
             if getattr(self, name) is not None:
-                _check_number(owner, name, getattr(self, name))
+                _check_number(owner, name, getattr(self, name), hi=MAX_USD)
         if self.gvw_limit_t is not None:
             _check_number(owner, "gvw_limit_t", self.gvw_limit_t, lo_open=True, hi=100.0)
 
@@ -284,16 +302,16 @@ class Scenario:
     path: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ScenarioError(f"scenario name must be non-empty text, got {self.name!r}")
+        if not isinstance(self.name, str) or not SCENARIO_NAME.fullmatch(self.name):
+            raise ScenarioError(f"name: bad value {self.name!r}; allowed: {_NAME_RULE}")
         owner = f"scenario {self.name!r}"
         if not isinstance(self.description, str):
             raise ScenarioError(f"{owner}: description must be text, got {self.description!r}")
         _check_bool(owner, "through_trucking", self.through_trucking)
         _check_bool(owner, "single_stop", self.single_stop)
         _check_number(owner, "single_window_cut", self.single_window_cut, hi=1.0, hi_open=True)
-        _check_number(owner, "clearance_factor", self.clearance_factor, lo_open=True)
-        _check_number(owner, "port_dwell_factor", self.port_dwell_factor, lo_open=True)
+        for name in ("clearance_factor", "port_dwell_factor"):
+            _check_number(owner, name, getattr(self, name), lo_open=True, hi=MAX_FACTOR)
         _check_number(owner, "harmonized_gvw_t", self.harmonized_gvw_t, lo_open=True, hi=100.0)
         _check_hours(owner, "opening_hours", self.opening_hours)
         if self.axle_loads not in AXLE_REGIMES:
@@ -308,7 +326,8 @@ class Scenario:
                     f"{owner}: unknown general parameter {key!r}; allowed: "
                     f"{', '.join(GENERAL_NAMES)}"
                 )
-            _check_number(owner, f"general.{key}", value)
+            lo, lo_open, hi = GENERAL_BOUNDS[key]
+            _check_number(owner, f"general.{key}", value, lo=lo, lo_open=lo_open, hi=hi)
         if not isinstance(self.sources, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.sources.items()
         ):
@@ -321,11 +340,11 @@ class Scenario:
             if len(ids) != len(set(ids)):
                 raise ScenarioError(f"{owner}: an entry is listed twice in [{section}]: {ids}")
         if not isinstance(self.relaxes, (list, tuple)) or not all(
-            isinstance(r, str) and _RELAXES_NAME.fullmatch(r) for r in self.relaxes
+            isinstance(r, str) and SCENARIO_NAME.fullmatch(r) for r in self.relaxes
         ):
             raise ScenarioError(
-                f"{owner}: relaxes must be a list of scenario names (letters, digits, '-', '_', "
-                f"'.'; no paths), got {self.relaxes!r}"
+                f"{owner}: relaxes must be a list of scenario names ({_NAME_RULE}), "
+                f"got {self.relaxes!r}"
             )
         if len(set(self.relaxes)) != len(self.relaxes) or self.name in self.relaxes:
             raise ScenarioError(
@@ -563,11 +582,44 @@ def _where(path: str, text: str, key: str, section: str | None = None) -> str:
     return f"{path}, line {line}" if line else path
 
 
-def _read_toml(path: str, text: str) -> dict[str, Any]:
+def parse_toml(text: str, *, label: str = "scenario") -> dict[str, Any]:
+    """Parse scenario TOML text within the documented bounds (:mod:`logistics.limits`).
+
+    Raises
+    ------
+    ScenarioError
+        Text longer than :data:`~logistics.limits.MAX_SCENARIO_BYTES`, invalid TOML, or arrays
+        and tables nested deeper than :data:`~logistics.limits.MAX_TOML_DEPTH`.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"{label}: size: bad value {size} bytes; allowed: at most {MAX_SCENARIO_BYTES} bytes"
+        )
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+        raise ScenarioError(f"{label}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        data = None
+    depth = 0
+    todo: list[tuple[Any, int]] = [(data, 1)] if data is not None else []
+    while todo and depth <= MAX_TOML_DEPTH:
+        value, level = todo.pop()
+        depth = max(depth, level)
+        items = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            todo.extend((v, level + 1) for v in items if isinstance(v, (dict, list)))
+    if data is None or depth > MAX_TOML_DEPTH:
+        raise ScenarioError(
+            f"{label}: nesting: bad value deeper than {MAX_TOML_DEPTH} levels; allowed: at most "
+            f"{MAX_TOML_DEPTH} nested arrays and tables"
+        )
+    return data
+
+
+def _read_toml(path: str, text: str) -> dict[str, Any]:
+    return parse_toml(text, label=path)
 
 
 def _check_keys(path: str, text: str, data: dict[str, Any]) -> None:
@@ -672,6 +724,12 @@ def _locate(name_or_path: str | Path, *, base_dir: Path | None) -> tuple[str, st
                 f"scenario file not found: {s}; built-in scenarios: {', '.join(list_scenarios())}"
             )
         try:
+            size = p.stat().st_size
+            if size > MAX_SCENARIO_BYTES:
+                raise ScenarioError(
+                    f"{s}: size: bad value {size} bytes; allowed: at most "
+                    f"{MAX_SCENARIO_BYTES} bytes"
+                )
             return p.read_text(encoding="utf-8"), str(p), p.stem
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"cannot read scenario file {s}: {exc}") from None

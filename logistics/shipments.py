@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import logging
 import math
 import os
@@ -46,6 +47,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logistics.limits import (
+    MAX_FLEET_ROWS,
+    MAX_INPUT_BYTES,
+    MAX_QUANTITY,
+    MAX_SHIPMENT_ROWS,
+    MAX_USD,
+    MAX_VEHICLES,
+    MAX_YEAR,
+    MIN_OD_DISTANCE_M,
+    MIN_YEAR,
+    LimitError,
+    check_datetime,
+    check_horizon,
+)
 from networks import geo
 from networks.geo import UTC_OFFSET_H
 from networks.io import atomic_path
@@ -145,32 +160,32 @@ class FleetError(ShipmentError):
 # __post_init__ and the table readers check the same rules on the values they parsed, naming the
 # column and the text as typed (``shown``).
 
-#: Number fields of a Shipment: lower bound and whether the bound itself is excluded.
-SHIPMENT_NUMBERS: dict[str, tuple[float, bool]] = {
-    "weight_t": (0.0, True),
-    "volume_m3": (0.0, False),
-    "pallets": (0.0, False),
-    "teu": (0.0, False),
-    "value_usd": (0.0, False),
-    "lateness_cost_usd_per_h": (0.0, False),
+#: Number fields of a Shipment: lower bound, whether the bound itself is excluded, upper bound
+#: (:mod:`logistics.limits`).
+SHIPMENT_NUMBERS: dict[str, tuple[float, bool, float]] = {
+    "weight_t": (0.0, True, MAX_QUANTITY),
+    "volume_m3": (0.0, False, MAX_QUANTITY),
+    "pallets": (0.0, False, MAX_QUANTITY),
+    "teu": (0.0, False, MAX_QUANTITY),
+    "value_usd": (0.0, False, MAX_USD * 1000),
+    "lateness_cost_usd_per_h": (0.0, False, MAX_USD),
 }
 #: Number fields of a VehicleType, as :data:`SHIPMENT_NUMBERS` (``count`` is also whole).
-VEHICLE_NUMBERS: dict[str, tuple[float, bool]] = {
-    "count": (0.0, False),
-    **{f"capacity_{u}": (0.0, False) for u in DEMAND_UNITS},
-    "cost_per_km_usd": (0.0, False),
-    "cost_per_h_usd": (0.0, False),
-    "fixed_cost_usd": (0.0, False),
+VEHICLE_NUMBERS: dict[str, tuple[float, bool, float]] = {
+    "count": (0.0, False, MAX_VEHICLES),
+    **{f"capacity_{u}": (0.0, False, MAX_QUANTITY) for u in DEMAND_UNITS},
+    "cost_per_km_usd": (0.0, False, MAX_USD),
+    "cost_per_h_usd": (0.0, False, MAX_USD),
+    "fixed_cost_usd": (0.0, False, MAX_USD),
 }
 _SHIPMENT_TIMES = ("ready_utc", "earliest_utc", "latest_utc")
 _WHOLE = ("count",)
 
 
-def _allowed(bounds: tuple[float, bool], *, whole: bool = False) -> str:
-    minimum, strict = bounds
-    return (
-        f"{'a whole number' if whole else 'a finite number'} {'>' if strict else '>='} {minimum:g}"
-    )
+def _allowed(bounds: tuple[float, bool, float], *, whole: bool = False) -> str:
+    minimum, strict, maximum = bounds
+    kind = "a whole number" if whole else "a finite number"
+    return f"{kind} {'>' if strict else '>='} {minimum:g} and <= {maximum:g}"
 
 
 def _label(attr: str, values: Mapping[str, Any], shown: Mapping[str, str]) -> str:
@@ -184,21 +199,25 @@ def _label(attr: str, values: Mapping[str, Any], shown: Mapping[str, str]) -> st
 def _number_problems(
     values: Mapping[str, Any],
     shown: Mapping[str, str],
-    bounds: Mapping[str, tuple[float, bool]],
+    bounds: Mapping[str, tuple[float, bool, float]],
     *,
     whole: Sequence[str] = (),
 ) -> tuple[list[str], set[str]]:
     """Problems of the number fields present in ``values``, and the names of the bad ones."""
     problems: list[str] = []
     bad: set[str] = set()
-    for attr, (minimum, strict) in bounds.items():
+    for attr, (minimum, strict, maximum) in bounds.items():
         if attr not in values:
             continue
         value, label = values[attr], _label(attr, values, shown)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             problems.append(f"{label} is not a number")
-        elif not (math.isfinite(value) and (value > minimum if strict else value >= minimum)):
-            allowed = _allowed((minimum, strict), whole=attr in whole)
+        elif not (
+            math.isfinite(value)
+            and (value > minimum if strict else value >= minimum)
+            and value <= maximum
+        ):
+            allowed = _allowed((minimum, strict, maximum), whole=attr in whole)
             problems.append(f"{label} is out of range; allowed: {allowed}")
         elif attr in whole and not float(value).is_integer():
             problems.append(f"{label} is not a whole number")
@@ -234,11 +253,23 @@ def shipment_problems(
             problems.append(f"{_label('shipment_id', values, shown)} is not a string")
         elif not sid.strip():
             problems.append("shipment_id is empty")
+    places = []
     for attr in ("origin", "destination"):
         if attr in values and not isinstance(values[attr], Place):
             problems.append(
                 f"{_label(attr, values, shown)} is not a place; allowed: a networks.types.Place"
             )
+        elif attr in values:
+            places.append(values[attr])
+    if len(places) == 2 and (
+        geo.haversine_m(places[0].lat, places[0].lon, places[1].lat, places[1].lon)
+        < MIN_OD_DISTANCE_M
+    ):
+        problems.append(
+            f"destination {places[1].name!r} is within {MIN_OD_DISTANCE_M:g} m of origin "
+            f"{places[0].name!r}; allowed: a destination at least {MIN_OD_DISTANCE_M:g} m away "
+            "(a local delivery is not a corridor shipment)"
+        )
     for attr in _SHIPMENT_TIMES:
         value = values.get(attr)
         if attr in values and not (isinstance(value, datetime) and value.utcoffset() is not None):
@@ -246,6 +277,15 @@ def shipment_problems(
                 f"{_label(attr, values, shown)} is not allowed; allowed: a timezone-aware datetime"
             )
             bad.add(attr)
+        elif isinstance(value, datetime):
+            try:
+                check_datetime(value, field=attr)
+            except LimitError:
+                problems.append(
+                    f"{_label(attr, values, shown)} is out of range; allowed: a date-time in "
+                    f"the years {MIN_YEAR}-{MAX_YEAR} (UTC)"
+                )
+                bad.add(attr)
     ok = {a: values[a] for a in values if a not in bad}
     latest = ok.get("latest_utc")
     for before in ("earliest_utc", "ready_utc"):
@@ -452,21 +492,60 @@ def _read_table(path: str | os.PathLike[str], *, kind: str) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{kind} file not found: {path}")
     suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise ShipmentError(
+            [f"size: bad value {size} bytes; allowed: at most {MAX_INPUT_BYTES} bytes"],
+            source=path.name,
+        )
+    max_rows = MAX_SHIPMENT_ROWS if kind == "shipments" else MAX_FLEET_ROWS
     if suffix in (".parquet", ".pq"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            rows = pq.ParquetFile(path).metadata.num_rows
+        except (pa.ArrowException, OSError) as exc:
+            raise ShipmentError(
+                [f"cannot read {path.name} as Parquet: {exc}"], source=kind
+            ) from None
+        _check_rows(rows, max_rows, path.name)
         frame = pd.read_parquet(path)
         return frame.astype(object).where(frame.notna(), "").astype(str)
     if suffix in (".csv", ".txt", ""):
         try:
-            return pd.read_csv(
-                path, dtype=str, keep_default_na=False, comment="#", skipinitialspace=True
+            # A comment is a whole line starting with '#'; a '#' inside a field is data (pandas'
+            # comment= would cut the row there: '125#000' would read as 125).
+            text = path.read_text(encoding="utf-8-sig")
+            lines = [ln for ln in text.splitlines(keepends=True) if not ln.lstrip().startswith("#")]
+            frame = pd.read_csv(
+                io.StringIO("".join(lines)),
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+                nrows=max_rows + 1,
             )
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise ShipmentError([f"cannot parse {path.name} as CSV: {exc}"], source=kind) from None
+            message = " ".join(str(exc).split())
+            raise ShipmentError(
+                [f"cannot parse {path.name} as CSV: {message}"], source=kind
+            ) from None
         except pd.errors.EmptyDataError:
             raise ShipmentError([f"{path.name} is empty (no header row)"], source=kind) from None
+        _check_rows(len(frame), max_rows, path.name)
+        return frame
     raise ShipmentError(
         [f"file {path.name!r} has suffix {suffix!r}; allowed: .csv, .parquet"], source=kind
     )
+
+
+def _check_rows(rows: int, max_rows: int, source: str) -> None:
+    """Refuse a table of more than ``max_rows`` data rows (a reader stops after one more)."""
+    if rows > max_rows:
+        raise ShipmentError(
+            [f"rows: bad value more than {max_rows}; allowed: at most {max_rows} rows"],
+            source=source,
+        )
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -527,7 +606,7 @@ class _Row:
 
     def numbers(
         self,
-        bounds: Mapping[str, tuple[float, bool]],
+        bounds: Mapping[str, tuple[float, bool, float]],
         defaults: Mapping[str, float],
         *,
         whole: Sequence[str] = (),
@@ -642,6 +721,7 @@ def shipments_from_frame(
         raise ShipmentError(errors, source=source)
     if frame.empty:
         raise ShipmentError(["no shipments (the table has no rows)"], source=source)
+    _check_rows(len(frame), MAX_SHIPMENT_ROWS, source)
     frame = frame.fillna("").astype(str)
     defaults = {
         **{u: 0.0 for u in SPACE_UNITS},
@@ -678,6 +758,13 @@ def shipments_from_frame(
             out.append(Shipment(**row.values))
     if errors:
         raise ShipmentError(errors, source=source)
+    last = max(out, key=lambda s: s.latest_utc)
+    try:
+        check_horizon(
+            min(s.ready_utc for s in out), last.latest_utc, what=f"shipment {last.shipment_id!r}"
+        )
+    except LimitError as exc:
+        raise ShipmentError([str(exc)], source=source) from None
     log.info("read %d shipments from %s", len(out), source)
     return tuple(out)
 
@@ -758,6 +845,7 @@ def fleet_from_frame(
         errors.append("missing column 'depot' (or depot_lat and depot_lon)")
     if errors:
         raise FleetError(errors, source=source)
+    _check_rows(len(frame), MAX_FLEET_ROWS, source)
     frame = frame.fillna("").astype(str)
     defaults = {f"capacity_{u}": 0.0 for u in SPACE_UNITS}
     places = _PlaceCache(resolver or default_resolver)
@@ -788,6 +876,11 @@ def fleet_from_frame(
         raise FleetError(errors, source=source)
     if sum(v.count for v in out) == 0:
         raise FleetError(["empty fleet: no vehicle types with count > 0"], source=source)
+    if (total := sum(v.count for v in out)) > MAX_VEHICLES:
+        raise FleetError(
+            [f"count: bad value {total} vehicles in all; allowed: at most {MAX_VEHICLES}"],
+            source=source,
+        )
     log.info(
         "read %d vehicle types (%d vehicles) from %s", len(out), sum(v.count for v in out), source
     )

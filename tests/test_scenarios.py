@@ -76,7 +76,10 @@ def test_what_each_built_in_changes() -> None:
 
 def test_diff_shows_what_changes() -> None:
     df = diff_scenarios("status-quo", "24h-borders")
-    assert df.to_dict("records") == [{"key": "opening_hours", "a": None, "b": "24h"}]
+    assert df.to_dict("records") == [
+        {"key": "opening_hours", "a": None, "b": "24h"},
+        {"key": "ports.*.gate_hours", "a": None, "b": "24h"},
+    ]
     assert diff_scenarios("status-quo", "status-quo").empty
     full = diff_scenarios("status-quo", "full-integration")
     assert set(full["key"]) == {
@@ -85,6 +88,8 @@ def test_diff_shows_what_changes() -> None:
         "single_window_cut",
         "opening_hours",
         "axle_loads",
+        "port_dwell_factor",
+        "ports.*.gate_hours",
     }
 
 
@@ -163,9 +168,28 @@ def test_unknown_key_names_file_and_line(tmp_path: Path) -> None:
     [
         (
             "single_window_cut = 1.5",
-            r"line 2: .*single_window_cut = 1.5 is not allowed; must be < 1",
+            r"line 2: .*single_window_cut = 1.5 is not allowed; must be >= 0 and < 1",
         ),
-        ("clearance_factor = 0", r"line 2: .*clearance_factor = 0 is not allowed; must be > 0"),
+        (
+            "clearance_factor = 0",
+            r"line 2: .*clearance_factor = 0 is not allowed; must be > 0 and <= 10",
+        ),
+        ("port_dwell_factor = 1e9", r"port_dwell_factor = 1000000000.0 is not allowed"),
+        (
+            '[crossings."*"]\ndocumentary_h = 1e17',
+            r"line 3: crossing '\*': documentary_h = 1e\+17 is not allowed; must be >= 0 and <= 7",
+        ),
+        ('[crossings."*"]\nexit_fee_usd = 1e300', r"exit_fee_usd = 1e\+300 is not allowed"),
+        ('[ports."*"]\nexport_dwell_p90_h = 9223372036854775807', r"export_dwell_p90_h = 92233"),
+        ("[general]\nsailing_speed_kph = 0", r"line 3: .*sailing_speed_kph = 0 is not allowed"),
+        ("[general]\ncontinuous_driving_h = 0.0", r"continuous_driving_h = 0.0 is not allowed"),
+        ("[general]\nbreak_h = 25", r"break_h = 25 is not allowed; must be >= 0 and <= 24"),
+        ('name = "../../x"', r"name: bad value '../../x'; allowed: 1-100 letters"),
+        ('name = "/tmp/x"', r"name: bad value '/tmp/x'"),
+        ('name = "a\\\\b"', r"name: bad value"),
+        ('name = ""', r"name: bad value ''"),
+        ('name = ".."', r"name: bad value '..'"),
+        ('name = "a\\u0007b"', r"name: bad value 'a\\x07b'"),
         ('axle_loads = "heavy"', r"axle_loads = 'heavy'; allowed: strictest, harmonized"),
         ('opening_hours = "7-17"', r"opening_hours.*malformed"),
         ("through_trucking = 1", r"through_trucking must be true or false"),

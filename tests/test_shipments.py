@@ -168,13 +168,14 @@ def test_fuzz_reader_raises_only_shipment_error(rows: list[list[str]]) -> None:
 ICT = timezone(timedelta(hours=7))
 T = datetime(2026, 3, 2, 18, 0, tzinfo=ICT)
 BKK = Place("Bangkok", 13.75, 100.5, "TH")
+HAN = Place("Hanoi", 21.03, 105.85, "VN")
 
 
 def _shipment(**changes: object) -> Shipment:
     fields: dict[str, object] = {
         "shipment_id": "S1",
         "origin": BKK,
-        "destination": BKK,
+        "destination": HAN,
         "ready_utc": T,
         "earliest_utc": T + timedelta(hours=10),
         "latest_utc": T + timedelta(hours=14),

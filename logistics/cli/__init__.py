@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from logistics.cli import app_cmd, bench, delays, demo, fleet, network, sweep
+from logistics.cli import app_cmd, bench, checks, delays, demo, fleet, network, sweep
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     previous = _interrupt_on_sigterm()
     try:
+        checks.check_flags(args)  # the shared flags' bounds, before any work
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         print(f"corridor {args.command}: interrupted", file=sys.stderr)
