@@ -369,7 +369,17 @@ class OverpassUnavailableError(ConnectionError):
 
 
 class OSMFileError(ValueError):
-    """A local file is not a readable OSM extract, or holds no drivable road."""
+    """A local file is not a readable OSM extract, holds no drivable road, or is too large."""
+
+
+#: Largest OSM XML read, bytes after decompression (a ``.osm.bz2`` is measured as it expands, so
+#: a small archive that expands to gigabytes stops here), and largest ``.osm.pbf`` file.
+#: Source: assumption: osmnx holds every parsed element; 256 MiB of XML (about 2.5 million
+#: elements) stays within a few GB of memory.
+MAX_OSM_BYTES = 256 * 2**20
+#: Most nodes plus ways read from an ``.osm.pbf`` file or an Overpass response.
+#: Source: assumption: the element count of about :data:`MAX_OSM_BYTES` of XML.
+MAX_OSM_ELEMENTS = 5_000_000
 
 
 @contextmanager
@@ -456,6 +466,96 @@ def _overpass_reachable(timeout_s: float) -> bool:
     return True
 
 
+def _overpass_problem(element: Any, i: int) -> str | None:
+    """What is wrong with element ``i`` of an Overpass response (``None``: a usable element)."""
+    if not isinstance(element, dict) or not isinstance(element.get("type"), str):
+        return f"elements[{i}] must be an object with a text 'type', got {str(element)[:80]!r}"
+    kind, oid = element["type"], element.get("id")
+    if kind not in ("node", "way"):
+        return None  # relations and others are not read
+    if isinstance(oid, bool) or not isinstance(oid, int):
+        return f"elements[{i}] ({kind}): id must be an integer, got {oid!r}"
+    tags = element.get("tags", {})
+    if not isinstance(tags, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        return f"elements[{i}] ({kind} {oid}): tags must map text to text, got {str(tags)[:80]!r}"
+    if kind == "node":
+        for key, bound in (("lat", 90.0), ("lon", 180.0)):
+            value = element.get(key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (math.isfinite(value) and abs(value) <= bound)
+            ):
+                return (
+                    f"elements[{i}] (node {oid}): {key} must be a number in "
+                    f"[-{bound:g}, {bound:g}], got {value!r}"
+                )
+        return None
+    nodes = element.get("nodes")
+    if (
+        not isinstance(nodes, list)
+        or not nodes
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in nodes)
+    ):
+        return (
+            f"elements[{i}] (way {oid}): nodes must be a non-empty list of integers, "
+            f"got {str(nodes)[:80]!r}"
+        )
+    return None
+
+
+def check_overpass_json(response: Any) -> None:
+    """Raise :class:`RoadNetworkError` unless ``response`` is an Overpass JSON answer the graph
+    builder can read: an object whose ``elements`` is a list of at most
+    :data:`MAX_OSM_ELEMENTS` objects, nodes with an integer ``id`` and ``lat``/``lon`` in range,
+    ways with an integer ``id`` and a list of integer ``nodes`` (each a node of the response),
+    ``tags`` mapping text to text.
+    """
+    if not isinstance(response, dict) or not isinstance(response.get("elements"), list):
+        raise RoadNetworkError(
+            f"Overpass response: elements: bad value; allowed: a JSON object with an 'elements' "
+            f"list, got {str(response)[:80]!r}"
+        )
+    elements = response["elements"]
+    if len(elements) > MAX_OSM_ELEMENTS:
+        raise RoadNetworkError(
+            f"Overpass response: elements: bad value {len(elements)} elements; allowed: at most "
+            f"{MAX_OSM_ELEMENTS}"
+        )
+    for i, element in enumerate(elements):
+        if problem := _overpass_problem(element, i):
+            raise RoadNetworkError(f"Overpass response: {problem}")
+    nodes = {e["id"] for e in elements if e["type"] == "node"}
+    for i, e in enumerate(elements):
+        missing = [n for n in e["nodes"] if n not in nodes] if e["type"] == "way" else []
+        if missing:
+            raise RoadNetworkError(
+                f"Overpass response: elements[{i}] (way {e['id']}): node {missing[0]} is not in "
+                "the response; allowed: ways whose nodes the response holds"
+            )
+
+
+@contextmanager
+def _validated_overpass(ox: Any) -> Iterator[None]:
+    """Check every Overpass response osmnx downloads (or reads from its cache) with
+    :func:`check_overpass_json` before osmnx builds a graph from it."""
+    module = ox._overpass
+    download = module._download_overpass_network
+
+    def checked(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for response in download(*args, **kwargs):
+            check_overpass_json(response)
+            yield response
+
+    module._download_overpass_network = checked
+    try:
+        yield
+    finally:
+        module._download_overpass_network = download
+
+
 def graph_from_overpass(
     polygon: Any = None,
     *,
@@ -495,7 +595,8 @@ def graph_from_overpass(
     OverpassUnavailableError
         The server cannot be reached and the response is not cached.
     RoadNetworkError
-        No polygon and no countries, an unknown country code, or an invalid polygon.
+        No polygon and no countries, an unknown country code, an invalid polygon, or a malformed
+        response (:func:`check_overpass_json`).
     """
     import requests
     import shapely
@@ -524,9 +625,10 @@ def graph_from_overpass(
             # (60 s when the server is unreachable) so a cache miss fails fast.
             ox.settings.overpass_rate_limit = False
         try:
-            raw = ox.graph_from_polygon(
-                polygon, custom_filter=OVERPASS_FILTER, simplify=False, retain_all=retain_all
-            )
+            with _validated_overpass(ox):
+                raw = ox.graph_from_polygon(
+                    polygon, custom_filter=OVERPASS_FILTER, simplify=False, retain_all=retain_all
+                )
         except (requests.exceptions.RequestException, ConnectionError) as exc:
             raise OverpassUnavailableError(
                 f"cannot reach the Overpass API at {ox.settings.overpass_url!r} ({exc}); "
@@ -543,6 +645,8 @@ def graph_from_overpass(
     if chosen is not None:
         outside = [n for n, c in graph.nodes(data="country") if c not in chosen]
         graph.remove_nodes_from(outside)
+    if graph.number_of_edges() == 0:
+        raise RoadNetworkError("Overpass returned no road ways inside this polygon")
     logger.info(
         "overpass: road graph with %d nodes, %d edges",
         graph.number_of_nodes(),
@@ -557,17 +661,33 @@ _XML_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".xml.bz2")
 _PBF_SUFFIXES = (".osm.pbf", ".pbf")
 
 
+def _too_large(path: Path, size: str) -> OSMFileError:
+    return OSMFileError(
+        f"{path}: size: bad value {size}; allowed: at most {MAX_OSM_BYTES} bytes of OSM data "
+        "(cut the extract to the corridor, e.g. with osmium extract)"
+    )
+
+
 def _check_osm_xml(path: Path) -> None:
+    """An OSM XML root within :data:`MAX_OSM_BYTES` (a ``.bz2`` is decompressed and counted
+    chunk by chunk, stopping past the limit)."""
     import bz2
 
+    if path.suffix != ".bz2" and path.stat().st_size > MAX_OSM_BYTES:
+        raise _too_large(path, f"{path.stat().st_size} bytes")
     opener: Any = bz2.open if path.suffix == ".bz2" else open
     try:
         with opener(path, "rb") as fh:
             head = fh.read(4096)
+            if b"<osm" not in head:
+                raise OSMFileError(f"{path}: not an OSM XML file (no <osm> root element)")
+            size = len(head)
+            while path.suffix == ".bz2" and (chunk := fh.read(2**20)):
+                size += len(chunk)
+                if size > MAX_OSM_BYTES:
+                    raise _too_large(path, f"more than {MAX_OSM_BYTES} bytes after decompression")
     except (OSError, EOFError) as exc:
         raise OSMFileError(f"{path}: cannot read as OSM XML ({exc})") from exc
-    if b"<osm" not in head:
-        raise OSMFileError(f"{path}: not an OSM XML file (no <osm> root element)")
 
 
 def _graph_from_xml(path: Path, *, simplify: bool) -> nx.MultiDiGraph:
@@ -594,12 +714,19 @@ def _graph_from_pbf(path: Path, *, simplify: bool) -> nx.MultiDiGraph:
     with _osmnx_truck_tags() as ox:  # the same tag lists as the XML path
         way_tags = tuple(ox.settings.useful_tags_way)
         node_tags = tuple(ox.settings.useful_tags_node)
+    if path.stat().st_size > MAX_OSM_BYTES:
+        raise _too_large(path, f"{path.stat().st_size} bytes")
     coords: dict[int, tuple[float, float]] = {}
     node_attrs: dict[int, dict[str, str]] = {}
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     try:
         processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-        for obj in processor.with_locations():
+        for count, obj in enumerate(processor.with_locations(), start=1):
+            if count > MAX_OSM_ELEMENTS:
+                raise OSMFileError(
+                    f"{path}: elements: bad value more than {MAX_OSM_ELEMENTS} nodes and ways; "
+                    f"allowed: at most {MAX_OSM_ELEMENTS}"
+                )
             if isinstance(obj, osmium.osm.Node):
                 tags = {k: obj.tags[k] for k in node_tags if k in obj.tags}
                 if tags:
