@@ -328,14 +328,16 @@ def _compare(args: argparse.Namespace) -> int:
             "or --shipments/--demo (fleet comparison)"
         )
     import networks
+    from logistics.cli.checks import unique_scenarios
     from logistics.cli.fleet import scenario_names
     from logistics.report import compare_od, compare_od_json, compare_od_table
 
+    names = unique_scenarios(scenario_names(args.scenarios))  # before the network loads
     df = compare_od(
         networks.load_network(args.corridor),
         args.origin,
         args.destination,
-        scenario_names(args.scenarios),
+        names,
         via=args.via,
         depart=args.depart,
         window_h=args.window_h,
@@ -360,17 +362,19 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _delays_export(args: argparse.Namespace) -> int:
+    from logistics.cli.checks import unique_scenarios
     from logistics.cli.fleet import scenario_names
     from logistics.report import check_export_out, export_delays
 
     check_export_out(args.out)  # before any work: no folder, link, FIFO or device
+    names = unique_scenarios(scenario_names(args.scenario), flag="--scenario")
     graph = None
     if not args.no_routes:
         import networks
 
         graph = networks.load_network("all")
     path, sidecar = export_delays(
-        scenario_names(args.scenario),
+        names,
         fmt=args.format,
         out=args.out,
         G=graph,

@@ -150,9 +150,6 @@ def solver_settings(args: argparse.Namespace) -> SolverSettings:
     """The solver settings of the flags (validated: a bad value names the flag)."""
     from logistics.fleet import SolverSettingsError
 
-    draws = getattr(args, "draws", DRAWS_REPLAY)
-    if draws is not None and not 1 <= draws <= 100_000:
-        raise ValueError(f"--draws: bad value {draws!r}; allowed: an integer from 1 to 100,000")
     budget = getattr(args, "budget", None)
     flags = {
         "phase2_solutions": "--budget",
@@ -295,9 +292,9 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     and writes ``comparison.csv``, ``comparison.png``, ``kpis.json`` and one folder per scenario
     (routes, legs, shipments, vehicles, kpis) to ``--out`` (default: a new temporary folder).
     """
+    from logistics.cli.checks import unique_scenarios
     from logistics.fleet import KPI_COLUMNS, compare_fleet, write_comparison
     from logistics.fleet.io import check_comparison_out, json_text
-    from logistics.scenarios import load_scenario
     from logistics.schema import SCHEMA_VERSION
 
     settings = solver_settings(args)
@@ -305,10 +302,7 @@ def run_fleet_compare(args: argparse.Namespace) -> int:
     if not 1 <= replicas <= 50:
         raise ValueError(f"--replicas: bad value {replicas!r}; allowed: an integer from 1 to 50")
     names = scenario_names(getattr(args, "scenarios", None), DEFAULT_COMPARE_SCENARIOS)
-    from logistics.fleet.io import check_folder_name
-
-    for name in names:  # fail fast, before the long work
-        check_folder_name(load_scenario(name).name)
+    unique_scenarios(names)  # fail fast, before the long work: each loads, names differ
     shipments, fleet, source = _inputs(args)
     out = args.out or tempfile.mkdtemp(prefix="corridor-compare-")
     check_comparison_out(out)  # before the solve: a link, FIFO, file or foreign folder is refused
