@@ -23,6 +23,7 @@ PAGES = [
         icon="📦",
     ),
     st.Page("views/delay_export.py", title="Delay export", icon="📤"),
+    st.Page("views/sensitivity.py", title="Sensitivity", icon="🎯"),
 ]
 
 st.navigation(PAGES).run()
