@@ -68,9 +68,9 @@ with st.expander(
             analyse(spec, out)
             return out
 
-        folder = _state.guarded(run, what="Sweep")
-        if folder is not None:
-            st.session_state["swp_folder"] = st.session_state["swp_path"] = str(folder)
+        launched = _state.guarded(run, what="Sweep")
+        if launched is not None:
+            st.session_state["swp_folder"] = st.session_state["swp_path"] = str(launched)
 
 path = st.text_input(
     "Results folder",
