@@ -38,7 +38,7 @@ from logistics.montecarlo import MonteCarloResult, simulate
 from logistics.parameters import Delay, ParameterSet, load_parameters
 from logistics.scenarios import Scenario, list_scenarios, load_scenario
 from logistics.schema import SCHEMA_VERSION, crossing_objects, port_objects
-from networks.io import check_output, csv_safe, staged_files
+from networks.io import check_output, staged_files, to_safe_csv
 from networks.types import Leg, Place, Route
 
 __all__ = [
@@ -649,7 +649,7 @@ def export_delays(
 
     def write(target: Path) -> None:
         if fmt == "csv":
-            csv_safe(df).to_csv(target, index=False)
+            to_safe_csv(df, target)
         elif fmt == "parquet":
             df.to_parquet(target, index=False)
         else:

@@ -291,10 +291,17 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def to_safe_csv(frame: pd.DataFrame, target: str | os.PathLike[str]) -> None:
+    """Write ``frame`` (no index) as CSV the way every project CSV is written: text cells
+    neutralised (:func:`csv_safe`), RFC 4180 line ends (``CRLF``, so a cell holding a bare
+    carriage return is quoted and reads back as one cell)."""
+    csv_safe(frame).to_csv(target, index=False, lineterminator="\r\n")
+
+
 def write_csv_atomic(target: str | os.PathLike[str], frame: pd.DataFrame) -> Path:
-    """Write ``frame`` (no index) as CSV, text cells neutralised (:func:`csv_safe`), atomically."""
+    """Write ``frame`` with :func:`to_safe_csv`, atomically (:func:`atomic_path`)."""
     with atomic_path(target) as tmp:
-        csv_safe(frame).to_csv(tmp, index=False)
+        to_safe_csv(frame, tmp)
     return Path(target)
 
 
