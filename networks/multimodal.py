@@ -15,7 +15,10 @@ lanes. No route can change country except on a ``mode="border"`` edge:
    great-circle x :data:`CONNECTOR_CIRCUITY`).
 3. Road nodes outside the largest strongly connected land component are dropped.
 4. Each port joins the nearest road node of its country by a ``mode="port"`` drayage edge and the
-   nearest sea node by a ``mode="sea"`` edge.
+   water by ``mode="sea"`` edges (:func:`networks.sea.add_ports`).
+
+Before that, the Lao and Vietnamese road edges get the fitted mountain sinuosity
+(:data:`SINUOSITY`).
 """
 
 from __future__ import annotations
@@ -122,21 +125,36 @@ EXCURSION_MAX_DETOUR = 1.3
 #: Source: assumption: generic two-lane national road.
 BYPASS_FALLBACK_KPH = 50.0
 
-#: Long straight edges: the coarse network stores some long roads as one straight segment (its
-#: length within :data:`LONG_EDGE_MAX_RATIO` of the great-circle distance), which undercounts the
-#: road's curvature (Lao NR9 is one 190 km straight edge). Road edges at least
-#: :data:`LONG_EDGE_MIN_KM` long and that straight get length = great-circle x
-#: :data:`CONNECTOR_CIRCUITY` (the same circuity assumption as connectors, not fitted); the
-#: original is kept in ``length_raw`` and the edge flagged ``length_corrected=True``.
-#: Source: assumption; before/after measured in docs/validation.md.
-LONG_EDGE_MIN_KM = 50.0
-LONG_EDGE_MAX_RATIO = 1.02
+#: Mountain sinuosity: the coarse network stores many roads of Laos and Viet Nam as long
+#: straight or nearly straight segments (Lao NR9 east of Seno is one 190 km edge at 1.02x the
+#: great-circle), which undercounts the bends of mountain roads. A road edge with an end in
+#: :data:`SINUOSITY_COUNTRIES`, at least :data:`STRAIGHT_EDGE_MIN_KM` long and shorter than
+#: :data:`SINUOSITY` x its great-circle distance, and every ``sinuous`` link of
+#: ``road_corrections.csv``, gets length = great-circle x :data:`SINUOSITY`; the original is
+#: kept in ``length_raw`` and the edge flagged ``length_corrected=True``.
+#: Source: assumption (scope): the corridors' Lao and Vietnamese legs cross the Annamite range;
+#: Thailand, Malaysia and Cambodia are left as they are (their trunk legs validate within 3 %).
+SINUOSITY_COUNTRIES: tuple[str, ...] = ("LA", "VN")
+STRAIGHT_EDGE_MIN_KM = 20.0
+
+#: Road length per great-circle km on a corrected edge. Source: fitted (relative least squares)
+#: on the three published Lao mountain legs by :func:`networks.validation.fit_sinuosity`
+#: (leave-one-out errors and the validation on legs not fitted on in docs/validation.md);
+#: tests/test_validation.py checks that re-fitting gives this value.
+SINUOSITY = 1.38
 
 #: Connectors attach only to road components with at least this many nodes (per country), so that a
 #: checkpoint or port is not joined to a fragment cut off from the rest. Source: assumption.
 MIN_COMPONENT_NODES = 10
 
-_DATA_FILES = ("roads.npz", "countries.geojson", "crossings.csv", "ports.csv", "sea.json")
+_DATA_FILES = (
+    "roads.npz",
+    "countries.geojson",
+    "crossings.csv",
+    "ports.csv",
+    "sea.json",
+    "road_corrections.csv",
+)
 _CODE_FILES = ("multimodal.py", "road.py", "sea.py", "borders.py", "countries.py", "routing.py")
 
 
@@ -346,18 +364,24 @@ def _main_component_nodes(
     return out
 
 
-def _correct_long_edges(graph: nx.MultiDiGraph) -> int:
-    """Apply the circuity factor to long straight road edges (see :data:`LONG_EDGE_MIN_KM`)."""
+def _correct_long_edges(graph: nx.MultiDiGraph, sinuosity: float = SINUOSITY) -> int:
+    """Apply the mountain sinuosity to road edges (see :data:`SINUOSITY_COUNTRIES`)."""
     count = 0
+    node_country = nx.get_node_attributes(graph, "country")
     for u, v, d in graph.edges(data=True):
-        if d.get("mode", "road") != "road" or float(d["length"]) < LONG_EDGE_MIN_KM * 1000:
+        if d.get("mode", "road") != "road":
             continue
+        if not d.get("sinuous"):
+            ends = {node_country.get(u), node_country.get(v)}
+            if not ends & set(SINUOSITY_COUNTRIES) or d["length"] < STRAIGHT_EDGE_MIN_KM * 1000:
+                continue
         a, b = graph.nodes[u], graph.nodes[v]
         straight = haversine_m(a["y"], a["x"], b["y"], b["x"])
-        if float(d["length"]) > LONG_EDGE_MAX_RATIO * straight:
+        length = float(d["length"])
+        if length >= sinuosity * straight and not d.get("sinuous"):
             continue
-        d["length_raw"] = float(d["length"])
-        d["length"] = straight * CONNECTOR_CIRCUITY
+        d["length_raw"] = length
+        d["length"] = straight * sinuosity
         d["travel_time"] = d["length"] / (float(d["speed_kph"]) / 3.6)
         d["length_corrected"] = True
         count += 1
@@ -502,6 +526,7 @@ def _split_cross_border(
                     kind="split",
                     crossing_id=crossing_id,
                     straight_m=piece,
+                    **({"length_corrected": True} if d.get("length_corrected") else {}),
                 ),
             )
         per[crossing_id] = per.get(crossing_id, 0) + 1
@@ -542,6 +567,7 @@ def build_network(
     *,
     source: str | os.PathLike[str] | nx.MultiDiGraph = "default",
     correct_long_edges: bool = True,
+    sinuosity: float = SINUOSITY,
 ) -> nx.MultiDiGraph:
     """Build the multimodal graph of a corridor.
 
@@ -556,8 +582,10 @@ def build_network(
         the :mod:`networks.road` builders; it is copied, not modified). Crossings and ports
         farther than :data:`MAX_CONNECTOR_KM` from the road graph's nodes are skipped (logged).
     correct_long_edges : bool, default True
-        Apply the long-straight-edge correction (:data:`LONG_EDGE_MIN_KM`); ``False`` keeps the
-        source lengths (used by the validation to report before/after).
+        Apply the mountain sinuosity (:data:`SINUOSITY_COUNTRIES`); ``False`` keeps the source
+        lengths (used by the validation to report before/after).
+    sinuosity : float, default :data:`SINUOSITY`
+        The factor applied (the validation's fit varies it).
 
     Returns
     -------
@@ -600,7 +628,9 @@ def build_network(
                 name=str(getattr(row, f"checkpoint_{side}")),
             )
     if correct_long_edges:
-        logger.info("corrected %d long straight road edges", _correct_long_edges(graph))
+        logger.info(
+            "corrected %d road edges for mountain sinuosity", _correct_long_edges(graph, sinuosity)
+        )
     bypassed = _bypass_excursions(graph)
     logger.info("added %d bypass edges for short excursions across a border", bypassed)
     removed, split, per_crossing = _split_cross_border(graph, crossings)

@@ -232,9 +232,13 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
     Returns
     -------
     networkx.MultiDiGraph
-        Integer node ids (indices in ``world_highways``); every undirected source edge becomes two
-        directed edges. Edges whose ends lie in different countries carry ``cross_border=True``
-        (the multimodal stage replaces them by explicit border-crossing edges).
+        Integer node ids (indices in ``world_highways``, or from
+        ``networks._extract_roads.NEW_NODE_BASE`` for nodes a correction added); every undirected
+        source edge becomes two directed edges. A link of ``road_corrections.csv`` carries
+        ``correction`` (its id) and ``sinuous`` (its length is the great-circle, to be multiplied
+        by the fitted sinuosity). Edges whose ends lie in different countries carry
+        ``cross_border=True`` (the multimodal stage replaces them by explicit border-crossing
+        edges).
 
     Raises
     ------
@@ -251,6 +255,8 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
         u = npz["u"]
         v = npz["v"]
         length_m = npz["length_m"]
+        correction = npz["correction"] if "correction" in npz.files else np.full(u.shape, "")
+        sinuous = npz["sinuous"] if "sinuous" in npz.files else np.zeros(u.shape, dtype=bool)
         source = str(npz["source"])
     keep = np.isin(country, chosen)
     node_country = dict(zip(node_id.tolist(), country.tolist(), strict=True))
@@ -269,9 +275,15 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
         country[np.searchsorted(node_id, v)], chosen
     )
     edges: list[tuple[int, int, dict[str, Any]]] = []
-    for a, b, length in zip(
-        u[edge_keep].tolist(), v[edge_keep].tolist(), length_m[edge_keep].tolist(), strict=True
+    for a, b, length, fix, bent in zip(
+        u[edge_keep].tolist(),
+        v[edge_keep].tolist(),
+        length_m[edge_keep].tolist(),
+        correction[edge_keep].tolist(),
+        sinuous[edge_keep].tolist(),
+        strict=True,
     ):
+        extra: dict[str, Any] = {"correction": fix, "sinuous": bool(bent)} if fix else {}
         for s, t in ((a, b), (b, a)):
             c = node_country[s]
             kph = COUNTRY_SPEEDS[c].kph
@@ -283,6 +295,7 @@ def load_default_roads(*, countries: Iterable[str] | None = None) -> nx.MultiDiG
                 "country": c,
                 "connector": False,
                 "cross_border": c != node_country[t],
+                **extra,
             }
             edges.append((s, t, attrs))
     graph.add_edges_from(edges)

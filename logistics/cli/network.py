@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_DEFAULT_VALIDATION = Path("docs") / "validation.md"
 # Names for help texts only (importing networks here would slow every `corridor` command);
 # the library validates the values and lists the valid ones on error.
 _CORRIDOR_HELP = "bangkok-hanoi, singapore-malaysia-thailand or all (default)"
@@ -48,8 +47,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--format", default="table", choices=("table", "json"))
     p.set_defaults(handler=_info)
 
-    p = nsub.add_parser("validate", help="computed vs published distances -> docs/validation.md")
-    p.add_argument("--out", type=Path, default=_DEFAULT_VALIDATION, help="Markdown file to write")
+    p = nsub.add_parser("validate", help="computed vs published distances, as a Markdown report")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="Markdown file to write (e.g. docs/validation.md); an existing file is overwritten "
+        "only if this command wrote it",
+    )
     p.add_argument(
         "--osm-samples",
         type=Path,
@@ -182,13 +187,15 @@ def _validate(args: argparse.Namespace) -> int:
             for p in args.osm_samples.iterdir()
             if p.name.endswith((".osm", ".osm.bz2", ".osm.pbf"))
         )
-    path = write_validation(args.out, osm_samples=samples)
     table = validation_table()
+    path = write_validation(args.out, osm_samples=samples, table=table)
     print(f"wrote {path}")
     for r in table.to_dict("records"):
+        flag = "ok " if r["within"] else "OUT"
         print(
-            f"  {r['name'][:55]:55s} published {r['published_km']:8.1f} km  "
-            f"computed {r['computed_km']:8.1f} km  error {r['error_pct']:+6.1f} %"
+            f"  {flag} {r['name'][:52]:52s} {r['role']:11s} published {r['published_km']:8.1f} km"
+            f"  computed {r['computed_km']:8.1f} km  error {r['error_pct']:+6.1f} % "
+            f"(tolerance {r['tolerance_pct']:g} %)"
         )
     return 0
 
