@@ -353,7 +353,9 @@ def apply_road_corrections(
                 raise CorrectionError(
                     f"{ROAD_CORRECTIONS_FILE}: {row['correction_id']}: no source edge {a}-{b}"
                 )
-            to_a, to_b = haversine_m(*coords[a], *at), haversine_m(*at, *coords[b])
+            (ya, xa), (yb, xb) = coords[a], coords[b]
+            to_a = haversine_m(ya, xa, at[0], at[1])
+            to_b = haversine_m(at[0], at[1], yb, xb)
             total = lengths[e]
             us[e], vs[e], lengths[e] = a, mid, round(total * to_a / (to_a + to_b), 3)
             correction[e] = str(row["correction_id"])
@@ -364,9 +366,8 @@ def apply_road_corrections(
             sinuous.append(False)
             continue
         method = bool(np.isnan(row["length_km"]))
-        length_m = (
-            haversine_m(*coords[a], *coords[b]) if method else float(row["length_km"]) * 1000.0
-        )
+        (ya, xa), (yb, xb) = coords[a], coords[b]
+        length_m = haversine_m(ya, xa, yb, xb) if method else float(row["length_km"]) * 1000.0
         us.append(a)
         vs.append(b)
         lengths.append(round(float(length_m), 3))
