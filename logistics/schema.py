@@ -39,6 +39,9 @@ SCHEMAS = {
     "plan-geojson": "routes.geojson of a plan folder",
     "network-info": "corridor network info --format json",
     "delays-sidecar": "the <out>.json sidecar of corridor delays export",
+    "scenario-list": "corridor scenario list --format json",
+    "scenario": "corridor scenario show --format json",
+    "scenario-diff": "corridor scenario diff --format json",
 }
 
 

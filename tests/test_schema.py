@@ -110,6 +110,14 @@ def test_route_itinerary_and_compare_share_field_names_and_types(
     assert all(set(p) == {"id"} for p in sea["ports"]) and sea["ports"]
 
 
+def test_scenario_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    listed = _valid("scenario-list", _json(capsys, "scenario", "list", "--format", "json"))
+    assert "status-quo" in [s["name"] for s in listed["scenarios"]]
+    _valid("scenario", _json(capsys, "scenario", "show", "status-quo", "--format", "json"))
+    diff = _json(capsys, "scenario", "diff", "status-quo", "24h-borders", "--format", "json")
+    assert _valid("scenario-diff", diff)["differences"]
+
+
 def test_network_info_and_delays_sidecar(
     capsys: pytest.CaptureFixture[str], cached_network: Any, tmp_path: Path
 ) -> None:

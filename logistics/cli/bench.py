@@ -10,6 +10,7 @@ from dataclasses import replace
 from tqdm import tqdm
 
 from logistics import engine, pdptw, vrptw
+from networks.io import SCHEMA_VERSION
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -118,7 +119,12 @@ def _vrptw(args: argparse.Namespace) -> int:
     mean = vrptw.mean_gap(rows)
     infeasible = sum(not r["feasible"] for r in rows)
     if args.format == "json":
-        out = {"instances": rows, "mean_gap_pct": mean, "infeasible": infeasible}
+        out = {
+            "schema_version": SCHEMA_VERSION,
+            "instances": rows,
+            "mean_gap_pct": mean,
+            "infeasible": infeasible,
+        }
         print(json.dumps(out, indent=2))
         return 0
     header = (
@@ -159,7 +165,8 @@ def _pdptw(args: argparse.Namespace) -> int:
     ]
     summary = pdptw.summarize(rows)
     if args.format == "json":
-        print(json.dumps({"instances": rows, **summary, "settings": repr(settings)}, indent=2))
+        out = {"schema_version": SCHEMA_VERSION, "instances": rows, **summary}
+        print(json.dumps({**out, "settings": repr(settings)}, indent=2))
         return 0
     print(
         f"{'instance':<10} {'vehicles':>8} {'distance':>10} {'bks_vehicles':>12} "

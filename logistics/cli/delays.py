@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from logistics.defaults import DRAWS_ANALYSIS
+from networks.io import SCHEMA_VERSION
 
 #: Per-item override sections of a scenario (see logistics.scenarios).
 SECTIONS = ("crossings", "ports", "countries")
@@ -175,7 +176,7 @@ def _scenario_list(args: argparse.Namespace) -> int:
         for n in list_scenarios()
     ]
     if args.format == "json":
-        _print_json({"scenarios": rows})
+        _print_json({"schema_version": SCHEMA_VERSION, "scenarios": rows})
     else:
         for r in rows:
             print(f"{r['name']:<24} {r['description']}")
@@ -188,7 +189,7 @@ def _scenario_show(args: argparse.Namespace) -> int:
     sc = load_scenario(args.name)
     data = sc.to_dict()
     if args.format == "json":
-        _print_json(data)
+        _print_json({"schema_version": SCHEMA_VERSION, **data})
         return 0
     print(f"scenario {sc.name}  ({sc.path})")
     print(" ".join(sc.description.split()))
@@ -214,7 +215,8 @@ def _scenario_diff(args: argparse.Namespace) -> int:
 
     df = diff_scenarios(args.a, args.b)
     if args.format == "json":
-        _print_json({"a": df.attrs["a"], "b": df.attrs["b"], "differences": df.to_dict("records")})
+        diff = {"a": df.attrs["a"], "b": df.attrs["b"], "differences": df.to_dict("records")}
+        _print_json({"schema_version": SCHEMA_VERSION, **diff})
         return 0
     if df.empty:
         print(f"{df.attrs['a']} and {df.attrs['b']} have the same settings")
