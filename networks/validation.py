@@ -760,8 +760,11 @@ def write_validation(
     raw: nx.MultiDiGraph | None = None,
     osm_samples: list[Path] | None = None,
     table: pd.DataFrame | None = None,
+    loo: pd.DataFrame | None = None,
 ) -> Path:
     """Write :func:`validation_markdown` to ``path`` atomically and return the path.
+
+    ``table`` and ``loo``: a :func:`validation_table` and :func:`leave_one_out` already computed.
 
     Raises
     ------
@@ -779,7 +782,7 @@ def write_validation(
                 "network validate` (its first line is not the generated mark); allowed: a new "
                 "path or a file this command wrote"
             )
-    text = validation_markdown(graph, raw, osm_samples=osm_samples, table=table)
+    text = validation_markdown(graph, raw, osm_samples=osm_samples, table=table, loo=loo)
     write_text_atomic(target, text)
     logger.info("wrote %s", target)
     return target
