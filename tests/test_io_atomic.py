@@ -25,3 +25,41 @@ def test_failure_keeps_the_old_file_and_removes_the_temporary(tmp_path: Path) ->
         raise RuntimeError("writer failed")
     assert target.read_text(encoding="utf-8") == "{}"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_a_link_fifo_device_or_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
+    import os
+
+    from networks.io import OutputError
+
+    real = write_text_atomic(tmp_path / "real.txt", "keep")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target, kind in (
+        (link, "a symbolic link"),
+        (fifo, "a FIFO"),
+        (Path("/dev/null"), "a character device"),
+        (folder, "a folder"),
+    ):
+        with pytest.raises(OutputError, match=f"bad value .*: {kind}; allowed: "):
+            write_text_atomic(target, "x")
+    assert real.read_text(encoding="utf-8") == "keep" and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "folder", "link.txt", "real.txt"]
+
+
+def test_atomic_folder_keeps_the_folder_mode_and_creates_parents(tmp_path: Path) -> None:
+    from networks.io import atomic_folder
+
+    target = tmp_path / "a" / "b"
+    with atomic_folder(target) as tmp:
+        (tmp / "x.txt").write_text("1")
+    target.chmod(0o750)
+    with atomic_folder(target) as tmp:
+        (tmp / "y.txt").write_text("2")
+    assert [p.name for p in target.iterdir()] == ["y.txt"]
+    assert target.stat().st_mode & 0o777 == 0o750
+    assert [p.name for p in target.parent.iterdir()] == ["b"]
