@@ -306,6 +306,8 @@ def settings_text(form: FleetForm) -> str:
 
 #: Seconds between two looks at a running solve (the page's progress bar).
 POLL_S = 1.0
+#: Label of the button that stops a running solve.
+STOP = "Stop the optimization"
 
 
 def start_job(
@@ -348,7 +350,7 @@ def _job_panel(key: str) -> None:
         st.rerun()
     share, text = _status_text(entry["label"], status)
     st.progress(share, text=text)
-    if st.button("Stop", key=f"{key}_stop", icon=":material/stop_circle:"):
+    if st.button(STOP, key=f"{key}_stop"):
         job.stop()
         st.rerun()
 
@@ -356,7 +358,7 @@ def _job_panel(key: str) -> None:
 def follow_job(key: str) -> tuple[Any, Any, str] | None:
     """Show this session's solve under ``key``.
 
-    While it is queued or running: its progress bar and a Stop button, then ``st.stop()``
+    While it is queued or running: its progress bar and a :data:`STOP` button, then ``st.stop()``
     (the solve runs in its own process; this session's page and every other stay responsive).
     When it has just finished: ``(signature, result, done_text)``, once. When it was stopped or
     failed: a message, and None.

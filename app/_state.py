@@ -223,14 +223,14 @@ def show_error(what: str, message: str) -> None:
     )
 
 
-#: Characters that mean something in Streamlit's Markdown (CommonMark, ``$`` maths,
-#: ``:colour[...]`` and ``:emoji:`` directives, ``~`` strikethrough, tables).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
-
-
 def as_text(text: str) -> str:
-    """``text`` escaped so that Streamlit's Markdown shows it character for character."""
-    return _MARKDOWN.sub(r"\\\1", text.replace("\n", " "))
+    """``text`` as a Markdown code span: Streamlit shows it character for character (no
+    emphasis, links, bare-URL links, maths, colour or emoji directives), which no backslash or
+    entity escaping achieves (Streamlit turns a bare ``http://...`` in text into a link)."""
+    text = text.replace("\n", " ")
+    runs = re.findall(r"`+", text)
+    fence = "`" * (max((len(r) for r in runs), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 #: Absolute paths under the server's temporary directory (session folders, worker files).

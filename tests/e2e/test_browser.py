@@ -256,6 +256,7 @@ def test_fleet_optimization(browser: Any, app_url: str, screenshots: Path | None
     set_number(browser, "Phase-1 solutions", 5)
     click_button(browser, "Optimize")
     wait_text(browser, '[data-testid="stMetric"]', "Optimality gap", timeout=400)
+    assert not browser.find_elements(_by().CSS_SELECTOR, '[data-testid="stAlertContentWarning"]')
     wait_idle(browser, timeout=400)
     progress = wait_text(browser, '[data-testid="stProgress"]', "done in")
     assert "Optimizing under status-quo" in progress
@@ -271,3 +272,93 @@ def test_fleet_optimization(browser: Any, app_url: str, screenshots: Path | None
         assert any(why in reasons for why in ("infeasible", "not reached", "drop penalty"))
     assert external_requests(browser, app_url) == []
     shoot(browser, screenshots, "fleet_optimization", height=2600)
+
+
+def start_long_solve(driver: Any, url: str) -> None:
+    """Open the fleet page and start a solve far beyond the test's time (the test stops it)."""
+    open_page(driver, url, "fleet_optimization")
+    set_number(driver, "Work budget (solutions)", 100000)
+    set_number(driver, "Safety time cap (s)", 120)
+    click_button(driver, "Optimize")
+    wait_text(driver, '[data-testid="stProgress"]', "Optimizing under status-quo", timeout=60)
+    wait_text(driver, "button", "Stop the optimization", timeout=60)
+
+
+def test_stop_stops_the_solve_and_a_second_user_is_served(browser: Any, app_url: str) -> None:
+    from _browser import new_browser
+
+    start_long_solve(browser, app_url)
+    other = new_browser()
+    try:  # a second user queries a route while the solve runs
+        open_page(other, app_url, "route_tester")
+        set_text(other, "Destination", "Vientiane")
+        click_button(other, "Find route")
+        wait_idle(other)
+        wait_text(other, '[data-testid="stCaptionContainer"]', "Countries:")
+        assert {"Distance", "Door to door P50 / P90"} <= set(metrics(other))
+    finally:
+        other.quit()
+    # ... and the solve was still running: its Stop button is still there.
+    click_button(browser, "Stop the optimization")
+    message = wait_text(browser, '[data-testid="stAlertContentWarning"]', "stopped after")
+    assert "its solver process was ended" in message
+    assert "Served / dropped" not in metrics_now(browser)
+
+
+def metrics_now(driver: Any) -> dict[str, str]:
+    """Rendered ``st.metric`` values by label, without waiting."""
+    return _metrics(driver)
+
+
+def test_user_text_is_shown_as_text(browser: Any, app_url: str) -> None:
+    open_page(browser, app_url, "route_tester")
+    typed = "**Atlantis** [click](http://example.com) :red[x] $y$"
+    set_text(browser, "Origin", typed)
+    click_button(browser, "Find route")
+    wait_idle(browser)
+    alert = wait_text(browser, '[data-testid="stAlertContentError"]', "unknown place")
+    assert typed in alert  # every character as typed
+    by = _by()
+    box = browser.find_element(by.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
+    html = box.get_attribute("innerHTML")
+    assert not box.find_elements(by.CSS_SELECTOR, "a, strong, em, .katex, span[style*=color]"), html
+
+
+def test_out_of_range_input_clears_old_results(browser: Any, app_url: str) -> None:
+    open_page(browser, app_url, "route_tester")
+    assert "Distance" in metrics(browser)
+    set_number(browser, "Deliver within (h after departure)", 100000)
+    click_button(browser, "Find route")
+    wait_idle(browser)
+    message = wait_text(browser, '[data-testid="stAlertContentError"]', "Deliver within")
+    assert "100000 h is out of range" in message
+    assert metrics_now(browser) == {}
+
+
+def test_deep_link_after_a_restart_has_the_apps_layout(app_url: str) -> None:
+    from _browser import free_port, new_browser, serve
+
+    port = free_port()
+    driver = new_browser()
+    try:
+        for _ in range(2):  # a fresh server, then the same server restarted on the same port
+            with serve(port) as url:
+                driver.get(f"{url}/fleet_optimization")  # the first page this server serves
+                wait_text(driver, "h1", "Fleet optimization")
+                wait_idle(driver)
+                by = _by()
+                links = driver.find_elements(by.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
+                nav = [el.text.strip() for el in links]
+                assert nav == [
+                    "Overview",
+                    "Route tester",
+                    "Scenario comparison",
+                    "Border parameters",
+                    "Fleet optimization",
+                    "Delay export",
+                ], nav
+                assert driver.title == "Fleet optimization · ASEAN corridor"
+                block = driver.find_element(by.CSS_SELECTOR, '[data-testid="stMainBlockContainer"]')
+                assert block.size["width"] > 1000  # the app's wide layout
+    finally:
+        driver.quit()
