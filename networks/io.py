@@ -225,7 +225,7 @@ def staged_files(
     removed, then the other files move, then the companions. A companion therefore never sits
     beside a main file it does not describe (a reader may briefly see the new data file without
     its sidecar). On any error (including ``KeyboardInterrupt``) the temporary folder is removed
-    and nothing in ``folder`` changes.
+    and nothing in ``folder`` changes (a ``folder`` created for this write is removed too).
 
     Raises
     ------
@@ -233,8 +233,10 @@ def staged_files(
         A file to be replaced is a symbolic link, FIFO, device or folder.
     """
     base = Path(folder)
+    created = not base.exists()
     base.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=base, prefix=".staged-"))
+    done = False
     try:
         yield tmp
         names = sorted(p.name for p in tmp.iterdir())
@@ -246,8 +248,11 @@ def staged_files(
             (base / name).unlink(missing_ok=True)
         for name in main + later:
             os.replace(tmp / name, base / name)
+        done = True
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if created and not done and not any(base.iterdir()):
+            base.rmdir()  # a folder made for this write goes with it
 
 
 #: First characters that make a spreadsheet read a cell as a formula (or hide one).

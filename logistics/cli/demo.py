@@ -26,9 +26,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from logistics.shipments import write_scaled_demo
+    from pathlib import Path
 
-    s_path, f_path = write_scaled_demo(args.out, args.scale, shift_days=args.shift_days)
+    from logistics.shipments import write_scaled_demo
+    from networks.io import check_output, staged_files
+
+    out = check_output(args.out, folder=True)  # no link, FIFO, device or file
+    with staged_files(out) as tmp:  # the pair replaces the old pair together
+        written = write_scaled_demo(tmp, args.scale, shift_days=args.shift_days)
+    s_path, f_path = (out / Path(p).name for p in written)
     print(f"wrote SYNTHETIC demand x{args.scale}: {s_path} and {f_path}")
     print(f"plan it: corridor optimize --shipments {s_path} --fleet {f_path} --out PLAN_DIR")
     return 0
