@@ -99,19 +99,21 @@ MAX_OSM_BYTES = road.MAX_OSM_BYTES
 MAX_OSM_ELEMENTS = road.MAX_OSM_ELEMENTS
 
 #: Bounds of the general parameters (table and scenario ``[general]``):
-#: name -> (lowest, lowest excluded, highest).
+#: name -> (lowest, lowest excluded, highest). Driving periods of at least 1 h and a sailing
+#: speed of at least 1 km/h bound the steps of the itinerary walk (a driving allowance of 1e-6 h
+#: made it run for minutes, a speed near 0 sails past the year 9999).
 GENERAL_BOUNDS: dict[str, tuple[float, bool, float]] = {
-    "continuous_driving_h": (0.0, True, 24.0),
+    "continuous_driving_h": (1.0, False, 24.0),
     "break_h": (0.0, False, 24.0),
-    "daily_driving_h": (0.0, True, 24.0),
+    "daily_driving_h": (1.0, False, 24.0),
     "daily_rest_h": (0.0, False, 24.0),
-    "double_crew_daily_driving_h": (0.0, True, 24.0),
+    "double_crew_daily_driving_h": (1.0, False, 24.0),
     "double_crew_daily_rest_h": (0.0, False, 24.0),
     "double_crew_extra_usd_per_h": (0.0, False, MAX_USD),
     "tare_t": (0.0, False, 100.0),
     "co2_road_kg_per_vkm": (0.0, False, 100.0),
     "co2_sea_kg_per_tkm": (0.0, False, 100.0),
-    "sailing_speed_kph": (0.0, True, 100.0),
+    "sailing_speed_kph": (1.0, False, 100.0),
     "sea_freight_base_usd": (0.0, False, MAX_USD),
     "sea_freight_usd_per_km": (0.0, False, MAX_USD),
     "single_stop_time_factor": (0.0, False, MAX_FACTOR),

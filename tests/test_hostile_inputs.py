@@ -111,7 +111,7 @@ def test_sailing_speed_refused_in_parameter_table(tmp_path: Path, value: str) ->
     path = tmp_path / "general.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(
-        ParameterError, match=r"sailing_speed_kph.*must be a finite number > 0"
+        ParameterError, match=r"sailing_speed_kph.*must be a finite number >= 1 and <= 100"
     ) as e:
         load_parameters(general=path)
     _one_line(e.value)
