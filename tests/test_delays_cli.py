@@ -37,7 +37,12 @@ def test_scenario_list_show_diff(capsys) -> None:
     code, out, _ = run(capsys, "scenario", "show", "single-window")
     assert code == 0 and "single_window_cut    0.3" in out and "assumption" in out
     code, out, _ = run(capsys, "scenario", "diff", "status-quo", "24h-borders", "--format", "json")
-    assert json.loads(out)["differences"] == [{"key": "opening_hours", "a": None, "b": "24h"}]
+    diff = json.loads(out)
+    assert diff["schema_version"] == 1
+    assert diff["differences"] == [  # 24 h operations open borders and port gates
+        {"key": "opening_hours", "a": None, "b": "24h"},
+        {"key": "ports.*.gate_hours", "a": None, "b": "24h"},
+    ]
     code, out, _ = run(capsys, "scenario", "diff", "status-quo", "through-trucking")
     assert "through_trucking" in out
 
@@ -232,3 +237,16 @@ def test_draws_default_is_the_shared_one(capsys, cached_network) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["draws"] == DRAWS_ANALYSIS
+
+
+def test_itinerary_chart_that_is_a_link_is_refused_first(capsys, tmp_path: Path) -> None:
+    real = tmp_path / "real.png"
+    real.write_bytes(b"keep")
+    link = tmp_path / "chart.png"
+    link.symlink_to(real)
+    code, _, err = run(
+        capsys, "itinerary", "--from", "Bangkok", "--to", "Vientiane",
+        "--depart", "2026-03-02 08:00", "--chart", str(link),
+    )  # fmt: skip
+    assert code == 2 and err.startswith("corridor itinerary: error: --chart: bad value")
+    assert "a symbolic link" in err and real.read_bytes() == b"keep" and link.is_symlink()

@@ -232,7 +232,10 @@ def _itinerary(args: argparse.Namespace) -> int:
     import networks
     from logistics.itinerary import time_cost_distance_chart
     from logistics.report import itinerary_report
+    from networks.io import check_output
 
+    if args.chart:
+        check_output(args.chart, folder=False, flag="--chart")  # before any work
     route = networks.shortest_route(
         networks.load_network("all"), args.origin, args.destination, via=args.via, mode=args.mode
     )
