@@ -21,6 +21,8 @@ __all__ = [
     "MAX_FACTOR",
     "MAX_FLEET_ROWS",
     "MAX_HORIZON_H",
+    "MAX_HOURS_CHARS",
+    "MAX_ID_CHARS",
     "MAX_INPUT_BYTES",
     "MAX_OSM_BYTES",
     "MAX_OSM_ELEMENTS",
@@ -80,6 +82,10 @@ MAX_QUANTITY = 1_000_000.0
 #: local delivery, not a corridor shipment; both ends would snap to the same road node).
 #: Source: assumption: 1 km.
 MIN_OD_DISTANCE_M = 1_000.0
+#: Longest id or name in a shipment or fleet table (``shipment_id``, ``vehicle_type``), characters.
+MAX_ID_CHARS = 100
+#: Longest opening-hours text in a scenario (``opening_hours``, ``gate_hours``...), characters.
+MAX_HOURS_CHARS = 200
 #: Rows of a shipment table. Source: assumption: the demo x50 (3,950 rows, the largest
 #: ``corridor demo --scale``); the largest measured plan is 948 shipments (docs/performance.md).
 MAX_SHIPMENT_ROWS = 4_000

@@ -44,6 +44,7 @@ from logistics.limits import (
     GENERAL_BOUNDS,
     MAX_DURATION_H,
     MAX_FACTOR,
+    MAX_HOURS_CHARS,
     MAX_SCENARIO_BYTES,
     MAX_TOML_DEPTH,
     MAX_USD,
@@ -114,9 +115,11 @@ def _check_number(
 def _check_hours(owner: str, name: str, value: Any) -> None:
     if value is None:
         return
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > MAX_HOURS_CHARS:
+        shown = value if not isinstance(value, str) else value[:40] + "..."
         raise ScenarioError(
-            f"{owner}: {name} must be text like '06:00-22:00', '24h' or 'closed', got {value!r}"
+            f"{owner}: {name} must be text like '06:00-22:00', '24h' or 'closed' (at most "
+            f"{MAX_HOURS_CHARS} characters), got {shown!r}"
         )
     try:
         OpeningHours.parse(value, what=f"{owner}: {name}")
@@ -730,7 +733,7 @@ def _locate(name_or_path: str | Path, *, base_dir: Path | None) -> tuple[str, st
                     f"{s}: size: bad value {size} bytes; allowed: at most "
                     f"{MAX_SCENARIO_BYTES} bytes"
                 )
-            return p.read_text(encoding="utf-8"), str(p), p.stem
+            return p.read_text(encoding="utf-8-sig"), str(p), p.stem
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"cannot read scenario file {s}: {exc}") from None
     names = list_scenarios()

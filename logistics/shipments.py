@@ -49,6 +49,7 @@ import pandas as pd
 
 from logistics.limits import (
     MAX_FLEET_ROWS,
+    MAX_ID_CHARS,
     MAX_INPUT_BYTES,
     MAX_QUANTITY,
     MAX_SHIPMENT_ROWS,
@@ -227,6 +228,23 @@ def _number_problems(
     return problems, bad
 
 
+def _short(text: str) -> str:
+    """``text`` cut to 40 characters for a message (an id may be megabytes long)."""
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def _id_problem(field: str, text: str) -> str | None:
+    """An id or name: 1 to :data:`~logistics.limits.MAX_ID_CHARS` printable characters."""
+    if not text.strip():
+        return f"{field} is empty"
+    if len(text) > MAX_ID_CHARS or not text.isprintable():
+        return (
+            f"{field} {_short(text)!r} is not allowed; allowed: 1-{MAX_ID_CHARS} printable "
+            "characters (no line breaks or control characters)"
+        )
+    return None
+
+
 def shipment_problems(
     values: Mapping[str, Any], shown: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -251,8 +269,8 @@ def shipment_problems(
         sid = values["shipment_id"]
         if not isinstance(sid, str):
             problems.append(f"{_label('shipment_id', values, shown)} is not a string")
-        elif not sid.strip():
-            problems.append("shipment_id is empty")
+        elif problem := _id_problem("shipment_id", sid):
+            problems.append(problem)
     places = []
     for attr in ("origin", "destination"):
         if attr in values and not isinstance(values[attr], Place):
@@ -312,8 +330,8 @@ def vehicle_problems(
         name = values["vehicle_type"]
         if not isinstance(name, str):
             problems.append(f"{_label('vehicle_type', values, shown)} is not a string")
-        elif not name.strip():
-            problems.append("vehicle_type is empty")
+        elif problem := _id_problem("vehicle_type", name):
+            problems.append(problem)
     if "depot" in values and not isinstance(values["depot"], Place):
         problems.append(
             f"{_label('depot', values, shown)} is not a place; allowed: a networks.types.Place"
@@ -381,7 +399,7 @@ class Shipment:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         problems = shipment_problems(values)
         if problems:
-            raise ShipmentError(problems, source=f"shipment {self.shipment_id!r}")
+            raise ShipmentError(problems, source=f"shipment {_short(str(self.shipment_id))!r}")
         for attr in _SHIPMENT_TIMES:
             object.__setattr__(self, attr, values[attr].astimezone(UTC))
 
@@ -436,7 +454,7 @@ class VehicleType:
     def __post_init__(self) -> None:
         problems = vehicle_problems({f.name: getattr(self, f.name) for f in fields(self)})
         if problems:
-            raise FleetError(problems, source=f"vehicle type {self.vehicle_type!r}")
+            raise FleetError(problems, source=f"vehicle type {_short(str(self.vehicle_type))!r}")
         object.__setattr__(self, "count", int(self.count))
 
     def capacity(self, unit: str) -> float:
@@ -479,8 +497,8 @@ def parse_time(text: str, *, place: Place, field: str) -> datetime:
         return geo.parse_time(text, country=place.country, field=field)
     except OverflowError:
         raise ValueError(
-            f"{field} {str(text).strip()!r} is out of range; allowed: a date-time in years 1-9999 "
-            "in UTC"
+            f"{field} {_short(str(text).strip())!r} is out of range; allowed: a date-time in the "
+            f"years {MIN_YEAR}-{MAX_YEAR} (UTC)"
         ) from None
 
 
@@ -516,7 +534,7 @@ def _read_table(path: str | os.PathLike[str], *, kind: str) -> pd.DataFrame:
         try:
             # A comment is a whole line starting with '#'; a '#' inside a field is data (pandas'
             # comment= would cut the row there: '125#000' would read as 125).
-            text = path.read_text(encoding="utf-8-sig")
+            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not data
             lines = [ln for ln in text.splitlines(keepends=True) if not ln.lstrip().startswith("#")]
             frame = pd.read_csv(
                 io.StringIO("".join(lines)),
@@ -602,7 +620,7 @@ class _Row:
     def set(self, attr: str, value: Any, column: str) -> None:
         if value is not None:
             self.values[attr] = value
-            self.shown[attr] = f"{column} {self.text(column)!r}"
+            self.shown[attr] = f"{column} {_short(self.text(column))!r}"
 
     def numbers(
         self,
@@ -628,7 +646,7 @@ class _Row:
             try:
                 number = float(text)
             except ValueError:
-                self.error(f"{attr} {text!r} is not a number")
+                self.error(f"{attr} {_short(text)!r} is not a number")
                 continue
             self.set(attr, number, attr)
 
@@ -657,9 +675,11 @@ def _place(row: _Row, prefix: str, places: _PlaceCache) -> Place:
             try:
                 number = float(value)
             except ValueError:
-                raise ValueError(f"{field} {value!r} is not a number") from None
+                raise ValueError(f"{field} {_short(value)!r} is not a number") from None
             if not (math.isfinite(number) and abs(number) <= bound):
-                raise ValueError(f"{field} {value!r} is out of range; allowed: -{bound}..{bound}")
+                raise ValueError(
+                    f"{field} {_short(value)!r} is out of range; allowed: -{bound}..{bound}"
+                )
         place = places(f"{float(lat)},{float(lon)}")
         return replace(place, name=label) if label else place
     if not text:
@@ -667,10 +687,15 @@ def _place(row: _Row, prefix: str, places: _PlaceCache) -> Place:
             f"{prefix} is empty; give a place name or 'LAT,LON' "
             f"(or {prefix}_lat and {prefix}_lon columns)"
         )
+    if len(text) > MAX_ID_CHARS:
+        raise ValueError(
+            f"{prefix} {_short(text)!r} is not allowed; allowed: a place name or 'LAT,LON' of at "
+            f"most {MAX_ID_CHARS} characters"
+        )
     try:
         place = places(text)
     except ValueError as exc:
-        raise ValueError(f"{prefix} {text!r}: {exc}") from None
+        raise ValueError(f"{prefix} {_short(text)!r}: {exc}") from None
     return replace(place, name=label) if label else place
 
 
@@ -733,10 +758,11 @@ def shipments_from_frame(
     seen: dict[str, int] = {}
     for number, (_, series) in enumerate(frame.iterrows(), start=1):
         sid = str(series["shipment_id"]).strip()
-        row = _Row(series, columns, f"row {number}" + (f" (shipment {sid!r})" if sid else ""))
+        label = f" (shipment {_short(sid)!r})" if sid else ""
+        row = _Row(series, columns, f"row {number}{label}")
         row.values["shipment_id"] = sid
         if sid in seen:
-            row.error(f"duplicate shipment_id {sid!r} (first in row {seen[sid]})")
+            row.error(f"duplicate shipment_id {_short(sid)!r} (first in row {seen[sid]})")
         elif sid:
             seen[sid] = number
         for prefix in ("origin", "destination"):
@@ -852,7 +878,7 @@ def fleet_from_frame(
     out: list[VehicleType] = []
     for number, (_, series) in enumerate(frame.iterrows(), start=1):
         name = str(series["vehicle_type"]).strip()
-        row = _Row(series, columns, f"row {number}" + (f" ({name!r})" if name else ""))
+        row = _Row(series, columns, f"row {number}" + (f" ({_short(name)!r})" if name else ""))
         row.values["vehicle_type"] = name
         row.set("depot", row.attempt(_place, row, "depot", places), "depot")
         row.numbers(VEHICLE_NUMBERS, defaults, whole=_WHOLE)

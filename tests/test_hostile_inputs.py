@@ -208,6 +208,20 @@ def test_fuzz_hash_inside_a_field_never_cuts_the_row(
     pytest.fail(f"weight_t {text!r} was read as {s.weight_t}")  # '#' is never a number
 
 
+@FUZZ
+@given(sid=st.text(min_size=1, max_size=120))
+def test_fuzz_shipment_ids(sid: str) -> None:
+    frame = pd.read_csv(io.StringIO(f"{SHIP_HEADER}\n{_ship_row()}\n"), dtype=str)
+    frame.loc[0, "shipment_id"] = sid
+    try:
+        (s,) = shipments_from_frame(frame)
+    except ShipmentError as exc:
+        assert all("\n" not in line for line in exc.errors) and len(str(exc)) < 1000
+        return
+    assert s.shipment_id == sid.strip() and s.shipment_id.isprintable()
+    assert 1 <= len(s.shipment_id) <= limits.MAX_ID_CHARS
+
+
 def test_hash_in_a_text_field_is_data(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     row = _ship_row().replace("S1", "PO#125")

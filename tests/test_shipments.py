@@ -215,6 +215,15 @@ def test_shipment_times_become_utc() -> None:
         ({"teu": -1.0}, "teu -1.0 is out of range; allowed: a finite number >= 0"),
         ({"lateness_cost_usd_per_h": math.inf}, "lateness_cost_usd_per_h inf is out of range"),
         ({"shipment_id": " "}, "shipment_id is empty"),
+        ({"shipment_id": "S\n1"}, "shipment_id 'S\\n1' is not allowed; allowed: 1-100 printable"),
+        ({"shipment_id": "x" * 101}, "shipment_id 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"),
+        ({"weight_t": 1e7}, "weight_t 10000000.0 is out of range; allowed: a finite number > 0"),
+        ({"destination": BKK}, "destination 'Bangkok' is within 1000 m of origin 'Bangkok'"),
+        (
+            {"latest_utc": datetime(9999, 1, 1, tzinfo=UTC)},
+            "latest_utc '9999-01-01T00:00:00+00:00' is out of range; allowed: a date-time in the "
+            "years 1970-2200 (UTC)",
+        ),
         ({"origin": "Bangkok"}, "origin 'Bangkok' is not a place"),
         (
             {"ready_utc": datetime(2026, 3, 2)},
