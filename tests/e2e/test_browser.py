@@ -348,8 +348,9 @@ def test_deep_link_after_a_restart_has_the_apps_layout(app_url: str) -> None:
                 wait_idle(driver)
                 by = _by()
                 links = driver.find_elements(by.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
-                nav = [el.text.strip() for el in links]
-                assert nav == [
+                nav = [el.text.strip().splitlines()[-1] for el in links]  # after the icon
+                # main.py's page titles (not the file names of a bare pages directory)
+                assert nav[:6] == [
                     "Overview",
                     "Route tester",
                     "Scenario comparison",
@@ -357,7 +358,8 @@ def test_deep_link_after_a_restart_has_the_apps_layout(app_url: str) -> None:
                     "Fleet optimization",
                     "Delay export",
                 ], nav
-                assert driver.title == "Fleet optimization · ASEAN corridor"
+                assert "main" not in nav and "fleet optimization" not in nav, nav
+                assert driver.title == "ASEAN corridor"  # main.py's page config
                 block = driver.find_element(by.CSS_SELECTOR, '[data-testid="stMainBlockContainer"]')
                 assert block.size["width"] > 1000  # the app's wide layout
     finally:
