@@ -35,7 +35,20 @@ from logistics.fleet import (
     solve_fleet,
 )
 from logistics.fleet.extract import NOT_REACHED
-from logistics.fleet.solve import Task, group_instance, merge, prepare, run_tasks, setup
+from logistics.fleet.model import build_model
+from logistics.fleet.search import routes_from_keys
+from logistics.fleet.solve import (
+    Task,
+    common_bases,
+    group_instance,
+    merge,
+    network_terms,
+    plan_keys,
+    prepare,
+    run_task,
+    run_tasks,
+    setup,
+)
 from logistics.rules.border import CrossingPassage
 from logistics.rules.hours import HoursOfService
 from logistics.rules.sea import SeaPassage
@@ -845,3 +858,36 @@ def test_full_demo_replays_its_planned_crossings_under_every_scenario(
         assert len(served) > len(plan.shipments) / 2, name
         assert list(served["replay_crossings"]) == list(served["crossings"]), name
         assert plan.kpis["objective_lower_bound_usd"] <= plan.kpis["objective_usd"], name
+
+
+def test_another_scenarios_route_is_offered_only_where_its_rules_allow(
+    graph: nx.MultiDiGraph, demo: dict[str, Shipment]
+) -> None:
+    """Under the status quo a through-trucking plan's door-to-door route (key ``road:``) is not
+    offered: its truck would drive through crossings that do not allow it."""
+    problem = prepare(graph, [demo["D001"]], demo_fleet(), TINY)
+    for scenario, offered in (("status-quo", False), ("through-trucking", True)):
+        terms = scenario_terms(scenario, crossings=problem.net.border_keys)
+        inst = group_instance(problem, setup(problem, terms), 0, 0, {"D001": ["road:"]})
+        keys = [a.key for a in inst.alternatives[0]]
+        assert ("road:" in keys) is offered, (scenario, keys)
+
+
+def test_with_the_common_basis_a_stricter_plan_reads_into_the_relaxed_model(
+    graph: nx.MultiDiGraph, demo: dict[str, Shipment]
+) -> None:
+    """The driver-hours basis shared by a comparison's scenarios puts a plan's daily rests on
+    the same stops under each, so the plan of a scenario reads into the model of one that only
+    relaxes it, at an objective no higher (issue 10: a relaxation never looks worse)."""
+    strict, relaxed = "harmonized-axle-loads", "full-integration"
+    problem = prepare(graph, demo_shipments()[:30], demo_fleet(), TINY)
+    setups = {n: setup(problem, network_terms(problem, n, 50, None)) for n in (strict, relaxed)}
+    bases = common_bases(problem, setups)
+    state = {"problem": problem, "setups": setups, "settings": TINY, "bases": bases}
+    res = run_task(Task(strict, 0, 0), state)
+    assert res is not None and res.plan.kpis["served"] > 0
+    inst = group_instance(problem, setups[relaxed], 0, 0, plan_keys(res.keyed))
+    model = build_model(inst, coupled=True, basis=bases[0].for_instance(inst))
+    read = model.routing.ReadAssignmentFromRoutes(routes_from_keys(inst, res.keyed), True)
+    assert read is not None
+    assert read.ObjectiveValue() / 100 <= res.objective_usd + 0.01

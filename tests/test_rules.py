@@ -145,7 +145,7 @@ def test_pause_free_arrivals_run_the_passage_without_waiting() -> None:
     cp = crossing_passage(sc, PARAMS, "na-phao-cha-lo", "LA", "VN", quantile=0.5)
     rule = sc.border_rule(PARAMS, "na-phao-cha-lo", "LA", "VN")
     stops = border_stops(rule)
-    t = np.arange(0.0, 168.0, 0.25)  # arrivals, UTC hours of the week
+    t = calendar.FIRST_MONDAY_H + np.arange(0.0, 168.0, 0.25)  # arrivals, a week from Monday
     start, work = t.copy(), 0.0
     for stop in stops:
         for task in stop.tasks:

@@ -27,6 +27,7 @@ from logistics.fleet.solve import (
     GroupResult,
     Progress,
     Task,
+    common_bases,
     merge,
     network_terms,
     prepare,
@@ -100,11 +101,14 @@ def compare_fleet(
     groups = range(len(problem.groups))
     first = [Task(n, g, seed) for seed in seeds for n in names for g in groups]
     polish = cross_seed and len(names) > 1
+    # with one driver-hours basis a plan's rests fall on the same stops under every scenario,
+    # so a stricter scenario's plan reads into a relaxed one's model
+    bases = common_bases(problem, setups) if polish else None
     total = len(first) * (2 if polish else 1)
     found: dict[tuple[int, str, int], GroupResult] = {}
     for task, res in zip(
         first,
-        run_tasks(first, problem, setups, settings, progress=progress, total=total),
+        run_tasks(first, problem, setups, settings, progress=progress, total=total, bases=bases),
         strict=True,
     ):
         assert res is not None
@@ -136,6 +140,7 @@ def compare_fleet(
             progress=progress,
             done_before=len(first),
             total=total,
+            bases=bases,
         )
         changed = set()
         for task, res in zip(tasks, results, strict=True):

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from logistics.fleet.terms import RoutingError, ScenarioTerms
 from logistics.matrix import TravelMatrix, TravelNetwork, to_solver_int
@@ -240,6 +241,49 @@ def stop_places(
     return Stops(places, nodes, key_of)
 
 
+def _through_country(
+    cids: Sequence[str], country: str, border: pd.DataFrame, terms: ScenarioTerms
+) -> str | tuple[str]:
+    """The country reached by driving through ``cids`` from ``country`` (a 1-tuple), or why
+    one of them may not be driven through under ``terms``."""
+    for cid in cids:
+        rows = border[(border["crossing_id"] == cid) & (border["frm"] == country)]
+        if rows.empty:
+            return f"unreachable: crossing {cid} has no direction out of {country}"
+        nxt = str(rows.iloc[0]["to"])
+        t = terms.crossings.get((cid, country, nxt))
+        if t is None or not t.through_trucking:
+            return f"crossing {cid} ({country}->{nxt}) may not be driven through in this scenario"
+        country = nxt
+    return (country,)
+
+
+def _drive_through(
+    mat: TravelMatrix,
+    start: int,
+    cid: str,
+    country: str,
+    border: pd.DataFrame,
+    key_of: Mapping[str, int],
+    net: TravelNetwork,
+    terms: ScenarioTerms,
+) -> str | tuple[list[str], str]:
+    """On the way from stop ``start`` (in ``country``) to transload crossing ``cid``: the
+    crossings the quickest path drives through, and the country it reaches ``cid`` from; or
+    why that path is not allowed under ``terms``."""
+    why = f"unreachable: crossing {cid} from {country}"
+    rows = border[border["crossing_id"] == cid]
+    for u, frm in zip(rows["u"].tolist(), rows["frm"].tolist(), strict=True):
+        exit_stop = key_of[node_key(net, int(u))]
+        through = [c for c in mat.crossings(start, exit_stop) if c != cid]
+        done = _through_country(through, country, border, terms)
+        if isinstance(done, str):
+            why = done
+        elif done[0] == str(frm):
+            return through, done[0]
+    return why
+
+
 def _road_legs(
     s_idx: int,
     o: int,
@@ -260,10 +304,16 @@ def _road_legs(
     them take the quickest path; used to read another scenario's plan into this model).
     """
     legs: list[Leg] = []
-    start, countries, through = o, {origin_country}, []
+    through: list[str] = []
+    start, countries = o, {origin_country}
     country = origin_country
     border = net.edges[net.edges["mode"] == "border"]
     for cid in mat.crossings(o, d) if pinned is None else pinned:
+        if pinned is not None:  # drive through what the quickest path to the crossing crosses
+            done = _drive_through(mat, start, cid, country, border, key_of, net, terms)
+            if isinstance(done, str):
+                return done
+            through, country = done
         rows = border[(border["crossing_id"] == cid) & (border["frm"] == country)]
         if rows.empty:
             return f"unreachable: crossing {cid} has no direction out of {country}"
@@ -279,8 +329,7 @@ def _road_legs(
             continue
         exit_stop = key_of[node_key(net, int(row["u"]))]
         entry_stop = key_of[node_key(net, int(row["v"]))]
-        if pinned is not None:  # what the quickest path between the stops drives through
-            through = mat.crossings(start, exit_stop)
+        if pinned is not None:
             countries |= mat.countries(start, exit_stop)
         legs.append(
             Leg(
@@ -307,6 +356,9 @@ def _road_legs(
     if pinned is not None:
         through = mat.crossings(start, d)
         countries |= mat.countries(start, d)
+        last = _through_country(through, country, border, terms)
+        if isinstance(last, str):
+            return last
     legs.append(
         Leg(
             shipment=s_idx,

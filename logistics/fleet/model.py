@@ -5,7 +5,7 @@ driver hours). Times are whole minutes and money whole US cents, converted by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +43,15 @@ class Model:
     coupled: bool
 
 
-def build_model(inst: FleetInstance, *, coupled: bool) -> Model:
+def build_model(inst: FleetInstance, *, coupled: bool, basis: DriverBasis | None = None) -> Model:
     """The routing model of ``inst``.
 
     ``coupled`` (phase 2, and every plan that is reported): the legs of an alternative are all
     active or all inactive. Without it (phase 1) each later leg has its own penalty, so insertion
     heuristics can place chains leg by leg, and only each shipment's alternative that is cheapest
-    alone is offered (``docs/fleet.md``, "Search").
+    alone is offered (``docs/fleet.md``, "Search"). ``basis``: where the driver-hours rule
+    rests (:func:`driver_basis`, or :class:`CommonBasis` in a comparison); this instance's own
+    by default.
     """
     manager = pywrapcp.RoutingIndexManager(
         inst.n_nodes, len(inst.vehicles), list(inst.starts), list(inst.starts)
@@ -59,11 +61,11 @@ def build_model(inst: FleetInstance, *, coupled: bool) -> Model:
     add_costs(routing, inst)
     add_capacities(routing, inst)
     add_deck(routing, inst)
+    bounds = time_bounds(inst)
     for si, options in enumerate(inst.alternatives):
         if options:
-            add_shipment(routing, manager, time_dim, inst, si, options, coupled=coupled)
-    # after the windows: they decide where a rest is guaranteed
-    rests = add_driver_hours(routing, manager, time_dim, inst)
+            add_shipment(routing, manager, time_dim, inst, si, options, bounds, coupled=coupled)
+    rests = add_driver_hours(routing, manager, time_dim, inst, basis or driver_basis(inst, bounds))
     for k in range(len(inst.vehicles)):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
@@ -188,6 +190,52 @@ def leg_bounds(inst: FleetInstance, si: int, alt: Alternative) -> list[tuple[flo
     return out
 
 
+def time_bounds(inst: FleetInstance) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest and latest time (solver minutes) at every node: the shipment's ready time and
+    window, the leg bounds (:func:`leg_bounds`) and, at a transload end, its allowed arrival
+    times; depots 0 and the horizon. The model's time windows are these (with the closed
+    minutes inside them removed)."""
+    lo = np.zeros(inst.n_nodes, dtype=np.int64)
+    hi = np.full(inst.n_nodes, inst.horizon_min, dtype=np.int64)
+    for si, options in enumerate(inst.alternatives):
+        s = inst.shipments[si]
+        latest = _latest_min(inst, si)
+        for alt in options:
+            for leg, (est_h, lst_h) in zip(alt.legs, leg_bounds(inst, si, alt), strict=True):
+                p, d = leg.pickup_node, leg.delivery_node
+                lo[p] = max(lo[p], to_solver_int(est_h, scale=MINUTES_PER_H, rounding="floor"))
+                if not inst.soft_windows:
+                    hi[d] = min(hi[d], to_solver_int(lst_h, scale=MINUTES_PER_H, rounding="ceil"))
+                if leg.index == 0:
+                    lo[p] = max(lo[p], inst.minutes(s.ready_utc))
+                if leg.index == len(alt.legs) - 1:
+                    lo[d] = max(lo[d], inst.minutes(s.earliest_utc))
+                    if not inst.soft_windows:
+                        hi[d] = min(hi[d], latest)
+                if leg.end_open is not None:
+                    lo[d], hi[d] = _open_range(inst, leg.end_open, int(lo[d]), int(hi[d]))
+    return lo, hi
+
+
+def _latest_min(inst: FleetInstance, si: int) -> int:
+    """Shipment ``si``'s latest delivery in solver minutes (rounded down)."""
+    seconds = (inst.shipments[si].latest_utc - inst.t0).total_seconds()
+    return int(to_solver_int(seconds, scale=1 / 60.0, rounding="floor"))
+
+
+def _open_range(inst: FleetInstance, end_open: Any, lo: int, hi: int) -> tuple[int, int]:
+    """``[lo, hi]`` narrowed to its first and last open minute."""
+    intervals, offset_h = end_open
+    closed = closed_minutes(intervals, offset_h, inst.t0, inst.horizon_min)
+    for a, b in closed:
+        if a <= lo <= b:
+            lo = b + 1
+    for a, b in reversed(closed):
+        if a <= hi <= b:
+            hi = a - 1
+    return lo, hi
+
+
 def add_shipment(
     routing: Any,
     manager: Any,
@@ -195,10 +243,12 @@ def add_shipment(
     inst: FleetInstance,
     si: int,
     options: Sequence[Alternative],
+    bounds: tuple[np.ndarray, np.ndarray],
     *,
     coupled: bool,
 ) -> None:
-    """Pairs, windows, allowed vehicles, transfer precedence and the mode choice of one shipment.
+    """Pairs, windows (``bounds``, from :func:`time_bounds`), allowed vehicles, transfer
+    precedence and the mode choice of one shipment.
 
     The first legs of the alternatives share one disjunction (at most one alternative, or none
     with the drop penalty); when ``coupled``, the later legs of an alternative are active exactly
@@ -208,23 +258,15 @@ def add_shipment(
     s = inst.shipments[si]
     n_vehicles = len(inst.vehicles)
     drop_cents = int(to_solver_int(DROP_PENALTY_USD, scale=CENTS_PER_USD))
-    ready = inst.minutes(s.ready_utc)
-    earliest = inst.minutes(s.earliest_utc)
-    latest = int(
-        to_solver_int((s.latest_utc - inst.t0).total_seconds(), scale=1 / 60.0, rounding="floor")
-    )
+    latest = _latest_min(inst, si)
+    lo, hi = bounds
     first_nodes: list[int] = []
     for alt in options:
-        for leg, (est_h, lst_h) in zip(alt.legs, leg_bounds(inst, si, alt), strict=True):
+        for leg in alt.legs:
             p = manager.NodeToIndex(leg.pickup_node)
             dl = manager.NodeToIndex(leg.delivery_node)
-            time_dim.CumulVar(p).SetMin(
-                int(to_solver_int(est_h, scale=MINUTES_PER_H, rounding="floor"))
-            )
-            if not inst.soft_windows:
-                time_dim.CumulVar(dl).SetMax(
-                    int(to_solver_int(lst_h, scale=MINUTES_PER_H, rounding="ceil"))
-                )
+            for node, index in ((leg.pickup_node, p), (leg.delivery_node, dl)):
+                time_dim.CumulVar(index).SetRange(int(lo[node]), int(hi[node]))
             routing.AddPickupAndDelivery(p, dl)
             solver.Add(routing.VehicleVar(p) == routing.VehicleVar(dl))
             solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(dl))
@@ -234,7 +276,6 @@ def add_shipment(
                 routing.VehicleVar(p).RemoveValues(banned)
                 routing.VehicleVar(dl).RemoveValues(banned)
             if leg.index == 0:
-                time_dim.CumulVar(p).SetMin(ready)
                 first_nodes += [p, dl]
             else:
                 prev = alt.legs[leg.index - 1]
@@ -247,21 +288,15 @@ def add_shipment(
                 else:
                     later = int(drop_cents * CHAIN_WEIGHT) // (len(alt.legs) - 1)
                     routing.AddDisjunction([p, dl], later, 2)
-            if leg.index == len(alt.legs) - 1:
-                time_dim.CumulVar(dl).SetMin(earliest)
-                if inst.soft_windows:
-                    coef = int(
-                        to_solver_int(
-                            s.lateness_cost_usd_per_h / MINUTES_PER_H, scale=CENTS_PER_USD
-                        )
-                    )
-                    time_dim.SetCumulVarSoftUpperBound(dl, latest, max(coef, 1))
-                else:
-                    time_dim.CumulVar(dl).SetMax(latest)
+            if leg.index == len(alt.legs) - 1 and inst.soft_windows:
+                coef = int(
+                    to_solver_int(s.lateness_cost_usd_per_h / MINUTES_PER_H, scale=CENTS_PER_USD)
+                )
+                time_dim.SetCumulVarSoftUpperBound(dl, latest, max(coef, 1))
             if leg.end_open is not None:
                 intervals, offset_h = leg.end_open
-                for lo, hi in closed_minutes(intervals, offset_h, inst.t0, inst.horizon_min):
-                    time_dim.CumulVar(dl).RemoveInterval(lo, hi)
+                for a, b in closed_minutes(intervals, offset_h, inst.t0, inst.horizon_min):
+                    time_dim.CumulVar(dl).RemoveInterval(a, b)
     routing.AddDisjunction(first_nodes, drop_cents, 2)
     if not coupled:
         for alt in options[1:]:
@@ -269,7 +304,116 @@ def add_shipment(
                 routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
 
 
-def add_driver_hours(routing: Any, manager: Any, time_dim: Any, inst: FleetInstance) -> list[Any]:
+@dataclass(frozen=True)
+class DriverBasis:
+    """What the driver-hours rule of :func:`add_driver_hours` reads, per solver node pair.
+
+    Attributes
+    ----------
+    share : mapping
+        Per arc class (:meth:`FleetInstance.arc_key`), the share of the daily driving allowance
+        an arc leaves in use, in :data:`ALLOWANCE_SCALE` units.
+    forced : ndarray of bool
+        The arcs before which the time windows force a daily rest whatever the schedule.
+    """
+
+    share: Mapping[str, np.ndarray]
+    forced: np.ndarray
+
+
+def driver_basis(
+    inst: FleetInstance, bounds: tuple[np.ndarray, np.ndarray] | None = None
+) -> DriverBasis:
+    """``inst``'s own :class:`DriverBasis`: the shares of its crews' limits on its matrices,
+    and a rest forced wherever the earliest arrival at the next stop (``bounds``, default
+    :func:`time_bounds`) is later than the latest departure from this one, with the slowest
+    crew's arc in between, by at least the longest daily rest."""
+    hos = inst.terms.hours_of_service
+    full = int(ALLOWANCE_SCALE)
+    stops = inst.node_stop
+    earliest, latest = bounds if bounds is not None else time_bounds(inst)
+    # longest time transit of each node pair over the crews (service, driving, the arc's pauses)
+    elapsed_min = to_solver_int(
+        inst.node_service_h[:, None] + np.maximum.reduce(list(inst.transit_h.values())),
+        scale=MINUTES_PER_H,
+        big=_big(inst),
+    )
+    rest_min = max(
+        int(to_solver_int(hos[v.crew].daily_rest_h, scale=MINUTES_PER_H)) for v in inst.vehicles
+    )
+    forced = earliest[None, :] - latest[:, None] - elapsed_min >= rest_min
+    share: dict[str, np.ndarray] = {}
+    for k, v in enumerate(inst.vehicles):
+        key = inst.arc_key(k)
+        if key not in share:
+            drive_h = inst.arc_mat(k).drive_s[np.ix_(stops, stops)] / 3600.0
+            used = hos[v.crew].allowance_used(drive_h)
+            share[key] = to_solver_int(used, scale=full, big=10 * full)
+    return DriverBasis(share, forced)
+
+
+def basis_keys(inst: FleetInstance) -> list[tuple[str, str, int, str]]:
+    """Per solver node, a key that names the same stop under every scenario: the shipment's
+    (:meth:`FleetInstance.node_keys`), or the depot's matrix stop."""
+    keys = inst.node_keys()
+    return [keys.get(n, ("", "depot", int(inst.node_stop[n]), "")) for n in range(inst.n_nodes)]
+
+
+@dataclass(frozen=True)
+class CommonBasis:
+    """One driver-hours basis for several scenarios' instances of the same shipments and
+    fleet: per stop pair the largest share and a forced rest only where every scenario forces
+    it. With it a plan's daily rests fall on the same stops under each scenario, so a plan
+    feasible under a stricter scenario reads into a relaxed one (``docs/fleet.md``)."""
+
+    index: Mapping[tuple[str, str, int, str], int]
+    share: Mapping[str, np.ndarray]
+    forced: np.ndarray
+
+    @classmethod
+    def of(cls, instances: Sequence[FleetInstance]) -> CommonBasis:
+        """The common basis of ``instances`` (each with every alternative it can build)."""
+        index: dict[tuple[str, str, int, str], int] = {}
+        for inst in instances:
+            for key in basis_keys(inst):
+                index.setdefault(key, len(index))
+        n = len(index)
+        share: dict[str, np.ndarray] = {}
+        seen = np.zeros((n, n), dtype=np.int16)
+        agree = np.zeros((n, n), dtype=np.int16)
+        for inst in instances:
+            own = driver_basis(inst)
+            ix = np.array([index[key] for key in basis_keys(inst)])
+            sub = np.ix_(ix, ix)
+            for arc, m in own.share.items():
+                cur = share.setdefault(arc, np.zeros((n, n), dtype=np.int64))
+                cur[sub] = np.maximum(cur[sub], m)
+            seen[sub] += 1
+            agree[sub] += own.forced
+        return cls(index, share, (seen > 0) & (agree == seen))
+
+    def for_instance(self, inst: FleetInstance) -> DriverBasis:
+        """The basis in ``inst``'s nodes; stops the common basis does not know keep ``inst``'s
+        own values (none, when ``inst``'s alternatives were among those it was built from)."""
+        own = driver_basis(inst)
+        keys = basis_keys(inst)
+        known = np.array([key in self.index for key in keys])
+        ix = np.array([self.index.get(key, 0) for key in keys])
+        both = np.ix_(known, known)
+        sub = np.ix_(ix[known], ix[known])
+        forced = own.forced.copy()
+        forced[both] = self.forced[sub]
+        share = {}
+        for arc, m in own.share.items():
+            share[arc] = m.copy()
+            if arc in self.share:
+                share[arc][both] = self.share[arc][sub]
+        return DriverBasis(share, forced)
+
+
+def add_driver_hours(
+    routing: Any, manager: Any, time_dim: Any, inst: FleetInstance, basis: DriverBasis
+) -> list[Any]:
     """Carry driving time over from arc to arc: the daily driving limit across stops.
 
     A dimension counts, in :data:`ALLOWANCE_SCALE` units, the share of the daily driving
@@ -279,8 +423,7 @@ def add_driver_hours(routing: Any, manager: Any, time_dim: Any, inst: FleetInsta
 
     * it would otherwise exceed the allowance: the vehicle then takes its crew's daily rest at
       the stop (time slack), which a wait there already covers; or
-    * the time windows force the rest anyway: the earliest arrival at the next stop is later
-      than the latest departure from this one by at least the rest.
+    * the time windows force the rest anyway (``basis.forced``, :func:`driver_basis`).
 
     Encoding: an arc's transit is its share minus one allowance (minus three where the windows
     force a rest, a mark no other arc reaches); the slack gives back the allowance (and the
@@ -293,29 +436,13 @@ def add_driver_hours(routing: Any, manager: Any, time_dim: Any, inst: FleetInsta
     hos = inst.terms.hours_of_service
     vehicles = inst.vehicles
     full = int(ALLOWANCE_SCALE)
-    stops = inst.node_stop
-    # longest time transit of each node pair over the crews (service, driving, the arc's pauses)
-    elapsed_min = to_solver_int(
-        inst.node_service_h[:, None] + np.maximum.reduce(list(inst.transit_h.values())),
-        scale=MINUTES_PER_H,
-        big=_big(inst),
-    )
     rest_min = [int(to_solver_int(hos[v.crew].daily_rest_h, scale=MINUTES_PER_H)) for v in vehicles]
-    n = inst.n_nodes
-    earliest, latest = np.zeros(n, dtype=np.int64), np.full(n, np.iinfo(np.int64).max // 4)
-    for k in range(n):
-        if not routing.IsStart(i := manager.NodeToIndex(k)):
-            earliest[k], latest[k] = time_dim.CumulVar(i).Min(), time_dim.CumulVar(i).Max()
-    free = earliest[None, :] - latest[:, None] - elapsed_min >= max(rest_min)
     callbacks: dict[str, int] = {}
-    for k, v in enumerate(vehicles):
+    for k in range(len(vehicles)):
         key = inst.arc_key(k)
         if key not in callbacks:
-            drive_h = inst.arc_mat(k).drive_s[np.ix_(stops, stops)] / 3600.0
-            share = to_solver_int(hos[v.crew].allowance_used(drive_h), scale=full, big=10 * full)
-            callbacks[key] = routing.RegisterTransitMatrix(
-                (share - full - 2 * full * free).tolist()
-            )
+            transit = basis.share[key] - full - 2 * full * basis.forced
+            callbacks[key] = routing.RegisterTransitMatrix(transit.tolist())
     routing.AddDimensionWithVehicleTransits(
         [callbacks[inst.arc_key(k)] for k in range(len(vehicles))],
         3 * full,

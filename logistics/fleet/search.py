@@ -17,7 +17,7 @@ from typing import Any
 
 from logistics.engine import FIRST_SOLUTION_STRATEGIES, SearchSettings, search
 from logistics.fleet.instance import FleetInstance
-from logistics.fleet.model import Model, build_model
+from logistics.fleet.model import DriverBasis, Model, build_model
 
 log = logging.getLogger(__name__)
 
@@ -241,15 +241,17 @@ def solve_instance(
     *,
     starts: Mapping[str, KeyedRoutes] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    basis: DriverBasis | None = None,
 ) -> SearchOutcome:
     """Phase 1, then phase 2 from the best start (phase 1's chains or ``starts``).
 
     ``starts`` maps a label (another scenario's name) to its plan's keyed routes; each is read
     into this instance's coupled model, repaired, and compared by this scenario's objective.
+    ``basis``: the driver-hours basis (the instance's own by default).
     """
     stats: dict[str, Any] = {}
     stopped: list[str] = []
-    model1 = build_model(inst, coupled=False)
+    model1 = build_model(inst, coupled=False, basis=basis)
     r1 = search(
         model1.routing,
         model1.manager,
@@ -268,7 +270,7 @@ def solve_instance(
                     keep.update(alt.nodes)
                     break
         seed_routes = [[n for n in r if n in keep] for r in r1.routes]
-    model = build_model(inst, coupled=True)
+    model = build_model(inst, coupled=True, basis=basis)
     candidates = {"phase 1": seed_routes}
     for label, keyed in sorted((starts or {}).items()):
         candidates[label] = routes_from_keys(inst, keyed)
@@ -301,6 +303,8 @@ def polish_instance(
     settings: SolverSettings,
     own: KeyedRoutes,
     starts: Mapping[str, KeyedRoutes],
+    *,
+    basis: DriverBasis | None = None,
 ) -> SearchOutcome | None:
     """Restart from another scenario's plan where it beats this scenario's own plan.
 
@@ -310,7 +314,7 @@ def polish_instance(
     (``seed_polish_solutions``) improves the better start, so no scenario is shown worse than
     another scenario's plan would do under it.
     """
-    model = build_model(inst, coupled=True)
+    model = build_model(inst, coupled=True, basis=basis)
     stats: dict[str, Any] = {}
     candidates = {"own": routes_from_keys(inst, own)}
     for label, keyed in sorted(starts.items()):

@@ -32,6 +32,7 @@ from logistics.fleet.instance import (
     stop_places,
 )
 from logistics.fleet.kpis import kpis, objective_lower_bound_usd
+from logistics.fleet.model import CommonBasis
 from logistics.fleet.plan import FleetPlan
 from logistics.fleet.search import (
     KeyedRoutes,
@@ -184,6 +185,30 @@ def group_instance(
     )
 
 
+def common_bases(problem: Problem, setups: Mapping[str, Setup]) -> dict[int, CommonBasis]:
+    """Per sub-problem, the driver-hours basis the scenarios share: built from each scenario's
+    instance offering every alternative any of them offers, so that one scenario's plan reads
+    into another's model with its daily rests on the same stops (``docs/fleet.md``)."""
+    out = {}
+    for g in range(len(problem.groups)):
+        keys: dict[str, list[str]] = {}
+        for st in setups.values():
+            for sid, alts in alternative_keys(group_instance(problem, st, g, 0)).items():
+                keys.setdefault(sid, [])
+                keys[sid] += [k for k in alts if k not in keys[sid]]
+        out[g] = CommonBasis.of([group_instance(problem, st, g, 0, keys) for st in setups.values()])
+    return out
+
+
+def alternative_keys(inst: FleetInstance) -> dict[str, list[str]]:
+    """Alternative keys per shipment id that ``inst`` offers."""
+    return {
+        inst.shipments[si].shipment_id: [a.key for a in options]
+        for si, options in enumerate(inst.alternatives)
+        if options
+    }
+
+
 def plan_keys(*keyed: KeyedRoutes) -> dict[str, list[str]]:
     """Alternative keys per shipment id used by plans (their keyed routes)."""
     out: dict[str, list[str]] = {}
@@ -226,10 +251,12 @@ def run_task(
     t = time.perf_counter()
     extra = plan_keys(*(task.starts or {}).values()) if task.own is not None else None
     inst = group_instance(problem, st, task.group, task.seed, extra)
+    common = state.get("bases", {}).get(task.group)
+    basis = common.for_instance(inst) if common is not None else None
     if task.own is None:
-        out = solve_instance(inst, settings, progress=progress)
+        out = solve_instance(inst, settings, progress=progress, basis=basis)
     else:
-        polished = polish_instance(inst, settings, task.own, task.starts or {})
+        polished = polish_instance(inst, settings, task.own, task.starts or {}, basis=basis)
         if polished is None:  # the own plan stands
             return None
         out = polished
@@ -291,10 +318,17 @@ def run_tasks(
     progress: Progress | None = None,
     done_before: int = 0,
     total: int | None = None,
+    bases: Mapping[int, CommonBasis] | None = None,
 ) -> list[GroupResult | None]:
     """Run ``tasks`` in worker processes (``settings.workers``, default one per core) and return
-    their results in task order, whatever order they finish in."""
-    state = {"problem": problem, "setups": dict(setups), "settings": settings}
+    their results in task order, whatever order they finish in. ``bases``: the driver-hours
+    basis per sub-problem shared by the scenarios (:func:`common_bases`)."""
+    state = {
+        "problem": problem,
+        "setups": dict(setups),
+        "settings": settings,
+        "bases": dict(bases or {}),
+    }
     total = total or len(tasks)
     n_workers = min(len(tasks), settings.workers or os.cpu_count() or 1)
     methods = multiprocessing.get_all_start_methods()

@@ -26,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from logistics.rules.calendar import HOURS_PER_WEEK, Intervals, finish, intersect, shift
+from logistics.rules.calendar import (
+    FIRST_MONDAY_H,
+    HOURS_PER_WEEK,
+    Intervals,
+    finish,
+    intersect,
+    shift,
+)
 from networks.geo import utc_offset_h
 
 __all__ = [
@@ -228,7 +235,8 @@ def crossing_passage(
     least = float("inf")
     first = stops[0]
     if passable:
-        t = np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
+        # arrivals every minute of the week from Monday 00:00 UTC (what ``_runs`` reads)
+        t = FIRST_MONDAY_H + np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
         start, work = t.copy(), 0.0
         for stop in stops:
             if stop.after_bridge:

@@ -33,6 +33,8 @@ __all__ = [
 HOURS_PER_WEEK = 168.0
 #: 1970-01-01 (the Unix epoch) was a Thursday: Monday 00:00 is 72 h before it.
 EPOCH_WEEKDAY_H = 72.0
+#: Monday 1970-01-05 00:00 UTC in hours since the epoch: the start of per-minute week tables.
+FIRST_MONDAY_H = HOURS_PER_WEEK - EPOCH_WEEKDAY_H
 _EPS = 1e-9
 
 Intervals = tuple[tuple[float, float], ...]
