@@ -125,23 +125,25 @@ EXCURSION_MAX_DETOUR = 1.3
 #: Source: assumption: generic two-lane national road.
 BYPASS_FALLBACK_KPH = 50.0
 
-#: Mountain sinuosity: the coarse network stores many roads of Laos and Viet Nam as long
-#: straight or nearly straight segments (Lao NR9 east of Seno is one 190 km edge at 1.02x the
-#: great-circle), which undercounts the bends of mountain roads. A road edge with an end in
-#: :data:`SINUOSITY_COUNTRIES`, at least :data:`STRAIGHT_EDGE_MIN_KM` long and shorter than
-#: :data:`SINUOSITY` x its great-circle distance, and every ``sinuous`` link of
-#: ``road_corrections.csv``, gets length = great-circle x :data:`SINUOSITY`; the original is
-#: kept in ``length_raw`` and the edge flagged ``length_corrected=True``.
-#: Source: assumption (scope): the corridors' Lao and Vietnamese legs cross the Annamite range;
-#: Thailand, Malaysia and Cambodia are left as they are (their trunk legs validate within 3 %).
-SINUOSITY_COUNTRIES: tuple[str, ...] = ("LA", "VN")
+#: Mountain sinuosity: the coarse network draws the roads over the Annamite range (which the
+#: Lao-Vietnamese border follows) as long straight or nearly straight segments (Lao NR9 east of
+#: Seno is one 190 km edge at 1.02x the great-circle), undercounting their bends. A road edge at
+#: least :data:`STRAIGHT_EDGE_MIN_KM` long, shorter than :data:`SINUOSITY` x its great-circle
+#: distance, whose straight line comes within :data:`ANNAMITE_KM` of the border between the two
+#: :data:`SINUOSITY_COUNTRIES`, and every ``sinuous`` link of ``road_corrections.csv``, gets
+#: length = great-circle x :data:`SINUOSITY`; the original is kept in ``length_raw`` and the
+#: edge flagged ``length_corrected=True``. Source: assumption (scope): the mountain legs of the
+#: corridors are those that climb to the Lao-Vietnamese crossings; the Mekong plain (Lao NR13,
+#: 90+ km from that border) and the other countries are left as they are.
+SINUOSITY_COUNTRIES: tuple[str, str] = ("LA", "VN")
+ANNAMITE_KM = 40.0
 STRAIGHT_EDGE_MIN_KM = 20.0
 
 #: Road length per great-circle km on a corrected edge. Source: fitted (relative least squares)
 #: on the three published Lao mountain legs by :func:`networks.validation.fit_sinuosity`
 #: (leave-one-out errors and the validation on legs not fitted on in docs/validation.md);
 #: tests/test_validation.py checks that re-fitting gives this value.
-SINUOSITY = 1.38
+SINUOSITY = 1.41
 
 #: Connectors attach only to road components with at least this many nodes (per country), so that a
 #: checkpoint or port is not joined to a fragment cut off from the rest. Source: assumption.
@@ -366,20 +368,30 @@ def _main_component_nodes(
 
 def _correct_long_edges(graph: nx.MultiDiGraph, sinuosity: float = SINUOSITY) -> int:
     """Apply the mountain sinuosity to road edges (see :data:`SINUOSITY_COUNTRIES`)."""
+    import shapely
+
+    from networks.countries import _all_shapes
+
+    shapes = _all_shapes()
+    polygons = {str(c): g for c, g in zip(shapes.iso2, shapes.geometry, strict=True) if c}
+    a_code, b_code = SINUOSITY_COUNTRIES
+    border = shapely.intersection(
+        shapely.boundary(polygons[a_code]), shapely.buffer(polygons[b_code], 0.01)
+    )
+    reach_deg = ANNAMITE_KM / 111.32
     count = 0
-    node_country = nx.get_node_attributes(graph, "country")
     for u, v, d in graph.edges(data=True):
         if d.get("mode", "road") != "road":
             continue
-        if not d.get("sinuous"):
-            ends = {node_country.get(u), node_country.get(v)}
-            if not ends & set(SINUOSITY_COUNTRIES) or d["length"] < STRAIGHT_EDGE_MIN_KM * 1000:
-                continue
         a, b = graph.nodes[u], graph.nodes[v]
         straight = haversine_m(a["y"], a["x"], b["y"], b["x"])
         length = float(d["length"])
-        if length >= sinuosity * straight and not d.get("sinuous"):
-            continue
+        if not d.get("sinuous"):
+            if length < STRAIGHT_EDGE_MIN_KM * 1000 or length >= sinuosity * straight:
+                continue
+            line = shapely.LineString([(a["x"], a["y"]), (b["x"], b["y"])])
+            if shapely.distance(line, border) > reach_deg:
+                continue
         d["length_raw"] = length
         d["length"] = straight * sinuosity
         d["travel_time"] = d["length"] / (float(d["speed_kph"]) / 3.6)

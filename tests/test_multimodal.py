@@ -276,16 +276,16 @@ def test_default_network_is_unchanged(network: nx.MultiDiGraph) -> None:
     # deliberate (new data, new rules), update these figures and regenerate docs/validation.md.
     from networks.routing import shortest_route
 
-    assert (network.number_of_nodes(), network.number_of_edges()) == (11_337, 32_122)
+    assert (network.number_of_nodes(), network.number_of_edges()) == (11_523, 35_918)
     expected_km = {
-        ("Bangkok", "Hanoi", None): 1314.940746,
-        ("Bangkok", "Hanoi", "R9"): 1541.108012,
-        ("Bangkok", "Hanoi", "R8"): 1317.627429,
-        ("Singapore", "Bangkok", None): 1819.83874,
-        ("Kuala Lumpur", "Penang", None): 312.667,
+        ("Bangkok", "Hanoi", None): 1321.62305,
+        ("Bangkok", "Hanoi", "R9"): 1605.128943,
+        ("Bangkok", "Hanoi", "R8"): 1343.61233,
+        ("Singapore", "Bangkok", None): 1789.797758,
+        ("Kuala Lumpur", "Penang", None): 330.293,
     }
     for (origin, destination, via), km in expected_km.items():
         route = shortest_route(network, origin, destination, via=via)
         assert route.distance_km == pytest.approx(km, abs=1e-3), (origin, destination, via)
     sea = shortest_route(network, "Bangkok", "Hanoi", mode="sea")
-    assert sea.distance_km == pytest.approx(2647.155123, abs=1e-3)
+    assert sea.distance_km == pytest.approx(2693.681496, abs=1e-3)

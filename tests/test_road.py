@@ -55,12 +55,12 @@ def test_default_node_counts_per_country(roads: nx.MultiDiGraph) -> None:
     # Figures of the shipped extract (docs/data-sources.md); regenerate both together.
     assert counts == {
         "MY": 4073,
-        "VN": 3590,
-        "TH": 3018,
+        "VN": 3592,
+        "TH": 3019,
         "SG": 1113,
         "MM": 523,
         "KH": 250,
-        "LA": 81,
+        "LA": 82,
     }
     assert roads.number_of_edges() == 35574
 
