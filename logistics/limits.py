@@ -30,10 +30,12 @@ __all__ = [
     "MAX_SCENARIO_BYTES",
     "MAX_SEED",
     "MAX_SHIPMENT_ROWS",
+    "MAX_TIME_LIMIT_S",
     "MAX_TOML_DEPTH",
     "MAX_USD",
     "MAX_VEHICLES",
     "MAX_WINDOW_H",
+    "MAX_WORKERS",
     "MAX_YEAR",
     "MIN_OD_DISTANCE_M",
     "MIN_YEAR",
@@ -50,6 +52,10 @@ __all__ = [
 #: Source: assumption: 100,000 draws of a long itinerary take about 1 GB and tens of seconds;
 #: 2,000 already give the P90 within about 1 %.
 MAX_DRAWS = 100_000
+#: Longest ``--time-limit`` of any command (per sub-problem, phase or instance), s: a day.
+MAX_TIME_LIMIT_S = 86_400.0
+#: Most worker processes of any command (``--workers``).
+MAX_WORKERS = 256
 #: Largest random seed (numpy and OR-Tools take any non-negative integer below 2**32).
 MAX_SEED = 2**32 - 1
 #: Longest single duration in a scenario or parameter table (clearance, documentary time,

@@ -468,6 +468,9 @@ def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
         (["optimize", "--demo", "--out", "o", "--time-limit", "nan"], "--time-limit"),
         (["optimize", "--demo", "--out", "o", "--time-limit", "-1"], "--time-limit"),
         (["optimize", "--demo", "--out", "o", "--seed", "-5"], "--seed"),
+        (["optimize", "--demo", "--out", "o", "--workers", "1000000"], "--workers"),
+        (["bench", "vrptw", "--dir", ".", "--time-limit", "inf"], "--time-limit"),
+        (["bench", "pdptw", "--dir", ".", "--workers", "0"], "--workers"),
     ],
 )
 def test_cli_refuses_before_work(

@@ -15,6 +15,8 @@ from logistics import limits
 
 #: Commands whose ``--draws 0`` means "medians only".
 _ZERO_DRAWS = ("itinerary",)
+#: Commands whose ``--workers`` counts processes (``sweep`` has its own meaning and check).
+_PROCESS_COMMANDS = ("optimize", "compare", "bench")
 
 
 def check_flags(args: argparse.Namespace) -> None:
@@ -25,6 +27,12 @@ def check_flags(args: argparse.Namespace) -> None:
     seed = getattr(args, "seed", None)
     if seed is not None:
         limits.check_seed(seed, field="--seed")
+    cap = getattr(args, "time_limit", None)
+    if cap is not None:
+        limits.check_number("--time-limit", cap, lo=0.0, lo_open=True, hi=limits.MAX_TIME_LIMIT_S)
+    workers = getattr(args, "workers", None)
+    if workers is not None and args.command in _PROCESS_COMMANDS:
+        limits.check_number("--workers", workers, lo=1, hi=limits.MAX_WORKERS, whole=True)
     window = getattr(args, "window_h", None)
     if window is not None:
         limits.check_number("--window-h", window, lo=0.0, lo_open=True, hi=limits.MAX_WINDOW_H)
