@@ -206,7 +206,11 @@ def atomic_folder(
             tmp.chmod(target.stat().st_mode & 0o7777)
             if not _exchange(tmp, target):
                 os.rename(target, old)
-                os.rename(tmp, target)
+                try:
+                    os.rename(tmp, target)
+                except BaseException:
+                    os.rename(old, target)  # put the old run back
+                    raise
         else:
             os.rename(tmp, target)
     finally:

@@ -63,3 +63,17 @@ def test_atomic_folder_keeps_the_folder_mode_and_creates_parents(tmp_path: Path)
     assert [p.name for p in target.iterdir()] == ["y.txt"]
     assert target.stat().st_mode & 0o777 == 0o750
     assert [p.name for p in target.parent.iterdir()] == ["b"]
+
+
+def test_atomic_folder_without_an_atomic_exchange_uses_two_renames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import networks.io as nio
+
+    monkeypatch.setattr(nio, "_exchange", lambda a, b: False)  # e.g. not Linux
+    target = tmp_path / "out"
+    for name in ("old.txt", "new.txt"):
+        with nio.atomic_folder(target) as tmp:
+            (tmp / name).write_text(name)
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
