@@ -4,8 +4,10 @@ Builds a Latin-hypercube spec over the R12 crossings' clearance and transloading
 hours and the departure over the week (the shipped ``r12-sobol`` parameters plus ``depart_h``),
 runs it on a fresh LocalCluster of 1 and then 2 worker processes (one thread each) into
 temporary folders, and prints for each: wall time of the run (cluster start-up apart), points per
-second, the speed-up, each worker's peak resident memory, and whether the two runs wrote
-byte-identical Parquet partitions. ``uptime`` is printed before and after: the machine is shared.
+second, the speed-up, the workers' CPU time (how many cores they actually got: on a shared
+machine the speed-up is bounded by that), each worker's peak resident memory, and whether the
+two runs wrote byte-identical Parquet partitions. ``uptime`` is printed before and after: the
+machine is shared.
 
 Usage: ``python benchmarks/bench_sweep.py [--points 10000] [--draws 2000] [--workers 1,2]``.
 Target (issue 13): 10,000 points x 2,000 draws under 10 minutes on 2 cores, speed-up >= 1.7.
@@ -52,6 +54,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) used so far by the calling process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -69,11 +77,13 @@ def _run(spec: Any, out: Path, n_workers: int) -> dict[str, Any]:
         Client(cluster) as client,
     ):
         startup = time.perf_counter() - t0
+        cpu0 = sum(client.run(_cpu_s).values())
         t1 = time.perf_counter()
         info = run_sweep(spec, out, scheduler=cluster.scheduler_address)
         wall = time.perf_counter() - t1
+        cpu = sum(client.run(_cpu_s).values()) - cpu0
         peaks = sorted(client.run(_peak_rss_mb).values())
-    return {"startup_s": startup, "wall_s": wall, "peak_mb": peaks, "info": info}
+    return {"startup_s": startup, "wall_s": wall, "cpu_s": cpu, "peak_mb": peaks, "info": info}
 
 
 def main() -> None:
@@ -105,7 +115,8 @@ def main() -> None:
                 f"cluster start {r['startup_s']:.1f} s), {info['rows']} rows, "
                 f"{info['failed_rows']} failed, peak memory per worker "
                 + ", ".join(f"{m:.0f}" for m in r["peak_mb"])
-                + " MB"
+                + f" MB; workers' CPU {r['cpu_s']:.0f} s "
+                + f"= {r['cpu_s'] / r['wall_s']:.2f} cores busy"
             )
             print(f"  after: {_uptime()}")
         if len(results) >= 2:

@@ -112,10 +112,14 @@ def test_bad_specs_name_the_field(changes: dict[str, Any], field: str) -> None:
     assert "\n" not in message and field in message and "allowed" in message
 
 
-def test_seed_is_required_and_fleet_keys_are_checked() -> None:
+def test_seed_and_samples_are_required_and_fleet_keys_are_checked() -> None:
     data = small()
     del data["seed"]
     with pytest.raises(SweepSpecError, match="seed is missing"):
+        parse_spec(data)
+    data = small()
+    del data["samples"]
+    with pytest.raises(SweepSpecError, match="samples is missing"):
         parse_spec(data)
     with pytest.raises(SweepSpecError, match="draws"):
         fleet = {**small(), "kind": "fleet"}

@@ -378,9 +378,11 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
         raise SweepSpecError("seed is missing; allowed: a whole number >= 0 (every run is seeded)")
     seed = _int(data, "seed", 0, 0, 2**32 - 1)
     design = _text(data, "design", "grid", DESIGNS)
-    samples = _int(data, "samples", 0 if design == "grid" else -1, 0, 1_000_000)
-    if design != "grid" and samples < 1:
-        raise _bad("samples", data.get("samples"), f"a whole number >= 1 for design {design!r}")
+    if design != "grid" and "samples" not in data:
+        raise SweepSpecError(
+            f"samples is missing; allowed: a whole number >= 1 for design {design!r}"
+        )
+    samples = _int(data, "samples", 0, 0 if design == "grid" else 1, 1_000_000)
     spec_name = _text(data, "name", name)
     if not spec_name.strip():
         raise _bad("name", spec_name, "non-empty text")
