@@ -264,7 +264,9 @@ def read_road_corrections() -> Any:
             )
         blank = bool(np.isnan(row["length_km"]))
         prefix = "split:" if row["kind"] == "split" else "method:"
-        if (blank != source.startswith(prefix)) or (row["kind"] == "split" and not blank):
+        rule = source.startswith(("method:", "split:"))
+        ok = source.startswith(prefix) if blank else len(source) >= 20 and not rule
+        if not ok or (row["kind"] == "split" and not blank):
             raise CorrectionError(
                 f"{ROAD_CORRECTIONS_FILE}: {cid}: length_source={source!r}; allowed: the source "
                 f"of the published length_km, or '{prefix} ...' when length_km is blank "

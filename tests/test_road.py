@@ -62,7 +62,22 @@ def test_default_node_counts_per_country(roads: nx.MultiDiGraph) -> None:
         "KH": 250,
         "LA": 82,
     }
-    assert roads.number_of_edges() == 35574
+    assert roads.number_of_edges() == 35586  # 17,787 source edges + 6 from the corrections
+
+
+def test_corrections_are_in_the_default_roads(roads: nx.MultiDiGraph) -> None:
+    fixes = {d.get("correction") for _, _, d in roads.edges(data=True)} - {None}
+    assert fixes == {
+        "penang-bridge",
+        "second-penang-bridge",
+        "lao-bao-approach",
+        "cha-lo-approach",
+        "sadao-on-route-4",
+        "dansavanh-on-nr9",
+    }
+    bridge = [d for _, _, d in roads.edges(data=True) if d.get("correction") == "penang-bridge"]
+    assert [d["length"] for d in bridge] == [13_500.0, 13_500.0]
+    assert all(d["sinuous"] is False for d in bridge)
 
 
 def test_default_edges_come_in_both_directions(roads: nx.MultiDiGraph) -> None:
@@ -189,3 +204,16 @@ def test_world_highways_parser_rejects_other_files(tmp_path: Path) -> None:
     nodes, graph = read_world_highways(small)
     assert nodes.shape == (2, 2)
     assert graph == [{"1": 0.5}, {"0": 0.5}]
+
+
+def test_road_corrections_reader_refuses_a_row_without_source(monkeypatch) -> None:
+    import pandas as pd
+
+    from networks import _extract_roads
+
+    good = _extract_roads.read_road_corrections()
+    bad = good.copy()
+    bad.loc[0, "length_source"] = ""
+    monkeypatch.setattr(pd, "read_csv", lambda *a, **k: bad)
+    with pytest.raises(_extract_roads.CorrectionError, match=r"penang-bridge: length_source=''"):
+        _extract_roads.read_road_corrections()
