@@ -97,8 +97,10 @@ MAX_HOURS_CHARS = 200
 MAX_SHIPMENT_ROWS = 4_000
 #: Rows (vehicle types and depots) of a fleet table.
 MAX_FLEET_ROWS = 1_000
-#: Vehicles of a fleet, over all rows (also the largest ``count`` of one row).
-MAX_VEHICLES = 5_000
+#: Vehicles of a fleet, over all rows (also the largest ``count`` of one row). Measured on
+#: the 79 demo shipments in one sub-problem (``--budget 5 --time-limit 10``): 1,020 vehicles
+#: 31 s and 1.4 GB, 4,998 vehicles 188 s and 14 GB (docs/limits.md).
+MAX_VEHICLES = 1_000
 #: Size of a shipment or fleet file, bytes.
 MAX_INPUT_BYTES = 50 * 2**20
 #: Size of a scenario TOML file, bytes.

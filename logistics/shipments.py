@@ -1309,6 +1309,11 @@ def scaled_demo_frames(k: int, *, shift_days: float = 1.0) -> tuple[pd.DataFrame
         copies.append(copy)
     shipments = pd.concat(copies, ignore_index=True)
     shipments["synthetic"] = "yes"
+    if (total := sum(int(n) for n in fleet["count"]) * k) > MAX_VEHICLES:
+        raise ValueError(
+            f"scale {k!r}: the fleet would have {total} vehicles; allowed: at most {MAX_VEHICLES} "
+            f"(scale {MAX_VEHICLES // (total // k)} or less)"
+        )
     fleet["count"] = [str(int(n) * k) for n in fleet["count"]]
     fleet["synthetic"] = "yes"
     return shipments, fleet
