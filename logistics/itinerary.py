@@ -136,6 +136,7 @@ class _CrossingTrace:
     cost_usd: np.ndarray
     through_trucking: bool
     single_stop: bool
+    relay: np.ndarray  # per draw: a fresh driver takes over the truck here (through-trucking)
 
 
 @dataclass
@@ -193,6 +194,7 @@ class _Walker:
         crew: str,
         detail: bool,
         payload_t: float | None,
+        relay: bool = True,
     ) -> None:
         if crew not in CREWS:
             raise ItineraryError(f"unknown crew {crew!r}; allowed: {', '.join(CREWS)}")
@@ -202,6 +204,7 @@ class _Walker:
             )
         self.route, self.scenario, self.params = route, scenario, params
         self.n, self.sample, self.detail, self.crew = n, sampler, detail, crew
+        self.relay = relay
         self.costs = CostModel(params, scenario, crew)
         try:
             self.hos = HoursOfService.from_scenario(scenario, params, crew)
@@ -466,7 +469,9 @@ class _Walker:
 
     # -- border crossing
 
-    def cross(self, leg: Leg) -> None:
+    def cross(self, leg: Leg, driving_after_h: float = 0.0) -> None:
+        """Pass crossing ``leg``; ``driving_after_h``: driving left on the route after it (up to
+        a sailing), which decides whether a driver relay there gains time."""
         cid, a, b = leg.crossing_id, leg.from_country, leg.to_country
         if not (a and b):
             raise ItineraryError(f"border leg at crossing {cid!r} lacks from_country/to_country")
@@ -519,6 +524,17 @@ class _Walker:
                 crossing_id=cid,
             )
             self._new_driver()
+            relay = np.zeros(self.n, dtype=bool)
+        else:
+            relay = self._relay(driving_after_h) if self.relay else np.zeros(self.n, dtype=bool)
+            if relay.any():
+                self._stationary(
+                    cid,
+                    b,
+                    "driver relay (fresh driver, the truck goes on)",
+                    self.t,
+                    crossing_id=cid,
+                )
         self.crossings.append(
             _CrossingTrace(
                 cid,
@@ -533,8 +549,20 @@ class _Walker:
                 self.cost - cost0,
                 rule.through_trucking,
                 rule.single_stop,
+                relay,
             )
         )
+
+    def _relay(self, driving_after_h: float) -> np.ndarray:
+        """Where a truck may drive through (a permit is an option, not an obligation), hand it
+        to a fresh driver when the one on board would have to pause before the driving left is
+        done: a fresh driver never pauses sooner, so the relay is never slower (and costs
+        nothing in this model). Returns the draws that relay."""
+        room = self.hos.stint_h(self.cont, self.day, np.inf)
+        relay = driving_after_h > room + _EPS
+        self.cont = np.where(relay, 0.0, self.cont)
+        self.day = np.where(relay, 0.0, self.day)
+        return relay
 
     # -- sea block
 
@@ -652,7 +680,12 @@ class _Walker:
         while i < len(legs):
             leg = legs[i]
             if leg.mode == "border":
-                self.cross(leg)
+                after = 0.0
+                for later in legs[i + 1 :]:
+                    if later.mode in ("port", "sea"):
+                        break
+                    after += later.travel_time_h if later.mode == "road" else 0.0
+                self.cross(leg, after)
                 i += 1
             elif leg.mode in ("port", "sea"):
                 j = i
@@ -709,8 +742,10 @@ def walk(
     crew: str = "single",
     detail: bool = False,
     payload_t: float | None = None,
+    relay: bool = True,
 ) -> _Trace:
-    """Run the engine for ``n`` draws (internal; used by :mod:`logistics.montecarlo`)."""
+    """Run the engine for ``n`` draws (internal; used by :mod:`logistics.montecarlo`).
+    ``relay``: a fresh driver may take over at a crossing the truck drives through."""
     scenario.check_crossings(params)
     return _Walker(
         route,
@@ -722,6 +757,7 @@ def walk(
         crew=crew,
         detail=detail,
         payload_t=payload_t,
+        relay=relay,
     ).run()
 
 
@@ -931,6 +967,9 @@ def _crossings_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
             "cost_usd": float(c.cost_usd[index]),
             "through_trucking": c.through_trucking,
             "single_stop": c.single_stop,
+            "handover": "driver relay"
+            if c.relay[index]
+            else ("same driver" if c.through_trucking else "transload"),
         }
         for c in trace.crossings
     ]
@@ -948,6 +987,7 @@ def _crossings_frame(trace: _Trace, index: int = 0) -> pd.DataFrame:
         "cost_usd",
         "through_trucking",
         "single_stop",
+        "handover",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -970,6 +1010,7 @@ def build_itinerary(
     payload_t: float | None = None,
     draws: Mapping[str, float] | None = None,
     params: ParameterSet | None = None,
+    relay: bool = True,
 ) -> Itinerary:
     """Walk ``route`` in time from ``depart`` under ``scenario``.
 
@@ -990,6 +1031,11 @@ def build_itinerary(
         every other delay takes its median.
     params : ParameterSet, optional
         Parameter tables (default: the shipped ones).
+    relay : bool
+        Where the scenario lets the truck drive through a crossing, a fresh driver takes over
+        there when the one on board would otherwise pause before the end (``handover`` in
+        :attr:`Itinerary.crossings`: ``transload``, ``driver relay`` or ``same driver``).
+        ``False``: one driver (crew) all the way, as a fleet plan's truck.
 
     Returns
     -------
@@ -1015,6 +1061,7 @@ def build_itinerary(
         crew=crew,
         detail=True,
         payload_t=payload_t,
+        relay=relay,
     )
     events = _events_frame(trace)
     dest_country = route.destination.country or (

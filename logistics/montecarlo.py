@@ -171,6 +171,7 @@ def simulate(
     crew: str = "single",
     payload_t: float | None = None,
     params: ParameterSet | None = None,
+    relay: bool = True,
 ) -> MonteCarloResult:
     """Monte Carlo of the door-to-door time of ``route`` from ``depart`` under ``scenario``.
 
@@ -187,6 +188,8 @@ def simulate(
     crew : {"single", "double"}
     payload_t : float, optional
     params : ParameterSet, optional
+    relay : bool
+        Driver relays at crossings driven through (:func:`logistics.build_itinerary`).
 
     Returns
     -------
@@ -207,7 +210,16 @@ def simulate(
         return delay.sample(rng, n)
 
     trace = walk(
-        route, t0, sc, p, n=n, sampler=sampler, crew=crew, detail=False, payload_t=payload_t
+        route,
+        t0,
+        sc,
+        p,
+        n=n,
+        sampler=sampler,
+        crew=crew,
+        detail=False,
+        payload_t=payload_t,
+        relay=relay,
     )
     rows = []
     for c in trace.crossings:

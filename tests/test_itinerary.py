@@ -284,3 +284,33 @@ def test_clearance_interrupted_by_closing_time() -> None:
     assert (ev["activity"] == "wait (entry clearance resumes at opening)").sum() == 1
     row = it.crossings.iloc[0]
     assert row["wait_h"] == pytest.approx(14.0) and row["clearance_h"] == pytest.approx(5.0)
+
+
+def test_through_trucking_is_never_slower_than_the_status_quo_over_a_week(graph) -> None:
+    """A permit is an option, not an obligation: where a single through-driver would pause, a
+    fresh driver takes the truck over at the border (``handover`` says so), so through-trucking
+    is never slower than the status quo's transloads, for every hour of a week and every
+    Bangkok -> Hanoi route and the Singapore -> Bangkok route (issue 11)."""
+    routes = [
+        networks.shortest_route(graph, "Bangkok", "Hanoi", via=v) for v in ("R9", "R12", "R8")
+    ]
+    routes.append(networks.shortest_route(graph, "Singapore", "Bangkok"))
+    monday = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    relays = 0
+    for route in routes:
+        for hour in range(7 * 24):
+            depart = monday + dt.timedelta(hours=hour)
+            sq = build_itinerary(route, depart, "status-quo")
+            tt = build_itinerary(route, depart, "through-trucking")
+            assert tt.hours <= sq.hours + 1e-6, (route.crossings, depart, tt.hours, sq.hours)
+            for it in (sq, tt):  # the status quo, too, lets trucks through at some crossings
+                through = it.crossings["through_trucking"]
+                assert (it.crossings.loc[~through, "handover"] == "transload").all()
+                assert set(it.crossings.loc[through, "handover"]) <= {"driver relay", "same driver"}
+            relays += int((tt.crossings["handover"] == "driver relay").sum())
+    assert relays > 0
+    # one driver all the way (a fleet plan's truck): the same walk without relays
+    route = routes[0]
+    one = build_itinerary(route, monday, "through-trucking", relay=False)
+    assert set(one.crossings["handover"]) == {"same driver"}
+    assert one.hours >= build_itinerary(route, monday, "through-trucking").hours - 1e-6

@@ -136,7 +136,7 @@ def _run(world: dict[str, Any], route: str, through: bool, hours: str, depart: d
     pick = dt.datetime.fromisoformat(row["pickup_utc"])
     deliver = dt.datetime.fromisoformat(row["delivery_utc"])
     path = route_from_nodes(G, planned_path(plan, "S1"), bkk, hni)
-    it = build_itinerary(path, pick + dt.timedelta(hours=SERVICE_H), sc)
+    it = build_itinerary(path, pick + dt.timedelta(hours=SERVICE_H), sc, relay=False)
     assert list(it.crossings["id"]) == [first, second]
     if name not in world["terms"]:
         world["terms"][name] = scenario_terms(sc, percentile=50, bridges_h=bridges_h(world["net"]))

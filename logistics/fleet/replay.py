@@ -100,6 +100,7 @@ def evaluate_plan(
                 seed=seed + k,
                 crew=str(row["crew"]),
                 params=params,
+                relay=False,  # the plan's truck keeps its crew (a relay is a transload leg)
             )
         except ValueError as exc:
             raise RoutingError(f"shipment {sid}: the Monte Carlo replay failed: {exc}") from exc
