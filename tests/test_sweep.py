@@ -67,7 +67,7 @@ def small(**changes: Any) -> dict[str, Any]:
 
 def test_shipped_specs_load() -> None:
     names = sorted(p.stem for p in SWEEPS.glob("*.toml"))
-    assert {"r12-sobol", "r12-breakeven"} <= set(names)
+    assert {"r12-sobol", "r12-breakeven", "r12-intensity"} <= set(names)
     sobol = load_spec(SWEEPS / "r12-sobol.toml")
     assert sobol.design == "sobol" and n_points(sobol) == sobol.samples * (6 + 2)
     assert {p.path.split(".")[1] for p in sobol.parameters} == {
@@ -76,6 +76,8 @@ def test_shipped_specs_load() -> None:
     }
     be = load_spec(SWEEPS / "r12-breakeven.toml")
     assert be.breakeven is not None and be.window_h == 120.0
+    phased = load_spec(SWEEPS / "r12-intensity.toml")
+    assert phased.target_scenario == "full-integration" and phased.breakeven is not None
 
 
 @pytest.mark.parametrize(
@@ -245,6 +247,36 @@ def test_apply_point_changes_what_the_path_names() -> None:
     assert p.sailings_per_week("laem-chabang", "hai-phong") == 7.0
     assert sc.general_value(p, "break_h") == 1.0 and shift == 30.0
     assert base.general == {} and params.border("nakhon-phanom-thakhek", "TH", "LA") == table
+
+
+def test_intensity_phases_a_scenario_in() -> None:
+    base, target, params = (
+        load_scenario("status-quo"),
+        load_scenario("full-integration"),
+        load_parameters(),
+    )
+    key = ("nakhon-phanom-thakhek", "TH", "LA")
+    rules = []
+    for t in (0.0, 0.5, 1.0):
+        sc, p, _ = apply_point(base, params, {"intensity": t}, target)
+        rules.append(sc.border_rule(p, *key))
+    a, b = base.border_rule(params, *key), target.border_rule(params, *key)
+    assert rules[0].exit_clearance.median_h == pytest.approx(a.exit_clearance.median_h)
+    assert rules[2].exit_clearance.median_h == pytest.approx(b.exit_clearance.median_h)
+    mid = (a.exit_clearance.p90_h + b.exit_clearance.p90_h) / 2
+    assert rules[1].exit_clearance.p90_h == pytest.approx(mid)
+    assert a.through_trucking != b.through_trucking  # switched, not phased: the base's below 1
+    assert [r.through_trucking for r in rules] == [a.through_trucking] * 2 + [b.through_trucking]
+    assert rules[1].exit_hours == a.exit_hours and rules[2].exit_hours == b.exit_hours
+    with pytest.raises(SweepSpecError, match="target_scenario"):
+        parse_spec(small(parameters=[{"path": "intensity", "range": [0.0, 1.0]}]))
+    with pytest.raises(SweepSpecError, match=r"parameters\[0\]\.range"):
+        parse_spec(
+            small(
+                target_scenario="full-integration",
+                parameters=[{"path": "intensity", "range": [0.0, 2.0]}],
+            )
+        )
 
 
 # --------------------------------------------------------------------------- runs (in process)

@@ -66,7 +66,7 @@ def design(spec: SweepSpec) -> tuple[pd.DataFrame, np.ndarray]:
     problem = salib_problem(spec)
     if spec.design == "grid":
         axes = [
-            np.linspace(p.range[0], p.range[1], spec.levels)
+            np.round(np.linspace(p.range[0], p.range[1], spec.levels), 10)
             if p.range
             else np.arange(len(p.values or ()), dtype=float)
             for p in spec.parameters

@@ -108,7 +108,11 @@ def build_context(spec: SweepSpec, graph: Any = None) -> SweepContext:
     G = graph if graph is not None else networks.load_network(spec.corridor)
     points, _ = design(spec)
     ctx = SweepContext(
-        spec=spec, base=load_scenario(spec.base_scenario), params=load_parameters(), design=points
+        spec=spec,
+        base=load_scenario(spec.base_scenario),
+        params=load_parameters(),
+        target=load_scenario(spec.target_scenario) if spec.target_scenario else None,
+        design=points,
     )
     if spec.kind == "fleet":
         from logistics.shipments import demo_fleet, demo_shipments, read_fleet, read_shipments

@@ -68,6 +68,7 @@ _TOP_KEYS = (
     "samples",
     "levels",
     "base_scenario",
+    "target_scenario",
     "depart",
     "window_h",
     "crew",
@@ -148,6 +149,7 @@ class SweepSpec:
     levels: int = 5
     draws: int = 2000
     base_scenario: str = "status-quo"
+    target_scenario: str = ""
     depart: str = "2026-03-02 08:00"
     window_h: float | None = None
     crew: str = "single"
@@ -191,7 +193,7 @@ def check_path(path: Any, params: ParameterSet, *, where: str) -> str:
     parts = path.split(".")
     head = parts[0]
     if len(parts) == 1:
-        if path == "depart_h":
+        if path in ("depart_h", "intensity"):
             return "number"
         for kind, names in (
             ("number", SCENARIO_NUMBERS),
@@ -200,7 +202,7 @@ def check_path(path: Any, params: ParameterSet, *, where: str) -> str:
         ):
             if path in names:
                 return kind
-        allowed = ("depart_h", *SCENARIO_NUMBERS, *SCENARIO_TEXTS, *SCENARIO_BOOLS)
+        allowed = ("depart_h", "intensity", *SCENARIO_NUMBERS, *SCENARIO_TEXTS, *SCENARIO_BOOLS)
         raise _bad(
             where,
             path,
@@ -289,6 +291,8 @@ def _parameter(i: int, raw: Any, params: ParameterSet, design: str) -> Parameter
         lo, hi = (_number(v, f"{where}.range") for v in rng)
         if lo == hi or (lo > hi and design != "grid"):
             raise _bad(f"{where}.range", rng, "low < high (a grid may also run from high to low)")
+        if path == "intensity" and not (0 <= lo <= 1 and 0 <= hi <= 1):
+            raise _bad(f"{where}.range", rng, "shares of the target scenario from 0 to 1")
         return Parameter(path, range=(lo, hi))
     values = raw["values"]
     if not isinstance(values, list) or not values or len(values) > 1000:
@@ -396,10 +400,15 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
         dup = next(p for p in paths if paths.count(p) > 1)
         raise _bad("parameters.path", dup, "each path once")
     base = _text(data, "base_scenario", "status-quo")
-    try:
-        load_scenario(base)
-    except (ScenarioError, FileNotFoundError) as exc:
-        raise _bad("base_scenario", base, f"a scenario name or TOML path ({exc})") from None
+    target = _text(data, "target_scenario", "")
+    for key, name in (("base_scenario", base), ("target_scenario", target)):
+        try:
+            if name or key == "base_scenario":
+                load_scenario(name)
+        except (ScenarioError, FileNotFoundError) as exc:
+            raise _bad(key, name, f"a scenario name or TOML path ({exc})") from None
+    if ("intensity" in paths) != bool(target):
+        raise _bad("target_scenario", target, "a scenario exactly when a parameter is 'intensity'")
     window = data.get("window_h")
     if window is not None:
         window = _number(window, "window_h")
@@ -424,6 +433,7 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
         "levels": _int(data, "levels", 5, 2, 1000),
         "draws": _int(data, "draws", 2000, 1, 1_000_000),
         "base_scenario": base,
+        "target_scenario": target,
         "depart": _text(data, "depart", "2026-03-02 08:00"),
         "window_h": window,
         "crew": _text(data, "crew", "single", ("single", "double")),

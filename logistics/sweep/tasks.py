@@ -53,6 +53,7 @@ class SweepContext:
     spec: SweepSpec
     base: Scenario
     params: ParameterSet
+    target: Scenario | None
     design: pd.DataFrame
     routes: list[dict[str, Route | str]] = field(default_factory=list)
     graph: Any = None
@@ -76,7 +77,7 @@ def _od_rows(ctx: SweepContext, point: int, values: dict[str, Any]) -> list[dict
     seed = point_seed(spec, point)
     rows: list[dict[str, Any]] = []
     try:
-        sc, params, shift_h = apply_point(ctx.base, ctx.params, values)
+        sc, params, shift_h = apply_point(ctx.base, ctx.params, values, ctx.target)
         failure = ""
     except Exception as exc:  # recorded per point, never fatal
         sc, params, shift_h, failure = ctx.base, ctx.params, 0.0, _error(exc)
@@ -131,7 +132,7 @@ def _fleet_rows(ctx: SweepContext, point: int, values: dict[str, Any]) -> list[d
     spec = ctx.spec
     row: dict[str, Any] = {"point": point, **values}
     try:
-        sc, params, _ = apply_point(ctx.base, ctx.params, values)
+        sc, params, _ = apply_point(ctx.base, ctx.params, values, ctx.target)
         settings = SolverSettings.with_budget(spec.budget, seed=0, time_limit_s=None, workers=1)
         plan = solve_fleet(
             ctx.graph,

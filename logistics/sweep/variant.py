@@ -3,7 +3,7 @@
 Scenario paths (top-level settings, ``general.*``, ``crossings.*``, ``ports.*``, ``countries.*``)
 become scenario overrides, so the scenario's precedence rules apply as for a hand-written file.
 ``*_scale`` keys and ``lanes.*`` change the shipped tables (a scenario override of the same value
-still wins), and ``depart_h`` shifts the departure.
+still wins), ``depart_h`` shifts the departure and ``intensity`` phases in a target scenario.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from logistics.parameters import ParameterSet
 from logistics.scenarios import CountryOverride, CrossingOverride, PortOverride, Scenario
+from logistics.sweep.intensity import at_intensity
 
 __all__ = ["apply_point", "hours_text"]
 
@@ -73,7 +74,10 @@ def _scale_borders(p: ParameterSet, crossing_id: str, key: str, factor: float) -
 
 
 def apply_point(
-    base: Scenario, params: ParameterSet, values: Mapping[str, Any]
+    base: Scenario,
+    params: ParameterSet,
+    values: Mapping[str, Any],
+    target: Scenario | None = None,
 ) -> tuple[Scenario, ParameterSet, float]:
     """The scenario, parameter tables and departure shift (h) of one design point.
 
@@ -83,6 +87,9 @@ def apply_point(
     params : ParameterSet
     values : mapping
         Parameter path -> value (paths checked by :func:`logistics.sweep.spec.check_path`).
+    target : Scenario, optional
+        The scenario an ``intensity`` value phases in (:func:`logistics.sweep.intensity`); it is
+        applied first, the other paths on top of it.
 
     Raises
     ------
@@ -90,7 +97,13 @@ def apply_point(
         A value the scenario or tables refuse (e.g. a median above the P90).
     """
     sc, p, depart_h = base, params, 0.0
+    if "intensity" in values:
+        if target is None:
+            raise ValueError("intensity needs a target scenario")
+        sc, p = at_intensity(base, target, params, float(values["intensity"]))
     for path, value in values.items():
+        if path == "intensity":
+            continue
         parts = path.split(".")
         if path == "depart_h":
             depart_h = float(value)
