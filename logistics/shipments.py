@@ -51,6 +51,7 @@ from logistics.limits import (
     MAX_FLEET_ROWS,
     MAX_ID_CHARS,
     MAX_INPUT_BYTES,
+    MAX_PLACES,
     MAX_QUANTITY,
     MAX_SHIPMENT_ROWS,
     MAX_USD,
@@ -784,6 +785,15 @@ def shipments_from_frame(
             out.append(Shipment(**row.values))
     if errors:
         raise ShipmentError(errors, source=source)
+    places = {(p.lat, p.lon) for s in out for p in (s.origin, s.destination)}
+    if len(places) > MAX_PLACES:
+        raise ShipmentError(
+            [
+                f"places: bad value {len(places)} distinct origins and destinations; allowed: "
+                f"at most {MAX_PLACES} (the road matrix is routed from each one)"
+            ],
+            source=source,
+        )
     last = max(out, key=lambda s: s.latest_utc)
     try:
         check_horizon(

@@ -254,6 +254,17 @@ def test_shipment_set_beyond_the_horizon_refused_at_read() -> None:
         shipments_from_frame(frame)
 
 
+def test_too_many_places_refused_at_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from logistics import shipments
+
+    monkeypatch.setattr(shipments, "MAX_PLACES", 2)
+    rows = [_ship_row(), _ship_row().replace("S1", "S2").replace('"21.12,105.78"', '"20,105"')]
+    frame = pd.read_csv(io.StringIO("\n".join([SHIP_HEADER, *rows])), dtype=str)
+    with pytest.raises(ShipmentError, match="places: bad value 3 distinct origins and dest") as e:
+        shipments_from_frame(frame)
+    _one_line(e.value)
+
+
 def test_origin_equal_to_destination_refused() -> None:
     row = _ship_row().replace(HAN, BKK)
     frame = pd.read_csv(io.StringIO(f"{SHIP_HEADER}\n{row}\n"), dtype=str)
