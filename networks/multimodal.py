@@ -870,7 +870,8 @@ def load_network(
 def connectors_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """Every synthetic connector edge of a graph (one row per direction pair), with its length.
 
-    Columns: ``kind`` (``nearest``, ``split``, ``drayage``, ``port-sea``), ``mode``, ``country``,
+    Columns: ``kind`` (``nearest``, ``split``, ``bypass``, ``drayage``, ``port-water``,
+    ``port-sea``), ``mode``, ``country``,
     ``crossing_id``, ``port_id``, ``from_node``, ``to_node``, ``length_m``, ``straight_m``.
     """
     rows = []

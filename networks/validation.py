@@ -759,6 +759,27 @@ def validation_markdown(
     return "\n".join(lines)
 
 
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path if :func:`write_validation` may write it (new, or written by it).
+
+    Raises
+    ------
+    ValidationWriteError
+        ``path`` exists and its first line is not :data:`GENERATED_MARK`.
+    """
+    target = Path(path)
+    if target.exists():
+        with target.open(encoding="utf-8", errors="replace") as fh:
+            first = fh.readline().rstrip("\n")
+        if first != GENERATED_MARK:
+            raise ValidationWriteError(
+                f"--out {str(target)!r}: the file exists and was not written by `corridor "
+                "network validate` (its first line is not the generated mark); allowed: a new "
+                "path or a file this command wrote"
+            )
+    return target
+
+
 def write_validation(
     path: str | os.PathLike[str],
     *,
@@ -778,16 +799,7 @@ def write_validation(
         ``path`` exists and was not written by this function (its first line is not
         :data:`GENERATED_MARK`): a document with other content is never overwritten.
     """
-    target = Path(path)
-    if target.exists():
-        with target.open(encoding="utf-8", errors="replace") as fh:
-            first = fh.readline().rstrip("\n")
-        if first != GENERATED_MARK:
-            raise ValidationWriteError(
-                f"--out {str(target)!r}: the file exists and was not written by `corridor "
-                "network validate` (its first line is not the generated mark); allowed: a new "
-                "path or a file this command wrote"
-            )
+    target = check_output_path(path)
     text = validation_markdown(graph, raw, osm_samples=osm_samples, table=table, loo=loo)
     write_text_atomic(target, text)
     logger.info("wrote %s", target)
@@ -798,6 +810,7 @@ __all__ = [
     "REFERENCES",
     "Reference",
     "ValidationWriteError",
+    "check_output_path",
     "error_distribution",
     "fit_sinuosity",
     "leave_one_out",

@@ -203,3 +203,33 @@ def test_network_info_json(capsys) -> None:
     assert data["corridor"] == "singapore-malaysia-thailand"
     assert {c["id"] for c in data["crossings"]} >= {"woodlands-johor-bahru"}
     assert set(data["road_km_by_country"]) == {"SG", "MY", "TH"}
+
+
+def test_network_validate_needs_out_and_keeps_other_files(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["network", "validate"])
+    assert "--out" in capsys.readouterr().err
+    doc = tmp_path / "notes.md"
+    doc.write_text("# notes\n", encoding="utf-8")
+    assert main(["network", "validate", "--out", str(doc)]) == 2
+    assert "was not written by `corridor network validate`" in capsys.readouterr().err
+    assert doc.read_text(encoding="utf-8") == "# notes\n"
+
+
+def test_route_sea_explains_the_port_choice(capsys) -> None:
+    args = ["route", "--from", "Amata City Chonburi", "--to", "Bac Ninh", "--mode", "sea"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "port choice" in out
+    assert "chosen laem-chabang -> hai-phong: road" in out
+    assert "dwell" in out and "sailings per week" in out
+
+
+def test_route_snap_own_country_by_default_any_on_request(capsys) -> None:
+    args = ["route", "--from", "6.520,100.430", "--to", "6.640,100.424", "--weight", "length"]
+    assert main(args) == 0  # Danok border post -> Sadao town
+    assert "countries: TH;" in capsys.readouterr().out
+    assert main([*args, "--snap", "any"]) == 0
+    assert "countries: " in capsys.readouterr().out
+    assert main(["route", "--from", "Bangkok", "--to", "Hanoi", "--snap", "nearest"]) == 2
+    assert "unknown snap 'nearest'; valid snap rules: own-country, any" in capsys.readouterr().err

@@ -175,9 +175,10 @@ def _info(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from networks.io import check_output
-    from networks.validation import validation_table, write_validation
+    from networks.validation import check_output_path, validation_table, write_validation
 
     check_output(args.out, folder=False)  # before the work: no link, FIFO, device or folder
+    check_output_path(args.out)  # never a file this command did not write
     samples = None
     if args.osm_samples is not None:
         if not args.osm_samples.is_dir():
