@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from networks.geo import haversine_m
+from networks.geo import nearest
 
 #: Shipped crossings table (inside ``networks/data``).
 CROSSINGS_FILE = "crossings.csv"
@@ -194,18 +194,18 @@ def verify_crossings(
         "osm_name",
         "distance_m",
     ]
-    rows = []
+    rows: list[dict[str, object]] = []
+    if posts.empty:
+        return pd.DataFrame(rows, columns=cols)
+    records = posts.to_dict("records")
+    post_lat, post_lon = posts["lat"].to_numpy(float), posts["lon"].to_numpy(float)
     for row in crossings_table().to_dict("records"):
         for side in ("a", "b"):
             lat, lon = float(row[f"lat_{side}"]), float(row[f"lon_{side}"])
-            best = None
-            for post in posts.to_dict("records"):
-                d = haversine_m(lat, lon, post["lat"], post["lon"])
-                if d <= max_km * 1000 and (best is None or d < best[0]):
-                    best = (d, post)
-            if best is None:
+            idx, dist = nearest(lat, lon, post_lat, post_lon)
+            d, post = float(dist[0]), records[int(idx[0])]
+            if d > max_km * 1000:
                 continue
-            d, post = best
             rows.append(
                 {
                     "crossing_id": row["crossing_id"],

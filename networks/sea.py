@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
-from networks.geo import haversine_m
+from networks.geo import haversine_m, nearest
 from networks.io import write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -162,7 +163,6 @@ def _open_water_edges(
         id, the position used (``lon``, ``lat``) and the lane nodes reachable over water
         (``links``).
     """
-    import numpy as np
     import shapely
 
     from networks._extract_roads import natural_earth_path, read_natural_earth
@@ -315,6 +315,8 @@ def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
     sea_nodes = [(n, d["x"], d["y"]) for n, d in graph.nodes(data=True) if d.get("kind") == "sea"]
     if not sea_nodes:
         raise SeaDataError("graph has no sea nodes to attach ports to")
+    sea_x = np.fromiter((x for _, x, _ in sea_nodes), float, len(sea_nodes))
+    sea_y = np.fromiter((y for _, _, y in sea_nodes), float, len(sea_nodes))
     shipped = _read_sea_json().get("ports", {})
     lengths: dict[str, float] = {}
     for row in ports.to_dict("records"):
@@ -345,8 +347,8 @@ def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
             links = []
         links = [n for n in links if n in graph]
         if not links:
-            best = min(sea_nodes, key=lambda t: haversine_m(lat, lon, t[2], t[1]))
-            links = [best[0]]
+            idx, _ = nearest(lat, lon, sea_y, sea_x)
+            links = [sea_nodes[int(idx[0])][0]]
         for target in links:
             d = haversine_m(lat, lon, graph.nodes[target]["y"], graph.nodes[target]["x"])
             attrs = _sea_edge_attrs(d, port_id=pid, connector=True)

@@ -279,7 +279,7 @@ def _after(graph: nx.MultiDiGraph, ref: Reference) -> dict[str, Any]:
 
 
 def _raw(raw: nx.MultiDiGraph, graph: nx.MultiDiGraph, ref: Reference) -> dict[str, Any]:
-    from networks.geo import haversine_m
+    from networks.geo import nearest
 
     ids = list(raw.nodes)
     ys = np.fromiter((raw.nodes[n]["y"] for n in ids), float, len(ids))
@@ -288,10 +288,9 @@ def _raw(raw: nx.MultiDiGraph, graph: nx.MultiDiGraph, ref: Reference) -> dict[s
     ends = []
     for spec in (ref.origin, ref.destination):
         lat, lon = _endpoint_coords(graph, spec)
-        dist = haversine_m(lat, lon, ys, xs)
-        i = int(np.argmin(dist))
-        ends.append(ids[i])
-        snaps.append(float(dist[i]) / 1000)
+        idx, dist = nearest(lat, lon, ys, xs)  # any country: the raw graph as it was
+        ends.append(ids[int(idx[0])])
+        snaps.append(float(dist[0]) / 1000)
     try:
         length = nx.shortest_path_length(raw, ends[0], ends[1], weight="length") / 1000
     except nx.NetworkXNoPath:
