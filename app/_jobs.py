@@ -1,8 +1,10 @@
 """Long solves in worker processes, a few at a time per server, with progress and Stop.
 
 A fleet optimization or comparison takes seconds to minutes. Run on a script thread of the
-Streamlit server it would hold the interpreter (OR-Tools calls back into Python for every arc)
-and every other user's page would wait. Instead each solve is a :class:`Job`:
+Streamlit server, its Python stages (travel matrices, model building, extraction, the Monte Carlo
+replay) compete with every other user's page for the interpreter, the OR-Tools search cannot be
+interrupted (Stop would not stop it), its memory stays with the server and a crash takes the
+server down. Instead each solve is a :class:`Job`:
 
 * a process of its own, forked from a fork server that has imported the library once, in its own
   process group and at a lower CPU priority (``nice`` :data:`NICE`), so the server's threads come

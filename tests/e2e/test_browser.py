@@ -272,6 +272,13 @@ def test_fleet_optimization(browser: Any, app_url: str, screenshots: Path | None
         assert any(why in reasons for why in ("infeasible", "not reached", "drop penalty"))
     assert external_requests(browser, app_url) == []
     shoot(browser, screenshots, "fleet_optimization", height=2600)
+    # An out-of-range budget typed over the plan: a message naming it, and the plan is gone.
+    set_number(browser, "Work budget (solutions)", 0)
+    click_button(browser, "Optimize")
+    wait_idle(browser)
+    message = wait_text(browser, '[data-testid="stAlertContentError"]', "Work budget")
+    assert "0 is out of range; use 1 to 100,000" in message
+    assert "Served / dropped" not in metrics_now(browser)
 
 
 def start_long_solve(driver: Any, url: str) -> None:
