@@ -785,11 +785,11 @@ def shipments_from_frame(
             out.append(Shipment(**row.values))
     if errors:
         raise ShipmentError(errors, source=source)
-    places = {(p.lat, p.lon) for s in out for p in (s.origin, s.destination)}
-    if len(places) > MAX_PLACES:
+    distinct = {(p.lat, p.lon) for s in out for p in (s.origin, s.destination)}
+    if len(distinct) > MAX_PLACES:
         raise ShipmentError(
             [
-                f"places: bad value {len(places)} distinct origins and destinations; allowed: "
+                f"places: bad value {len(distinct)} distinct origins and destinations; allowed: "
                 f"at most {MAX_PLACES} (the road matrix is routed from each one)"
             ],
             source=source,
