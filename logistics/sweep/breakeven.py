@@ -61,7 +61,7 @@ def _curve(spec: SweepSpec, results: pd.DataFrame) -> pd.DataFrame:
     return out.sort_index().reset_index(drop=True)[list(CURVE_COLUMNS)]
 
 
-def _why_never(spec: SweepSpec, last: pd.Series) -> str:
+def _why_never(spec: SweepSpec, first: pd.Series, last: pd.Series) -> str:
     be = spec.breakeven
     assert be is not None
     at = f"at {be.parameter} = {last['value']:g}"
@@ -73,7 +73,10 @@ def _why_never(spec: SweepSpec, last: pd.Series) -> str:
             f"{last[f'{be.mode}_p90_h']:.1f} h for a {spec.window_h:g} h window)"
         )
     if be.criterion == "road-cheaper":
-        return f"road stays dearer per tonne: {costs} {at}; the parameter barely moves cost"
+        return (
+            f"road stays dearer per tonne: {costs} {at} (road "
+            f"{first['road_cost_usd_per_t']:.1f} USD/t at the first value)"
+        )
     road_ok = last["road_on_time_probability"] >= RELIABLE_ENOUGH
     sea_ok = last["sea_on_time_probability"] >= RELIABLE_ENOUGH
     if sea_ok and road_ok:
@@ -121,7 +124,7 @@ def break_even(spec: SweepSpec, results: pd.DataFrame) -> tuple[pd.DataFrame, di
     if not holds.any():
         answer["message"] = (
             f"{what} nowhere from {curve['value'].iloc[0]:g} to {curve['value'].iloc[-1]:g}: "
-            + _why_never(spec, curve.iloc[-1])
+            + _why_never(spec, curve.iloc[0], curve.iloc[-1])
         )
         return curve, answer
     i = int(np.argmax(holds))
