@@ -53,9 +53,17 @@ class CostModel:
         """Customs clearance of one land shipment: the export country's and the import country's
         whole-process border-compliance costs (``country_costs.csv``), once per shipment and
         direction, never at a transit crossing. Sea legs carry them in the port handling."""
-        export = self.scenario.country_rule(self.params, export_country or DEFAULT_COUNTRY)
-        imp = self.scenario.country_rule(self.params, import_country or DEFAULT_COUNTRY)
-        return export.export_clearance_usd + imp.import_clearance_usd
+        return self.export_clearance_usd(export_country) + self.import_clearance_usd(import_country)
+
+    def export_clearance_usd(self, country: str) -> float:
+        """The export half of :meth:`clearance_usd`."""
+        rule = self.scenario.country_rule(self.params, country or DEFAULT_COUNTRY)
+        return float(rule.export_clearance_usd)
+
+    def import_clearance_usd(self, country: str) -> float:
+        """The import half of :meth:`clearance_usd`."""
+        rule = self.scenario.country_rule(self.params, country or DEFAULT_COUNTRY)
+        return float(rule.import_clearance_usd)
 
     def sea_freight_usd(self, sea_km: float) -> float:
         """Ocean freight of one container over ``sea_km``."""

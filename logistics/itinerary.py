@@ -469,9 +469,13 @@ class _Walker:
 
     # -- border crossing
 
-    def cross(self, leg: Leg, driving_after_h: float = 0.0) -> None:
+    def cross(
+        self, leg: Leg, driving_after_h: float = 0.0, customs: tuple[bool, bool] = (False, False)
+    ) -> None:
         """Pass crossing ``leg``; ``driving_after_h``: driving left on the route after it (up to
-        a sailing), which decides whether a driver relay there gains time."""
+        a sailing), which decides whether a driver relay there gains time; ``customs``: whether
+        the shipment's export (at the exit) and import (at the entry) clearance is done here
+        (``CostModel.clearance_usd``: once per land shipment, never at a transit crossing)."""
         cid, a, b = leg.crossing_id, leg.from_country, leg.to_country
         if not (a and b):
             raise ItineraryError(f"border leg at crossing {cid!r} lacks from_country/to_country")
@@ -497,6 +501,11 @@ class _Walker:
             if stop.after_bridge:
                 self.drive(cid, b, leg.travel_time_h, leg.distance_km, crossing_id=cid)
             for task in stop.tasks:
+                fee = task.fee_usd
+                if customs[0] and task.part in ("exit", "joint"):
+                    fee += self.costs.export_clearance_usd(a)
+                if customs[1] and task.part in ("entry", "joint"):
+                    fee += self.costs.import_clearance_usd(b)
                 w, work = self._work(
                     cid,
                     stop.country,
@@ -504,7 +513,7 @@ class _Walker:
                     stop.hours,
                     np.broadcast_to(np.asarray(parts[task.part], dtype=float), (self.n,)),
                     crossing_id=cid,
-                    extra_cost=task.fee_usd,
+                    extra_cost=fee,
                     what=f"{cid} (joint stop)"
                     if stop.side == "joint"
                     else f"{cid} ({stop.country} side)",
@@ -674,8 +683,29 @@ class _Walker:
 
     # -- whole route
 
+    def _customs_at(self) -> dict[int, tuple[bool, bool]]:
+        """Where a land shipment clears customs: export at the first crossing out of the origin
+        country, import at the last one into the destination country, each only when no sailing
+        comes before / after it (the ports then carry the clearance)."""
+        legs = self.route.legs
+        borders = [i for i, leg in enumerate(legs) if leg.mode == "border"]
+        sails = [i for i, leg in enumerate(legs) if leg.mode == "sea"]
+        out: dict[int, tuple[bool, bool]] = {}
+        if not borders:
+            return out
+        first, last = borders[0], borders[-1]
+        export = not any(j < first for j in sails)
+        imp = not any(j > last for j in sails)
+        origin = legs[first].from_country
+        dest = self.route.destination.country or legs[last].to_country
+        out[first] = (export and origin != dest, False)
+        ex, _ = out.get(last, (False, False))
+        out[last] = (ex, imp and legs[last].to_country == dest and origin != dest)
+        return out
+
     def run(self) -> _Trace:
         legs = self.route.legs
+        customs = self._customs_at()
         i = 0
         while i < len(legs):
             leg = legs[i]
@@ -685,7 +715,7 @@ class _Walker:
                     if later.mode in ("port", "sea"):
                         break
                     after += later.travel_time_h if later.mode == "road" else 0.0
-                self.cross(leg, after)
+                self.cross(leg, after, customs.get(i, (False, False)))
                 i += 1
             elif leg.mode in ("port", "sea"):
                 j = i

@@ -891,3 +891,28 @@ def test_with_the_common_basis_a_stricter_plan_reads_into_the_relaxed_model(
     read = model.routing.ReadAssignmentFromRoutes(routes_from_keys(inst, res.keyed), True)
     assert read is not None
     assert read.ObjectiveValue() / 100 <= res.objective_usd + 0.01
+
+
+def test_customs_are_charged_once_per_cross_border_road_shipment(
+    graph: nx.MultiDiGraph, demo: dict[str, Shipment]
+) -> None:
+    """The export and import clearance (``CostModel.clearance_usd``) is charged once, on the
+    final delivery of every road alternative of a cross-border shipment, never per crossing;
+    a domestic shipment pays none; by sea the port handling carries it."""
+    from logistics.costs import CostModel
+    from logistics.parameters import load_parameters
+    from logistics.scenarios import load_scenario
+
+    cross, domestic = demo["D001"], demo["D042"]
+    assert cross.origin.country != cross.destination.country
+    assert domestic.origin.country == domestic.destination.country
+    _, inst = _instance(graph, [cross, domestic], "status-quo")
+    customs = CostModel(load_parameters(), load_scenario("status-quo")).clearance_usd(
+        cross.origin.country, cross.destination.country
+    )
+    assert customs > 0
+    for alt in inst.alternatives[0]:
+        if alt.mode == "road":
+            assert alt.legs[-1].transfer_cost_usd == pytest.approx(customs)
+            assert all(leg.transfer_cost_usd < customs for leg in alt.legs[:-1])
+    assert all(a.legs[-1].transfer_cost_usd == 0.0 for a in inst.alternatives[1])

@@ -314,3 +314,24 @@ def test_through_trucking_is_never_slower_than_the_status_quo_over_a_week(graph)
     one = build_itinerary(route, monday, "through-trucking", relay=False)
     assert set(one.crossings["handover"]) == {"same driver"}
     assert one.hours >= build_itinerary(route, monday, "through-trucking").hours - 1e-6
+
+
+def test_customs_clearance_is_charged_once_per_land_shipment(graph, monkeypatch) -> None:
+    """Export clearance at the first crossing out of the origin country, import clearance at
+    the last one into the destination (``CostModel.clearance_usd``), nothing at a transit
+    crossing: without them the trip costs exactly that much less, at those two crossings."""
+    from logistics.costs import CostModel
+    from logistics.parameters import load_parameters
+
+    route = networks.shortest_route(graph, "Singapore", "Bangkok", mode="road")
+    assert len(route.crossings) >= 2  # through Malaysia
+    customs = CostModel(load_parameters(), load_scenario("status-quo")).clearance_usd("SG", "TH")
+    assert customs > 0
+    it = build_itinerary(route, "2026-03-02 08:00", "status-quo")
+    monkeypatch.setattr(CostModel, "export_clearance_usd", lambda self, c: 0.0)
+    monkeypatch.setattr(CostModel, "import_clearance_usd", lambda self, c: 0.0)
+    free = build_itinerary(route, "2026-03-02 08:00", "status-quo")
+    assert it.hours == free.hours
+    assert it.cost_usd - free.cost_usd == pytest.approx(customs)
+    extra = (it.crossings["cost_usd"] - free.crossings["cost_usd"]).round(6)
+    assert extra.iloc[0] > 0 and extra.iloc[-1] > 0 and (extra.iloc[1:-1] == 0).all()

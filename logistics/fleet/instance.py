@@ -402,6 +402,11 @@ def _road_alternatives(
             return legs
         transloads = [leg.transload_at for leg in legs if leg.transload_at]
         key = "road:" + ">".join(transloads)
+        # customs clearance, once per land shipment, charged when the goods are delivered
+        customs = terms.customs_usd(s.origin.country, s.destination.country)
+        if customs:
+            last = legs[-1]
+            legs[-1] = replace(last, transfer_cost_usd=last.transfer_cost_usd + customs)
         if any(a.key == key for a in out):
             continue
         est = (

@@ -62,6 +62,15 @@ class ScenarioTerms:
     scenario: Any = field(repr=False, default=None)
     params: Any = field(repr=False, default=None)
 
+    def customs_usd(self, export_country: str, import_country: str) -> float:
+        """Customs clearance of one land shipment (``CostModel.clearance_usd``); 0 for terms
+        built by hand without a scenario."""
+        if self.scenario is None or self.params is None or export_country == import_country:
+            return 0.0
+        from logistics.costs import CostModel
+
+        return CostModel(self.params, self.scenario).clearance_usd(export_country, import_country)
+
     def border_terms(self) -> dict[tuple[str, str, str], BorderTerms]:
         """Delays and fees for the travel matrix (crossings driven through); a direction that
         never opens under the scenario gets an infinite delay, so no path uses it."""
