@@ -159,7 +159,15 @@ _values = st.one_of(
         st.one_of(
             _values,
             st.sampled_from(
-                ("depart_h", f"{NP}.open_h", "general.break_h", "axle_loads", "lanes.a.b.c")
+                (
+                    "depart_h",
+                    "intensity",
+                    f"{NP}.open_h",
+                    "general.break_h",
+                    "axle_loads",
+                    "lanes.a.b.c",
+                    "crossings.*.through_trucking",
+                )
             ),
         ),
         max_size=3,
@@ -176,6 +184,23 @@ def test_fuzzed_specs_load_or_fail_with_one_line(
         assert "\n" not in str(exc).strip()
     else:
         assert spec.parameters[0].path == param["path"]
+
+
+def test_command_line_run_and_rerun(tmp_path: Path, capsys: Any) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'seed = 4\ndesign = "grid"\nlevels = 2\ndraws = 100\ncorridor = "bangkok-hanoi"\n'
+        'modes = ["road"]\n[[od]]\nfrom = "Bangkok"\nto = "Hanoi"\nvia = "R12"\n'
+        '[[parameters]]\npath = "depart_h"\nrange = [0, 24]\n'
+    )
+    argv = ["sweep", "--spec", str(spec), "--out", str(tmp_path / "o"), "--workers", "0"]
+    assert main([*argv, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["points"] == 2 and out["rows"] == 2 and out["computed_chunks"] == 1
+    assert main(argv) == 0
+    assert "0 of 1 chunks computed" in capsys.readouterr().out
+    assert main([*argv[:-2], "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler or --workers" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- design
