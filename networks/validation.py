@@ -97,6 +97,11 @@ class Reference:
 
 
 _NOT_RECHECKED = "not re-checked here (no internet)"
+_PORT_KLANG_ENTRY = (
+    "Port Klang entry of a Chinese port directory (Baidu Baike text), via "
+    "gloomba.com/巴生港到太仓港需要几天.html"
+)
+_LAEM_CHABANG_ENTRY = "Laem Chabang record of the keytong.com port database (port id 4082)"
 
 #: The reference distances checked by ``corridor network validate``.
 REFERENCES: tuple[Reference, ...] = (
@@ -222,11 +227,53 @@ REFERENCES: tuple[Reference, ...] = (
         "port-klang",
         "singapore",
         211 * KM_PER_NMI,
-        "211 nmi, the port-to-port figure quoted in issue 11 as published (the table it comes "
-        f"from is not named there); {_NOT_RECHECKED}",
+        f"211 nmi: {_PORT_KLANG_ENTRY} ('东距邻国的新加坡港211海里') (C); the same figure is "
+        "quoted in issue 11",
         "sea",
         ("MY", "SG"),
         mode="sea",
+    ),
+    Reference(
+        "Port Klang - Penang by sea",
+        "port-klang",
+        "penang",
+        191 * KM_PER_NMI,
+        f"191 nmi: {_PORT_KLANG_ENTRY} ('北距槟城港191海里') (C)",
+        "sea",
+        ("MY",),
+        mode="sea",
+    ),
+    Reference(
+        "Laem Chabang - Singapore by sea",
+        "laem-chabang",
+        "singapore",
+        791 * KM_PER_NMI,
+        f"791 nmi: {_LAEM_CHABANG_ENTRY} ('至新加坡港791海里') (C)",
+        "sea",
+        ("TH", "SG"),
+        mode="sea",
+    ),
+    Reference(
+        "Laem Chabang - Songkhla by sea",
+        "laem-chabang",
+        "songkhla",
+        376 * KM_PER_NMI,
+        f"376 nmi: {_LAEM_CHABANG_ENTRY} ('至宋卡港376海里') (C)",
+        "sea",
+        ("TH",),
+        mode="sea",
+    ),
+    Reference(
+        "Laem Chabang - Bangkok (Khlong Toei) by sea",
+        "laem-chabang",
+        "khlong-toei",
+        60 * KM_PER_NMI,
+        f"about 60 nmi: {_LAEM_CHABANG_ENTRY} ('距曼谷港约60海里') (C)",
+        "sea",
+        ("TH",),
+        mode="sea",
+        note="Khlong Toei is a river port 14 km up the Chao Phraya on the 1:10m coastline; the "
+        "open-water routing crosses that land in a straight line instead of following the river",
     ),
     Reference(
         "Laem Chabang - Hai Phong by sea",
