@@ -292,7 +292,6 @@ def compare_od(
         (e.g. a mode that could not be routed) and, per mode, the route's ``crossings``,
         ``ports`` (objects with ``id``), ``countries`` and ``travel_time_h``.
     """
-    import networks
 
     if not scenarios:
         raise ItineraryError(
@@ -308,34 +307,8 @@ def compare_od(
     loaded = [load_scenario(s) for s in scenarios]
     p = params or load_parameters()
     depart = depart if depart is not None else default_departure()
-    notes: list[str] = []
-    routes: dict[str, Route] = {}
-    for m in modes:
-        try:
-            routes[m] = networks.shortest_route(
-                G, origin, destination, via=via if m == "road" else None, mode=m
-            )
-        except networks.RouteError as exc:
-            if len(modes) == 1:
-                raise
-            notes.append(f"no {m} route: {exc}")
-            log.warning("compare_od: no %s route from %s to %s: %s", m, origin, destination, exc)
-    if not routes:
-        raise ItineraryError(
-            f"no route from {origin} to {destination} by {', '.join(modes)}: {'; '.join(notes)}"
-        )
-    rows: list[dict[str, Any]] = []
-    for sc in loaded:
-        block = []
-        for m, route in routes.items():
-            mc = simulate(route, depart, sc, draws=draws, seed=seed, crew=crew, params=p)
-            block.append(_row(sc, m, route, mc, window_h))
-        win = _winner(block, window_h is not None)
-        for r in block:
-            r["winner"] = win
-            r["wins"] = r["mode"] == win
-        rows.extend(block)
-    df = pd.DataFrame(rows)
+    routes, notes = _od_routes(G, origin, destination, via, modes)
+    df = pd.DataFrame(_od_rows(routes, depart, loaded, draws, seed, crew, window_h, p))
     start, assumed = parse_departure(depart, _origin_country(next(iter(routes.values()))))
     df.attrs.update(
         {
@@ -358,6 +331,135 @@ def compare_od(
         }
     )
     return df
+
+
+def _od_routes(
+    G: Any, origin: Any, destination: Any, via: str | None, modes: Sequence[str]
+) -> tuple[dict[str, Route], list[str]]:
+    """The route of each mode (road through ``via``), and notes on the modes without one."""
+    import networks
+
+    notes: list[str] = []
+    routes: dict[str, Route] = {}
+    for m in modes:
+        try:
+            routes[m] = networks.shortest_route(
+                G, origin, destination, via=via if m == "road" else None, mode=m
+            )
+        except networks.RouteError as exc:
+            if len(modes) == 1:
+                raise
+            notes.append(f"no {m} route: {exc}")
+            log.warning("compare_od: no %s route from %s to %s: %s", m, origin, destination, exc)
+    if not routes:
+        raise ItineraryError(
+            f"no route from {origin} to {destination} by {', '.join(modes)}: {'; '.join(notes)}"
+        )
+    return routes, notes
+
+
+def _od_rows(
+    routes: dict[str, Route],
+    depart: Any,
+    scenarios: Sequence[Scenario],
+    draws: int,
+    seed: int,
+    crew: str,
+    window_h: float | None,
+    params: ParameterSet,
+) -> list[dict[str, Any]]:
+    """One row per scenario and mode from one departure, with each scenario's winning mode."""
+    rows: list[dict[str, Any]] = []
+    for sc in scenarios:
+        block = []
+        for m, route in routes.items():
+            mc = simulate(route, depart, sc, draws=draws, seed=seed, crew=crew, params=params)
+            block.append(_row(sc, m, route, mc, window_h))
+        win = _winner(block, window_h is not None)
+        for r in block:
+            r["winner"] = win
+            r["wins"] = r["mode"] == win
+        rows.extend(block)
+    return rows
+
+
+#: ``corridor compare --departures week``: one departure per hour of a week.
+WEEK_DEPARTURES = 7 * 24
+
+
+def compare_od_week(
+    G: Any,
+    origin: str | Place,
+    destination: str | Place,
+    scenarios: Sequence[str | Scenario],
+    *,
+    via: str | None = None,
+    depart: str | dt.datetime | None = None,
+    window_h: float | None = None,
+    draws: int = DRAWS_ANALYSIS,
+    seed: int = 0,
+    crew: str = "single",
+    modes: Sequence[str] = ("road", "sea"),
+    params: ParameterSet | None = None,
+    departures: int = WEEK_DEPARTURES,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`compare_od` from every hour of a week (``departures`` hourly departures from
+    ``depart``), because a scenario's gain depends on when the truck reaches the borders.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Every row of :func:`compare_od` with its ``depart``; and per scenario and mode the
+        distribution of the P50 door-to-door time over the departures (``p50_h_min``,
+        ``p50_h_median``, ``p50_h_max``), the mean cost, and against the first scenario given
+        (the baseline, normally the status quo) how often the P50 is shorter (``faster_share``),
+        longer (``slower_share``) and the largest difference (``worst_h``, ``best_h``).
+    """
+    if isinstance(departures, bool) or not isinstance(departures, int) or departures < 1:
+        raise ItineraryError(f"departures must be a positive integer, got {departures!r}")
+    loaded = [load_scenario(s) for s in scenarios]
+    if not loaded:
+        raise ItineraryError("compare_od_week needs at least one scenario")
+    p = params or load_parameters()
+    routes, notes = _od_routes(G, origin, destination, via, modes)
+    start, _ = parse_departure(
+        depart if depart is not None else default_departure(),
+        _origin_country(next(iter(routes.values()))),
+    )
+    rows: list[dict[str, Any]] = []
+    for k in range(departures):
+        when = start + dt.timedelta(hours=k)
+        for r in _od_rows(routes, when, loaded, draws, seed, crew, window_h, p):
+            rows.append({"depart": when.isoformat(), **r})
+        if progress is not None:
+            progress(k + 1, departures)
+    every = pd.DataFrame(rows)
+    base = loaded[0].name
+    ref = every[every["scenario"] == base].set_index(["depart", "mode"])["p50_h"]
+    summary = []
+    for (name, mode), grp in every.groupby(["scenario", "mode"], sort=False):
+        p50 = grp.set_index("depart")["p50_h"]
+        diff = p50 - ref.xs(mode, level="mode").reindex(p50.index)
+        summary.append(
+            {
+                "scenario": name,
+                "mode": mode,
+                "departures": len(grp),
+                "p50_h_min": float(p50.min()),
+                "p50_h_median": float(p50.median()),
+                "p50_h_max": float(p50.max()),
+                "cost_usd_mean": float(grp["cost_usd"].mean()),
+                "baseline": base,
+                "faster_share": float((diff < -1e-6).mean()),
+                "slower_share": float((diff > 1e-6).mean()),
+                "best_h": float(diff.min()),
+                "worst_h": float(diff.max()),
+            }
+        )
+    table = pd.DataFrame(summary)
+    table.attrs.update({"start": start.isoformat(), "draws": draws, "seed": seed, "notes": notes})
+    return every, table
 
 
 def compare_od_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -139,6 +139,27 @@ def test_compare_json(capsys, cached_network) -> None:
     assert rows[1]["mode"] == "sea" and rows[1]["ports"] and "id" in rows[1]["ports"][0]
 
 
+def test_compare_over_every_hour_of_a_week(capsys, cached_network) -> None:
+    """``--departures week``: 168 hourly departures; through-trucking is never slower than the
+    status quo (a permit only adds options), and the summary says how often it is faster."""
+    code, out, err = run(
+        capsys, "compare", "--from", "Bangkok", "--to", "Hanoi", "--via", "R8",
+        "--scenarios", "status-quo,through-trucking", "--departures", "week",
+        "--draws", "20", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["schema_version"] >= 1
+    departs = {r["depart"] for r in data["departures"]}
+    assert len(departs) == 168 and len(data["departures"]) == 168 * 2 * 2
+    summary = {(r["scenario"], r["mode"]): r for r in data["summary"]}
+    tt = summary[("through-trucking", "road")]
+    assert tt["departures"] == 168 and tt["baseline"] == "status-quo"
+    assert tt["slower_share"] == 0.0 and tt["worst_h"] <= 0.0
+    assert 0.0 < tt["faster_share"] <= 1.0
+    assert tt["p50_h_min"] <= tt["p50_h_median"] <= tt["p50_h_max"]
+
+
 def test_compare_needs_od_or_fleet(capsys) -> None:
     code, _, err = run(capsys, "compare", "--scenarios", "status-quo")
     assert code == 2 and "--from and --to" in err

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from logistics.defaults import DRAWS_ANALYSIS
 from networks.io import SCHEMA_VERSION
@@ -94,6 +95,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="comma-separated scenario names or paths, or 'all' (default: every built-in for an "
         "OD pair; the fleet comparison's default set with --shipments/--demo)",
+    )
+    cp.add_argument(
+        "--departures",
+        choices=("one", "week"),
+        default="one",
+        help="OD comparison: from --depart only (default), or from every hour of the week that "
+        "starts then (distribution, and how often each scenario beats the first one given)",
     )
     cp.add_argument(
         "--window-h", type=float, default=None, help="delivery window, hours after departure"
@@ -338,6 +346,8 @@ def _compare(args: argparse.Namespace) -> int:
     from logistics.report import compare_od, compare_od_json, compare_od_table
 
     names = unique_scenarios(scenario_names(args.scenarios))  # before the network loads
+    if args.departures == "week":
+        return _compare_week(args, names)
     df = compare_od(
         networks.load_network(args.corridor),
         args.origin,
@@ -360,6 +370,54 @@ def _compare(args: argparse.Namespace) -> int:
     for note in df.attrs.get("notes", []):
         print(f"note: {note}")
     print(compare_od_table(df).to_string(index=False))
+    return 0
+
+
+def _compare_week(args: argparse.Namespace, names: list[str]) -> int:
+    """``corridor compare --from --to --departures week``."""
+    import networks
+    from logistics.report import WEEK_DEPARTURES, compare_od_week
+
+    with tqdm(total=WEEK_DEPARTURES, desc="departures", disable=args.format == "json") as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+
+        every, table = compare_od_week(
+            networks.load_network(args.corridor),
+            args.origin,
+            args.destination,
+            names,
+            via=args.via,
+            depart=args.depart,
+            window_h=args.window_h,
+            **_given(draws=args.draws),
+            seed=args.seed,
+            crew=args.crew,
+            progress=advance,
+        )
+    if args.format == "json":
+        _print_json(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "origin": str(args.origin),
+                "destination": str(args.destination),
+                "start": table.attrs["start"],
+                "draws": table.attrs["draws"],
+                "seed": table.attrs["seed"],
+                "notes": table.attrs["notes"],
+                "summary": table.to_dict("records"),
+                "departures": every.to_dict("records"),
+            }
+        )
+        return 0
+    print(
+        f"{args.origin} -> {args.destination}  {WEEK_DEPARTURES} hourly departures from "
+        f"{table.attrs['start']}  ({table.attrs['draws']} draws each, seed {table.attrs['seed']})"
+    )
+    for note in table.attrs.get("notes", []):
+        print(f"note: {note}")
+    print(table.round(2).to_string(index=False))
     return 0
 
 
