@@ -147,6 +147,16 @@ REFERENCES: tuple[Reference, ...] = (
         note="node 1245 is the world_highways node where the R12 path leaves NR13 in Thakhek",
     ),
     Reference(
+        "First Friendship Bridge (Lao checkpoint) - Vientiane",
+        "cp:nong-khai-vientiane:LA",
+        "Vientiane",
+        20.0,
+        "de.smarttravelapp.com/poi/3111 (Wikipedia text: the bridge is 'about 20 km from "
+        "Vientiane city') (C)",
+        "border",
+        ("LA",),
+    ),
+    Reference(
         "QL9, Dong Ha - Lao Bao border gate",
         "Dong Ha",
         "cp:dansavanh-lao-bao:VN",
