@@ -195,10 +195,13 @@ def simulate(
     -------
     MonteCarloResult
     """
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
-        raise ItineraryError(f"draws must be a positive integer, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ItineraryError(f"seed must be a non-negative integer, got {seed!r}")
+    from logistics.limits import LimitError, check_draws, check_seed
+
+    try:  # the documented bounds (docs/limits.md), for the Python API and the app too
+        check_draws(draws)
+        check_seed(seed)
+    except LimitError as exc:
+        raise ItineraryError(str(exc)) from None
     sc = load_scenario(scenario)
     p = params or load_parameters()
     start, _ = parse_departure(depart, _origin_country(route))

@@ -103,3 +103,18 @@ def test_expand_fleet_repeats_rows_by_count(fleet: tuple[VehicleType, ...]) -> N
     assert len(vehicles) == len(rows) == sum(v.count for v in fleet)
     assert [vehicles[k] is fleet[r] for k, r in enumerate(rows)] == [True] * len(rows)
     assert rows == sorted(rows)
+
+
+def test_every_group_gets_a_vehicle_even_with_a_small_fleet() -> None:
+    """1,000 shipments and the 51 demo vehicles: 13 groups, none without a vehicle (one used to
+    get none and the run failed with "empty fleet"); fewer vehicles than groups: one group per
+    vehicle."""
+    base = demo_shipments()
+    ships = [replace(base[i % len(base)], shipment_id=f"S{i}") for i in range(1000)]
+    groups = split(ships, demo_fleet(), 80)
+    assert len(groups) == 13 and all(g.vehicles for g in groups)
+    assert sorted(v for g in groups for v in g.vehicles) == list(range(51))
+    one_row = [replace(demo_fleet()[0], count=3)]
+    groups = split(ships, one_row, 80)
+    assert len(groups) == 3 and [len(g.vehicles) for g in groups] == [1, 1, 1]
+    assert sorted(i for g in groups for i in g.shipments) == list(range(1000))

@@ -53,7 +53,8 @@ def split(
     """
     vehicles, rows = expand_fleet(fleet)
     n = len(shipments)
-    n_groups = max(1, math.ceil(n / group_shipments))
+    # never more groups than vehicles: a group without a vehicle could serve nothing
+    n_groups = max(1, min(math.ceil(n / group_shipments), len(vehicles)))
     if n_groups == 1:
         return [Group(tuple(range(n)), tuple(range(len(vehicles))))]
     order = sorted(
@@ -83,6 +84,10 @@ def split(
         for g in range(n_groups):
             assigned[g] += ids[start : start + counts[g]]
             start += counts[g]
+    for g in range(n_groups):  # a group the rounding left empty takes one from the largest
+        if not assigned[g]:
+            donor = max(range(n_groups), key=lambda h: (len(assigned[h]), -h))
+            assigned[g].append(assigned[donor].pop())
     return [
         Group(tuple(sorted(m)), tuple(sorted(a))) for m, a in zip(members, assigned, strict=True)
     ]

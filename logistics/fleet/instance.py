@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from logistics.fleet.terms import RoutingError, ScenarioTerms
+from logistics.limits import HORIZON_SLACK_H, LimitError, check_horizon
+from logistics.limits import horizon_h as limits_horizon_h
 from logistics.matrix import TravelMatrix, TravelNetwork, to_solver_int
 from logistics.shipments import DEMAND_UNITS, Shipment, VehicleType
 from networks.types import Place
@@ -37,13 +39,6 @@ PALLETS_PER_CONTAINER = 24.0
 #: Solver units: minutes per time unit, cents per dollar.
 MINUTES_PER_H = 60.0
 CENTS_PER_USD = 100.0
-#: Extra horizon beyond the latest delivery window (room for soft lateness).
-#: Source: assumption: 5 days.
-HORIZON_SLACK_H = 120.0
-#: Longest planning horizon (first ready time to last window end plus the slack): bounds the
-#: model (closed border hours are listed week by week) and the run time.
-#: Source: assumption: a planner's horizon is a week to a month; 62 days leave room for that.
-MAX_HORIZON_H = 62 * 24.0
 MODES = ("road", "sea")
 
 
@@ -730,17 +725,13 @@ def build_instance(
     hos = terms.hours_of_service
     caps = effective_caps(vehicles, terms)
     t0 = min(s.ready_utc for s in shipments).replace(hour=0, minute=0, second=0, microsecond=0)
-    horizon_h = (
-        max(s.latest_utc for s in shipments) - t0
-    ).total_seconds() / 3600.0 + HORIZON_SLACK_H
-    if horizon_h > MAX_HORIZON_H:
-        last = max(shipments, key=lambda s: s.latest_utc)
-        raise RoutingError(
-            f"latest_delivery: bad value {last.latest_utc.isoformat()} (shipment "
-            f"{last.shipment_id!r}); the planning horizon from the first ready time "
-            f"{t0.date().isoformat()} may be at most {MAX_HORIZON_H / 24 - HORIZON_SLACK_H / 24:g} "
-            "days: split the shipments into shorter periods"
-        )
+    first = min(s.ready_utc for s in shipments)
+    last = max(shipments, key=lambda s: s.latest_utc)
+    try:  # the one horizon rule (the shipment reader applies it too)
+        check_horizon(first, last.latest_utc, what=f"shipment {last.shipment_id!r}")
+    except LimitError as exc:
+        raise RoutingError(str(exc)) from None
+    horizon_h = limits_horizon_h(first, last.latest_utc)
     depot_stop = [key_of[place_key(v.depot)] for v in vehicles]
     crews = sorted({v.crew for v in vehicles})
     hours_full = {

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from logistics.fleet.chart import comparison_chart
 from logistics.fleet.plan import FleetPlan
 from logistics.fleet.terms import RoutingError
+from logistics.scenarios import SCENARIO_NAME
 from logistics.schema import SCHEMA_VERSION
 from networks.io import atomic_folder, atomic_path, check_output, write_csv_atomic
 
@@ -45,7 +45,8 @@ PLAN_FILES = (
 COMPARISON_FILES = ("comparison.csv", "comparison.png", "kpis.json")
 
 #: A scenario name that may name a folder under the output folder.
-SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+#: A scenario name that names a folder under ``--out`` (the scenarios' own rule).
+SAFE_NAME = SCENARIO_NAME
 
 
 def check_folder_name(name: str) -> None:
