@@ -67,7 +67,7 @@ def small(**changes: Any) -> dict[str, Any]:
 
 def test_shipped_specs_load() -> None:
     names = sorted(p.stem for p in SWEEPS.glob("*.toml"))
-    assert {"r12-sobol", "r12-breakeven", "r12-intensity"} <= set(names)
+    assert {"r12-sobol", "r12-breakeven", "r12-intensity", "demo-fleet"} <= set(names)
     sobol = load_spec(SWEEPS / "r12-sobol.toml")
     assert sobol.design == "sobol" and n_points(sobol) == sobol.samples * (6 + 2)
     assert {p.path.split(".")[1] for p in sobol.parameters} == {
@@ -76,6 +76,8 @@ def test_shipped_specs_load() -> None:
     }
     be = load_spec(SWEEPS / "r12-breakeven.toml")
     assert be.breakeven is not None and be.window_h == 120.0
+    fleet = load_spec(SWEEPS / "demo-fleet.toml")
+    assert fleet.kind == "fleet" and n_points(fleet) == 4 and fleet.shipments == "demo"
     phased = load_spec(SWEEPS / "r12-intensity.toml")
     assert phased.target_scenario == "full-integration" and phased.breakeven is not None
 
