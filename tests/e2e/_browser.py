@@ -10,6 +10,7 @@ binary, :func:`new_browser` skips the test (``pytest.skip``).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -31,10 +32,23 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_S = 90
 
 
+#: Ports tried for a server: below Linux's ephemeral range (32768-60999), so that no outgoing
+#: connection (the browser's, the driver's) takes a server's port while it restarts.
+PORTS = range(20_000, 32_000)
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A localhost port that is free now, outside the ephemeral range (see :data:`PORTS`)."""
+    start = os.getpid() * 7 % len(PORTS)
+    for i in range(len(PORTS)):
+        port = PORTS[(start + i) % len(PORTS)]
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free localhost port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def healthy(url: str) -> bool:
