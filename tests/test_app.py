@@ -775,3 +775,24 @@ def test_no_pages_folder_beside_the_entry_point() -> None:
     assert not (ROOT / "app" / "pages").exists(), "move app/pages/*.py to app/views/"
     for page in PAGES:
         assert (ROOT / "app" / page).is_file()
+
+
+def test_cost_chart_never_shows_an_empty_plan_as_cheapest() -> None:
+    from app import _charts
+
+    table = pd.DataFrame(
+        {
+            "scenario": ["status-quo", "strict"],
+            "cost_per_served_usd": [1500.0, float("nan")],  # "strict" served nothing
+            "served": [12, 0],
+            "dropped": [3, 15],
+        }
+    )
+    spec = _charts.cost_per_served(table, order=["status-quo", "strict"]).to_dict()
+    datasets = list(spec["datasets"].values())
+    bars, labels = (datasets[0], datasets[1]) if len(datasets[0]) == 1 else datasets[::-1]
+    assert [row["scenario"] for row in bars] == ["status-quo"]  # no bar for the empty plan
+    assert {row["label"] for row in labels} == {
+        "served 12 · dropped 3",
+        "nothing served · dropped 15",
+    }
