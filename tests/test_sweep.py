@@ -427,7 +427,8 @@ def test_resume_computes_only_missing_chunks(tmp_path: Path) -> None:
         assert p.read_bytes() == (tmp_path / "full" / "results" / p.name).read_bytes()
 
 
-def test_fleet_sweep_one_solve_per_point(tmp_path: Path) -> None:
+def tiny_fleet_spec(tmp_path: Path) -> Path:
+    """Two shipments Thailand -> Viet Nam, one vehicle type, two through-trucking variants."""
     (tmp_path / "shipments.csv").write_text(
         "shipment_id,origin_name,origin_lat,origin_lon,destination_name,destination_lat,"
         "destination_lon,ready_time,earliest_delivery,latest_delivery,weight_t,pallets,teu,"
@@ -449,6 +450,11 @@ def test_fleet_sweep_one_solve_per_point(tmp_path: Path) -> None:
         'fleet = "fleet.csv"\nbudget = 5\ncorridor = "bangkok-hanoi"\nchunk_points = 1\n'
         '[[parameters]]\npath = "through_trucking"\nvalues = [false, true]\n'
     )
+    return spec_file
+
+
+def test_fleet_sweep_one_solve_per_point(tmp_path: Path) -> None:
+    spec_file = tiny_fleet_spec(tmp_path)
     spec = load_spec(spec_file)
     info = run_sweep(spec, tmp_path / "out", workers=0)
     df = load_results(tmp_path / "out")

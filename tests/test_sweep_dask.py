@@ -61,6 +61,18 @@ def test_local_cluster_equals_serial(tmp_path: Path) -> None:
     assert len(load_results(tmp_path / "dask")) == 24 * 2
 
 
+def test_fleet_sweep_on_a_local_cluster_equals_serial(tmp_path: Path) -> None:
+    from test_sweep import tiny_fleet_spec
+
+    from logistics.sweep import load_spec
+
+    s = load_spec(tiny_fleet_spec(tmp_path))
+    run_sweep(s, tmp_path / "serial", workers=0)
+    info = run_sweep(s, tmp_path / "dask", workers=2)
+    assert info["computed_chunks"] == 2 and info["failed_rows"] == 0
+    same_parts(tmp_path / "serial", tmp_path / "dask")
+
+
 def test_killed_run_resumes_on_a_local_cluster(tmp_path: Path) -> None:
     s_file = tmp_path / "slow.toml"
     s_file.write_text(
