@@ -796,3 +796,37 @@ def test_cost_chart_never_shows_an_empty_plan_as_cheapest() -> None:
         "served 12 · dropped 3",
         "nothing served · dropped 15",
     }
+
+
+def test_jobs_run_at_most_the_servers_limit_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logistics
+
+    monkeypatch.setenv(_jobs.JOBS_ENV, "1")
+    ships, fleet = tuple(logistics.demo_shipments())[:4], tuple(logistics.demo_fleet())
+    big = SolverSettings(phase1_solutions=5, phase2_solutions=100_000, time_limit_s=120)
+    tiny = SolverSettings(phase1_solutions=5, phase2_solutions=10)
+    first = _jobs.submit(_jobs.optimize, corridor="all", shipments=ships, fleet=fleet, settings=big)
+    second = _jobs.submit(
+        _jobs.optimize, corridor="all", shipments=ships, fleet=fleet, settings=tiny
+    )
+    try:
+        assert first.status.state == "running"
+        waiting = second.status
+        assert waiting.state == "queued" and waiting.ahead == 1 and not second._procs
+        first.stop()  # frees the slot: the queued job starts and finishes
+        deadline = time.monotonic() + 120
+        while second.status.state in _jobs.ACTIVE:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert second.status.state == "done", second.status.error
+        assert second.result.kpis["shipments"] == 4
+        assert first.status.state == "stopped" and first.result is None
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_bad_job_setting_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(_jobs.JOBS_ENV, "lots")
+    with pytest.raises(_jobs.JobSettingError, match="CORRIDOR_APP_JOBS: 'lots' is not allowed"):
+        _jobs.max_jobs()
