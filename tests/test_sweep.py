@@ -90,6 +90,8 @@ def test_shipped_specs_load() -> None:
         ({"design": "taguchi"}, "design"),
         ({"samples": 0}, "samples"),
         ({"draws": 0}, "draws"),
+        ({"draws": 100_001}, "draws"),
+        ({"window_h": 1e9}, "window_h"),
         ({"colour": "red"}, "colour"),
         ({"window_h": -5}, "window_h"),
         ({"modes": ["road", "air"]}, "modes"),

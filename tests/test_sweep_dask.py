@@ -171,7 +171,7 @@ def test_tcp_scheduler_and_separate_workers(tmp_path: Path) -> None:
                 proc.wait()
 
 
-@pytest.mark.parametrize("workers", [-1])
+@pytest.mark.parametrize("workers", [-1, 257, 1.5])
 def test_bad_worker_count(tmp_path: Path, workers: int) -> None:
     from logistics.sweep import SweepError
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from logistics.limits import MAX_WORKERS
 from logistics.parameters import load_parameters
 from logistics.report import _json_ready, _parameters_with_sources, package_version
 from logistics.scenarios import load_scenario
@@ -189,8 +190,12 @@ def run_sweep(
         The provenance written to ``sweep.json`` (``points``, ``chunks``, ``computed_chunks``,
         ``failed_rows``, ``elapsed_s``...).
     """
-    if workers is not None and (isinstance(workers, bool) or workers < 0):
-        raise SweepError(f"--workers {workers!r} is not allowed; allowed: a whole number >= 0")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_WORKERS
+    ):
+        raise SweepError(
+            f"--workers {workers!r} is not allowed; allowed: a whole number from 0 to {MAX_WORKERS}"
+        )
     out = Path(out)
     _check_folder(spec, out)
     t0 = time.perf_counter()

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from logistics import limits
 from logistics.parameters import (
     GENERAL_NAMES,
     OpeningHours,
@@ -380,7 +381,7 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
     kind = _text(data, "kind", "od", KINDS)
     if "seed" not in data:
         raise SweepSpecError("seed is missing; allowed: a whole number >= 0 (every run is seeded)")
-    seed = _int(data, "seed", 0, 0, 2**32 - 1)
+    seed = _int(data, "seed", 0, 0, limits.MAX_SEED)
     design = _text(data, "design", "grid", DESIGNS)
     if design != "grid" and "samples" not in data:
         raise SweepSpecError(
@@ -412,8 +413,8 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
     window = data.get("window_h")
     if window is not None:
         window = _number(window, "window_h")
-        if window <= 0:
-            raise _bad("window_h", window, "a positive number of hours")
+        if not 0 < window <= limits.MAX_WINDOW_H:
+            raise _bad("window_h", window, f"hours > 0 and <= {limits.MAX_WINDOW_H:g}")
     modes = data.get("modes", ["road", "sea"])
     if (
         not isinstance(modes, list)
@@ -431,7 +432,7 @@ def parse_spec(data: dict[str, Any], *, name: str = "sweep", source: str = "") -
         "design": design,
         "samples": samples,
         "levels": _int(data, "levels", 5, 2, 1000),
-        "draws": _int(data, "draws", 2000, 1, 1_000_000),
+        "draws": _int(data, "draws", 2000, 1, limits.MAX_DRAWS),
         "base_scenario": base,
         "target_scenario": target,
         "depart": _text(data, "depart", "2026-03-02 08:00"),
@@ -500,6 +501,9 @@ def load_spec(path: str | Path) -> SweepSpec:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"sweep spec {str(path)!r} not found")
+    size = p.stat().st_size
+    if size > limits.MAX_SCENARIO_BYTES:
+        raise _bad("spec size", f"{size:,} bytes", f"at most {limits.MAX_SCENARIO_BYTES:,} bytes")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
