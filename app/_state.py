@@ -16,7 +16,6 @@ import io
 import logging
 import re
 import tempfile
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,7 +109,8 @@ def check_scenario_name(name: str) -> str:
 def add_scenario_toml(text: str, *, fallback_name: str) -> str:
     """Validate scenario TOML text from the user and add it to this session's scenarios.
 
-    The text is parsed with :mod:`tomllib` (never evaluated). Its ``name`` (else
+    The text is parsed by :func:`logistics.scenarios.parse_toml` (never evaluated; size and
+    nesting bounded, ``docs/limits.md``). Its ``name`` (else
     ``fallback_name``) must be a plain new name, and ``extends`` must name a built-in scenario, so
     user text can never point the loader at a server path. The text is then written to this
     session's private directory as ``scenarios/<name>.toml`` and loaded from there with the
@@ -121,10 +121,9 @@ def add_scenario_toml(text: str, *, fallback_name: str) -> str:
     str
         The scenario's name (a key of :func:`custom_scenarios`).
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"scenario TOML: {exc}") from exc
+    from logistics.scenarios import parse_toml
+
+    data = parse_toml(text, label="scenario TOML")  # a ScenarioError (ValueError), one line
     raw_name = data.get("name", fallback_name)
     if not isinstance(raw_name, str):
         raise ValueError(f"scenario TOML: name must be text, got {raw_name!r}")

@@ -216,6 +216,16 @@ def test_scenario_toml_upload_refuses_paths() -> None:
     assert "evil" not in at.session_state["custom_scenarios"]
 
 
+def test_scenario_toml_upload_refuses_deep_nesting() -> None:
+    """Deeply nested TOML (RecursionError in the parser) is one message, not a traceback."""
+    at = open_page("views/border_parameters.py")
+    text = ("x = " + "[" * 5000 + "]" * 5000 + "\n").encode()
+    at.file_uploader(key="scenario_file").set_value(("deep.toml", text, "application/toml"))
+    at.run()
+    no_exception(at)
+    assert at.error and "nested" in seen(at.error[0])
+
+
 def test_sessions_do_not_share_scenarios() -> None:
     first = open_page("views/border_parameters.py")
     _edit_border(first, "na-phao-cha-lo", {"exit_hours": "24h"})
