@@ -141,7 +141,11 @@ def test_bad_spec_on_the_command_line_is_one_line(tmp_path: Path, capsys: Any) -
     assert err.count("\n") == 0 and "parameters[0].path" in err
     spec.write_text("seed = [")
     assert main(["sweep", "--spec", str(spec), "--out", str(tmp_path / "o")]) == 2
-    assert "not valid TOML" in capsys.readouterr().err
+    assert "invalid TOML" in capsys.readouterr().err
+    spec.write_text("seed = " + "[" * 5000 + "]" * 5000)  # no RecursionError
+    assert main(["sweep", "--spec", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "nested" in err
     assert not (tmp_path / "o").exists()
 
 

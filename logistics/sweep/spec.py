@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -504,8 +503,12 @@ def load_spec(path: str | Path) -> SweepSpec:
     size = p.stat().st_size
     if size > limits.MAX_SCENARIO_BYTES:
         raise _bad("spec size", f"{size:,} bytes", f"at most {limits.MAX_SCENARIO_BYTES:,} bytes")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    from logistics.scenarios import ScenarioError, parse_toml
+
+    try:  # the scenarios' TOML reader: size and nesting bounded (a deep nest is no RecursionError)
+        data = parse_toml(p.read_text(encoding="utf-8"), label=str(p))
+    except UnicodeDecodeError as exc:
         raise SweepSpecError(f"{p}: not valid TOML: {exc}") from None
+    except ScenarioError as exc:
+        raise SweepSpecError(str(exc)) from None
     return parse_spec(data, name=p.stem, source=str(p.resolve()))
