@@ -138,19 +138,16 @@ def test_hours_of_service_from_scenario_and_validation() -> None:
         HoursOfService.from_scenario(sc, PARAMS, "triple")
 
 
-def test_finish_h_is_the_walk_of_the_passage_from_each_arrival() -> None:
-    """``finish_h`` (the fleet's transfer time at a transload crossing) is, for every arrival
-    minute, the walk of the border stops with the clearance at the median: work, and every wait
-    for an opening (status quo, Na Phao-Cha Lo LA->VN, with a 6-minute bridge)."""
+def test_pause_free_arrivals_run_the_passage_without_waiting() -> None:
+    """An arrival inside ``pause_free`` walks the crossing in exactly its work time; one outside
+    it waits (status quo, Na Phao-Cha Lo LA->VN, clearance at the median)."""
     sc = load_scenario("status-quo")
-    bridge_h = 0.1
-    cp = crossing_passage(sc, PARAMS, "na-phao-cha-lo", "LA", "VN", quantile=0.5, bridge_h=bridge_h)
+    cp = crossing_passage(sc, PARAMS, "na-phao-cha-lo", "LA", "VN", quantile=0.5)
     rule = sc.border_rule(PARAMS, "na-phao-cha-lo", "LA", "VN")
-    week = np.arange(0.0, 168.0, 0.25)  # arrivals, hours since Monday 00:00 UTC
-    t = calendar.FIRST_MONDAY_H + week
+    stops = border_stops(rule)
+    t = calendar.FIRST_MONDAY_H + np.arange(0.0, 168.0, 0.25)  # arrivals, a week from Monday
     start, work = t.copy(), 0.0
-    for stop in border_stops(rule):
-        t = t + (bridge_h if stop.after_bridge else 0.0)
+    for stop in stops:
         for task in stop.tasks:
             h = {
                 "documentary": rule.documentary_h,
@@ -159,15 +156,11 @@ def test_finish_h_is_the_walk_of_the_passage_from_each_arrival() -> None:
             }.get(task.part, 0.0)
             t = calendar.finish(tuple(stop.hours.intervals), t, h, stop.utc_offset_h)
             work += h
-    assert cp.finish_h is not None and len(cp.finish_h) == 168 * 60
-    table = cp.finish_h[(week * 60).astype(int)]
-    np.testing.assert_allclose(table, t - start, atol=1e-9)
-    waits = table - work - bridge_h
-    assert (waits > 1e-6).any() and (waits < 1e-6).any()  # some arrivals pause, some do not
-    assert cp.min_wait_h == pytest.approx(max(float(waits.min()), 0.0), abs=1e-9)
-    # a later arrival never finishes earlier (first in, first out): waiting never pays
-    ends = np.arange(len(cp.finish_h)) / 60.0 + cp.finish_h
-    assert np.all(np.diff(ends) >= -1e-9)
+    waits = t - start - work
+    inside = _is_open(cp.pause_free, start, cp.utc_offset_h)
+    assert inside.any() and (~inside).any()
+    assert np.all(waits[inside] < 1e-6)
+    assert np.all(waits[~inside] > 1e-6)
 
 
 # --------------------------------------------------------------------------- calendars

@@ -61,7 +61,7 @@ class Leg:
     transfer_cost_usd: float = 0.0
     transfer: str = ""
     transload_at: str = ""  # crossing id where the goods change vehicle after this leg
-    passage: tuple[str, str, str] | None = None  # (crossing, from, to) of the transload after
+    end_open: tuple[tuple[tuple[float, float], ...], float] | None = None
     allowed: tuple[int, ...] = ()
     pickup_node: int = -1
     delivery_node: int = -1
@@ -341,7 +341,10 @@ def _road_legs(
                 transfer_cost_usd=t.transload_cost_usd + t.fee_usd,
                 transfer=f"transload at {cid} ({country}->{nxt})",
                 transload_at=cid,
-                passage=(cid, country, nxt),
+                end_open=(
+                    t.open_intervals if t.pause_free is None else t.pause_free,
+                    t.utc_offset_h,
+                ),
             )
         )
         start, countries, through, country = entry_stop, {nxt}, [], nxt

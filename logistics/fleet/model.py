@@ -18,11 +18,9 @@ from logistics.fleet.instance import (
     MINUTES_PER_H,
     Alternative,
     FleetInstance,
-    Leg,
 )
 from logistics.matrix import to_solver_int
-from logistics.rules.border import WAIT_GRID_PER_H, CrossingPassage
-from logistics.rules.calendar import MINUTES_PER_WEEK, week_minute
+from logistics.rules.calendar import closed_minutes
 from logistics.shipments import DEMAND_UNITS
 
 #: Solver units of the shared deck-space dimension: thousandths of a vehicle's deck.
@@ -68,15 +66,6 @@ def build_model(inst: FleetInstance, *, coupled: bool, basis: DriverBasis | None
         if options:
             add_shipment(routing, manager, time_dim, inst, si, options, bounds, coupled=coupled)
     rests = add_driver_hours(routing, manager, time_dim, inst, basis or driver_basis(inst, bounds))
-    # the schedule of a plan: every stop as early as its routes allow, legs in chain order
-    # (the objective does not price an early delivery, so this decides the reported times)
-    for options in inst.alternatives:
-        for alt in options:
-            for leg in alt.legs:
-                for node in (leg.pickup_node, leg.delivery_node):
-                    routing.AddVariableMinimizedByFinalizer(
-                        time_dim.CumulVar(manager.NodeToIndex(node))
-                    )
     for k in range(len(inst.vehicles)):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
@@ -203,9 +192,9 @@ def leg_bounds(inst: FleetInstance, si: int, alt: Alternative) -> list[tuple[flo
 
 def time_bounds(inst: FleetInstance) -> tuple[np.ndarray, np.ndarray]:
     """Earliest and latest time (solver minutes) at every node: the shipment's ready time and
-    window and the leg bounds (:func:`leg_bounds`); depots 0 and the horizon. The model's time
-    windows are these (phase 1 also removes the arrivals at a transload crossing from which the
-    passage pauses: :func:`add_passage`)."""
+    window, the leg bounds (:func:`leg_bounds`) and, at a transload end, its allowed arrival
+    times; depots 0 and the horizon. The model's time windows are these (with the closed
+    minutes inside them removed)."""
     lo = np.zeros(inst.n_nodes, dtype=np.int64)
     hi = np.full(inst.n_nodes, inst.horizon_min, dtype=np.int64)
     for si, options in enumerate(inst.alternatives):
@@ -223,6 +212,8 @@ def time_bounds(inst: FleetInstance) -> tuple[np.ndarray, np.ndarray]:
                     lo[d] = max(lo[d], inst.minutes(s.earliest_utc))
                     if not inst.soft_windows:
                         hi[d] = min(hi[d], latest)
+                if leg.end_open is not None:
+                    lo[d], hi[d] = _open_range(inst, leg.end_open, int(lo[d]), int(hi[d]))
     return lo, hi
 
 
@@ -230,6 +221,19 @@ def _latest_min(inst: FleetInstance, si: int) -> int:
     """Shipment ``si``'s latest delivery in solver minutes (rounded down)."""
     seconds = (inst.shipments[si].latest_utc - inst.t0).total_seconds()
     return int(to_solver_int(seconds, scale=1 / 60.0, rounding="floor"))
+
+
+def _open_range(inst: FleetInstance, end_open: Any, lo: int, hi: int) -> tuple[int, int]:
+    """``[lo, hi]`` narrowed to its first and last open minute."""
+    intervals, offset_h = end_open
+    closed = closed_minutes(intervals, offset_h, inst.t0, inst.horizon_min)
+    for a, b in closed:
+        if a <= lo <= b:
+            lo = b + 1
+    for a, b in reversed(closed):
+        if a <= hi <= b:
+            hi = a - 1
+    return lo, hi
 
 
 def add_shipment(
@@ -277,8 +281,6 @@ def add_shipment(
                 prev = alt.legs[leg.index - 1]
                 gap = int(to_solver_int(prev.gap_after_h, scale=MINUTES_PER_H))
                 time_dim.AddNodePrecedence(manager.NodeToIndex(prev.delivery_node), p, gap)
-                if prev.passage is not None:
-                    add_passage(routing, manager, time_dim, inst, prev, p, gap, exact=coupled)
                 if coupled:  # all legs of an alternative, or none
                     pp = manager.NodeToIndex(prev.pickup_node)
                     solver.Add(routing.ActiveVar(p) == routing.ActiveVar(pp))
@@ -291,74 +293,15 @@ def add_shipment(
                     to_solver_int(s.lateness_cost_usd_per_h / MINUTES_PER_H, scale=CENTS_PER_USD)
                 )
                 time_dim.SetCumulVarSoftUpperBound(dl, latest, max(coef, 1))
+            if leg.end_open is not None:
+                intervals, offset_h = leg.end_open
+                for a, b in closed_minutes(intervals, offset_h, inst.t0, inst.horizon_min):
+                    time_dim.CumulVar(dl).RemoveInterval(a, b)
     routing.AddDisjunction(first_nodes, drop_cents, 2)
     if not coupled:
         for alt in options[1:]:
             for n in alt.nodes:
                 routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
-
-
-def passage_minutes(passage: CrossingPassage, least_min: int, big: int) -> np.ndarray:
-    """Transfer time at a transload crossing per arrival minute of the week (Monday 00:00 UTC
-    first), in solver minutes: the walk of the passage from that arrival
-    (``CrossingPassage.finish_h``) and the transloading, never below ``least_min`` (the least
-    transfer time, the precedence the search's filters see)."""
-    assert passage.finish_h is not None
-    hours = passage.finish_h[:: WAIT_GRID_PER_H // 60] + passage.transload_h
-    return np.maximum(to_solver_int(hours, scale=MINUTES_PER_H, big=big), least_min)
-
-
-def add_passage(
-    routing: Any,
-    manager: Any,
-    time_dim: Any,
-    inst: FleetInstance,
-    prev: Leg,
-    pickup: int,
-    least_min: int,
-    *,
-    exact: bool,
-) -> None:
-    """The transfer at a transload crossing, after leg ``prev``: the next leg's ``pickup`` waits
-    for the passage walked from the minute the goods reach the exit checkpoint (documents,
-    clearance, the bridge and every wait for an opening on the way, as the itinerary walks it:
-    :func:`passage_minutes`).
-
-    ``exact`` (phase 2, every plan reported): a constraint that OR-Tools checks when it commits
-    a move (its filters see only the least transfer time). Phase 1 instead removes the arrival
-    minutes whose passage takes longer than the least, so its insertion heuristics, which trust
-    the filters, only build plans the exact model accepts.
-    """
-    passage = inst.terms.crossings[prev.passage]  # type: ignore[index]
-    if passage.finish_h is None:  # no walk: the least transfer time is the transfer time
-        return
-    table = passage_minutes(passage, least_min, _big(inst))
-    d = manager.NodeToIndex(prev.delivery_node)
-    arrive = time_dim.CumulVar(d)
-    m0 = week_minute(inst.t0)
-    if not exact:
-        slow = table > least_min
-        for week in range(-1, inst.horizon_min // MINUTES_PER_WEEK + 2):
-            base = week * MINUTES_PER_WEEK - m0
-            for a, b in _runs(slow):
-                lo, hi = max(base + a, 0), min(base + b, inst.horizon_min)
-                if lo <= hi:
-                    arrive.RemoveInterval(lo, hi)
-        return
-    solver = routing.solver()
-    week = solver.IntVar(0, inst.horizon_min // MINUTES_PER_WEEK + 2, "")
-    minute = solver.IntVar(0, MINUTES_PER_WEEK - 1, "")
-    solver.Add(minute == arrive + m0 - MINUTES_PER_WEEK * week)
-    gap = solver.Element(table.tolist(), minute)
-    idle = 2 - routing.ActiveVar(d) - routing.ActiveVar(pickup)
-    solver.Add(time_dim.CumulVar(pickup) >= arrive + gap - _big(inst) * idle)
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive index ranges where ``flags`` is true."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ matrices take :func:`crossing_passage`, the same walk at a quantile for a random
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -167,14 +167,16 @@ class CrossingPassage:
     open_intervals : tuple of (float, float)
         Calendar of the first stop (the joint control, or the exit side), hours since Monday
         00:00 in the local time ``utc_offset_h``.
+    pause_free : tuple of (float, float), or None
+        Arrival times at the crossing (at the exit checkpoint, same clock as
+        ``open_intervals``) from which the whole passage, with the clearance at the quantile,
+        waits least for openings (``min_wait_h``; 0 unless the work is longer than every open
+        stretch): the fleet model lets a transload leg arrive only then, with a transfer time
+        that includes ``min_wait_h``, so it never under-states the walk (a truck arriving at
+        another time waits before it; that wait is at most what the walk pauses, plus the work
+        done before the pause). ``None``: the same as ``open_intervals``.
     min_wait_h : float
         The least wait over all arrival times of the week.
-    finish_h : ndarray or None
-        Per arrival minute of the week at the exit checkpoint (minute 0: Monday 00:00 UTC), the
-        hours until the last task ends: the bridge, documents and clearance at the quantile, and
-        every wait for an opening on the way (the walk of :func:`border_stops`). The fleet
-        model's exact transfer time at a transload crossing (``docs/fleet.md``). ``None`` when
-        the crossing is not passable or the passage was built by hand without a walk.
     passable : bool
         ``False`` when a stop never opens (``wait_h`` is then ``inf``).
     """
@@ -192,8 +194,8 @@ class CrossingPassage:
     open_intervals: Intervals
     utc_offset_h: float
     passable: bool
+    pause_free: Intervals | None = None
     min_wait_h: float = 0.0
-    finish_h: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def delay_h(self) -> float:
@@ -229,11 +231,11 @@ def crossing_passage(
     clearance += rule.documentary_h
     passable = not unpassable(rule)
     wait = float("inf")
+    pause_free: Intervals = ()
     least = float("inf")
-    finish_h = None
     first = stops[0]
     if passable:
-        # arrivals every minute of the week from Monday 00:00 UTC (``finish_h``'s index)
+        # arrivals every minute of the week from Monday 00:00 UTC (what ``_runs`` reads)
         t = FIRST_MONDAY_H + np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
         start, work = t.copy(), 0.0
         for stop in stops:
@@ -248,8 +250,8 @@ def crossing_passage(
         wait = float(np.quantile(waits, quantile, method="inverted_cdf"))
         wait = max(wait, 0.0) if wait > 1e-7 else 0.0
         least = float(waits.min())
+        pause_free = _runs(waits <= least + 1e-6, first.utc_offset_h)
         least = least if least > 1e-6 else 0.0
-        finish_h = t - (FIRST_MONDAY_H + np.arange(len(t)) / WAIT_GRID_PER_H)
     return CrossingPassage(
         crossing_id=crossing_id,
         from_country=from_country,
@@ -264,6 +266,24 @@ def crossing_passage(
         open_intervals=tuple(first.hours.intervals),
         utc_offset_h=first.utc_offset_h,
         passable=passable,
+        pause_free=pause_free,
         min_wait_h=least,
-        finish_h=finish_h,
     )
+
+
+def _runs(ok: np.ndarray, offset_h: float) -> Intervals:
+    """Intervals (local hours of the week at ``offset_h`` from UTC) of a per-minute boolean grid
+    that starts at Monday 00:00 UTC."""
+    n = len(ok)
+    per_h = n / HOURS_PER_WEEK
+    pieces: list[tuple[float, float]] = []
+    start = None
+    for i, flag in enumerate([*ok.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            pieces.append((start / per_h, i / per_h))
+            start = None
+    if not pieces:
+        return ()
+    return shift(tuple(pieces), offset_h)

@@ -153,16 +153,6 @@ def wait_quantile_h(intervals: Sequence[tuple[float, float]], *, quantile: float
     return hi
 
 
-MINUTES_PER_WEEK = 7 * 24 * 60
-
-
-def week_minute(t: datetime) -> int:
-    """Whole minutes from Monday 00:00 UTC of ``t``'s week to ``t`` (an aware datetime): the
-    index of ``t`` in a per-minute table of the week (``CrossingPassage.finish_h``)."""
-    u = t.astimezone(UTC)
-    return (u.weekday() * 24 + u.hour) * 60 + u.minute
-
-
 def closed_minutes(
     intervals: Intervals, utc_offset_h: float, t0: datetime, horizon_min: int
 ) -> list[tuple[int, int]]:
