@@ -249,8 +249,11 @@ def scenario_keys(names: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], 
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as UTF-8 CSV bytes for a download button."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """A table as UTF-8 CSV bytes for a download button (text cells a spreadsheet would run
+    neutralised, as in every CSV the project writes: ``networks.io.csv_safe``)."""
+    from networks.io import csv_safe
+
+    return csv_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

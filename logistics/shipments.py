@@ -65,7 +65,7 @@ from logistics.limits import (
 )
 from networks import geo
 from networks.geo import UTC_OFFSET_H
-from networks.io import atomic_path
+from networks.io import atomic_path, csv_safe
 from networks.types import Place
 
 log = logging.getLogger(__name__)
@@ -1232,7 +1232,7 @@ def _demo_frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _write_csv_atomic(frame: pd.DataFrame, path: Path, *, header_comment: str) -> None:
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         fh.write(f"# {header_comment}\n")
-        frame.to_csv(fh, index=False, lineterminator="\n")
+        csv_safe(frame).to_csv(fh, index=False, lineterminator="\n")
 
 
 def write_demo(out_dir: str | os.PathLike[str], *, seed: int = 20260302) -> tuple[Path, Path]:

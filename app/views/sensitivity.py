@@ -115,7 +115,7 @@ st.subheader("Results")
 st.dataframe(results, hide_index=True)
 st.download_button(
     "Download results (CSV)",
-    results.to_csv(index=False),
+    _state.csv_bytes(results),
     file_name=f"{spec['name']}-results.csv",
     mime="text/csv",
     on_click="ignore",

@@ -20,7 +20,7 @@ from logistics.sweep.design import design, n_points
 from logistics.sweep.run import SweepError, load_results, missing_chunks, run_sweep
 from logistics.sweep.spec import SweepSpec, SweepSpecError, load_spec, parse_spec
 from logistics.sweep.tasks import METRICS
-from networks.io import atomic_path, write_text_atomic
+from networks.io import write_csv_atomic, write_text_atomic
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -59,8 +59,7 @@ def analyse(spec: SweepSpec, out: str | Path) -> dict[str, Any]:
         return written
     indices = sensitivity(spec, results)
     if not indices.empty:
-        with atomic_path(out / "indices.csv") as tmp:
-            indices.to_csv(tmp, index=False)
+        write_csv_atomic(out / "indices.csv", indices)
         written["indices"] = out / "indices.csv"
         try:
             written["tornado"] = tornado_chart(indices, out / "tornado.png")
@@ -68,8 +67,7 @@ def analyse(spec: SweepSpec, out: str | Path) -> dict[str, Any]:
             written["tornado_note"] = str(exc)
     if spec.breakeven is not None:
         curve, answer = break_even(spec, results)
-        with atomic_path(out / "breakeven.csv") as tmp:
-            curve.to_csv(tmp, index=False)
+        write_csv_atomic(out / "breakeven.csv", curve)
         write_text_atomic(out / "breakeven.json", json.dumps(answer, indent=2))
         written.update(
             {
