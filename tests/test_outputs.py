@@ -468,3 +468,18 @@ def test_killing_compare_leaves_no_worker(tmp_path: Path, sig: signal.Signals) -
         assert proc.stderr is not None
         assert proc.stderr.read().decode().strip().endswith("corridor compare: interrupted")
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_app_downloads_and_sweep_csvs_are_spreadsheet_safe(tmp_path: Path) -> None:
+    """The app's download bytes and the sweep's CSVs go through the same neutraliser as the
+    plan files: a formula-like text cell gets a leading quote, numbers stay numbers."""
+    import pandas as pd
+
+    from app import _state
+    from networks.io import write_csv_atomic
+
+    frame = pd.DataFrame({"id": ["=cmd|' /C calc'!A0", "D001"], "cost_usd": [-5.0, 12.5]})
+    text = _state.csv_bytes(frame).decode("utf-8")
+    assert "'=cmd" in text and "-5.0" in text and "'-5" not in text
+    back = pd.read_csv(write_csv_atomic(tmp_path / "x.csv", frame))
+    assert back["id"][0].startswith("'=") and back["cost_usd"][0] == -5.0
