@@ -916,3 +916,30 @@ def test_customs_are_charged_once_per_cross_border_road_shipment(
             assert alt.legs[-1].transfer_cost_usd == pytest.approx(customs)
             assert all(leg.transfer_cost_usd < customs for leg in alt.legs[:-1])
     assert all(a.legs[-1].transfer_cost_usd == 0.0 for a in inst.alternatives[1])
+
+
+def test_the_time_limit_bounds_the_whole_solve(graph: nx.MultiDiGraph) -> None:
+    """``time_limit_s`` starts when the solve starts (``Problem.deadline``) and the searches of
+    all sub-problems share it: a search starting after it is spent gets only the floor
+    (``MIN_SEARCH_CAP_S``, so it still reaches a first plan); without a limit, no cap."""
+    import time
+
+    from logistics.fleet import search as fleet_search
+
+    settings = SolverSettings(time_limit_s=30.0, workers=1)
+    before = time.monotonic()
+    problem = prepare(graph, demo_shipments()[:4], demo_fleet(), settings)
+    assert problem.deadline is not None
+    assert before + 30.0 <= problem.deadline <= time.monotonic() + 30.0
+    spent = fleet_search._engine(settings, 10, deadline=time.monotonic() - 1.0)
+    assert spent.time_cap_s == fleet_search.MIN_SEARCH_CAP_S
+    early = fleet_search._engine(settings, 10, deadline=time.monotonic() + 100.0)
+    assert early.time_cap_s == 30.0
+    assert (
+        19.0
+        < fleet_search._engine(settings, 10, deadline=time.monotonic() + 20.0).time_cap_s
+        <= 20.0
+    )
+    none = SolverSettings(time_limit_s=None, workers=1)
+    assert prepare(graph, demo_shipments()[:4], demo_fleet(), none).deadline is None
+    assert fleet_search._engine(none, 10, deadline=None).time_cap_s is None

@@ -50,8 +50,9 @@ def add_solver_arguments(p: argparse.ArgumentParser, *, compare: bool = False) -
         type=float,
         default=_DEFAULTS.time_limit_s,
         help=(
-            "safety cap per sub-problem and phase, s (default "
-            f"{_DEFAULTS.time_limit_s:g}); when it binds the output says so (stopped_by)"
+            "safety cap on the whole solve from its first step, s (default "
+            f"{_DEFAULTS.time_limit_s:g}; each search still gets at least 1 s); when it binds "
+            "the output says so (stopped_by)"
         ),
     )
     p.add_argument(

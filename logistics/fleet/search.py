@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,8 +59,9 @@ class SolverSettings:
         0 keeps the input order; another value numbers the shipments in a seeded order, so the
         search takes another path (replicas).
     time_limit_s : float or None
-        Safety cap per sub-problem and phase in seconds; when it binds, the plan says so
-        (``stopped_by``) and no longer repeats exactly.
+        Safety cap in seconds on the whole solve, from its first step: the sub-problems' searches
+        share it (each still gets at least :data:`MIN_SEARCH_CAP_S`); when it binds, the plan
+        says so (``stopped_by``) and no longer repeats exactly.
     workers : int or None
         Processes for sub-problems and scenarios (default one per core).
     """
@@ -120,13 +122,26 @@ class SearchOutcome:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _engine(settings: SolverSettings, solutions: int, **kw: Any) -> SearchSettings:
+#: The least time a search gets once the solve's ``time_limit_s`` is spent (s), so every
+#: sub-problem still reaches a first plan. Source: assumption (a first solution of an
+#: 80-shipment sub-problem takes well under a second here).
+MIN_SEARCH_CAP_S = 1.0
+
+
+def _engine(
+    settings: SolverSettings, solutions: int, deadline: float | None = None, **kw: Any
+) -> SearchSettings:
+    """Engine settings of one search; ``deadline`` (``time.monotonic()`` seconds): the end of
+    the solve's time limit, which this search may not pass by more than the floor."""
+    cap = settings.time_limit_s
+    if deadline is not None and cap is not None:
+        cap = min(cap, max(deadline - time.monotonic(), MIN_SEARCH_CAP_S))
     return SearchSettings(
         ls_solutions=solutions,
         ls_checks=settings.search_checks,
         neighbors_ratio=0.3,
         min_neighbors=10,
-        time_cap_s=settings.time_limit_s,
+        time_cap_s=cap,
         **kw,
     )
 
@@ -242,12 +257,14 @@ def solve_instance(
     starts: Mapping[str, KeyedRoutes] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     basis: DriverBasis | None = None,
+    deadline: float | None = None,
 ) -> SearchOutcome:
     """Phase 1, then phase 2 from the best start (phase 1's chains or ``starts``).
 
     ``starts`` maps a label (another scenario's name) to its plan's keyed routes; each is read
     into this instance's coupled model, repaired, and compared by this scenario's objective.
-    ``basis``: the driver-hours basis (the instance's own by default).
+    ``basis``: the driver-hours basis (the instance's own by default); ``deadline``: the end
+    of the solve's time limit (``time.monotonic()``).
     """
     stats: dict[str, Any] = {}
     stopped: list[str] = []
@@ -255,7 +272,12 @@ def solve_instance(
     r1 = search(
         model1.routing,
         model1.manager,
-        _engine(settings, settings.phase1_solutions, first_solution=settings.first_solution),
+        _engine(
+            settings,
+            settings.phase1_solutions,
+            deadline=deadline,
+            first_solution=settings.first_solution,
+        ),
         progress=_stage(progress, "phase 1"),
     )
     stats["phase1"] = r1.stats
@@ -278,7 +300,12 @@ def solve_instance(
     r2 = search(
         model.routing,
         model.manager,
-        _engine(settings, settings.phase2_solutions, first_solution="ALL_UNPERFORMED"),
+        _engine(
+            settings,
+            settings.phase2_solutions,
+            deadline=deadline,
+            first_solution="ALL_UNPERFORMED",
+        ),
         initial_routes=best[2] if best is not None else None,
         progress=_stage(progress, "phase 2"),
     )
@@ -305,6 +332,7 @@ def polish_instance(
     starts: Mapping[str, KeyedRoutes],
     *,
     basis: DriverBasis | None = None,
+    deadline: float | None = None,
 ) -> SearchOutcome | None:
     """Restart from another scenario's plan where it beats this scenario's own plan.
 
@@ -325,7 +353,12 @@ def polish_instance(
     r = search(
         model.routing,
         model.manager,
-        _engine(settings, settings.seed_polish_solutions, first_solution="ALL_UNPERFORMED"),
+        _engine(
+            settings,
+            settings.seed_polish_solutions,
+            deadline=deadline,
+            first_solution="ALL_UNPERFORMED",
+        ),
         initial_routes=best[2],
     )
     stats["polish"] = r.stats

@@ -68,6 +68,7 @@ class Problem:
     soft_windows: bool
     allow_sea: bool
     service_h: float
+    deadline: float | None = None  # time.monotonic() at which settings.time_limit_s is spent
 
 
 @dataclass
@@ -108,7 +109,9 @@ def prepare(
     allow_sea: bool = True,
     service_h: float = SERVICE_H,
 ) -> Problem:
-    """Stops and sub-problems of a shipment set (scenario-independent)."""
+    """Stops and sub-problems of a shipment set (scenario-independent). The solve's time limit
+    starts here (``Problem.deadline``)."""
+    start = time.monotonic()
     if not shipments:
         raise RoutingError("no shipments to route")
     if not fleet or sum(v.count for v in fleet) == 0:
@@ -127,6 +130,7 @@ def prepare(
         soft_windows=soft_windows,
         allow_sea=allow_sea,
         service_h=service_h,
+        deadline=None if settings.time_limit_s is None else start + settings.time_limit_s,
     )
 
 
@@ -253,10 +257,13 @@ def run_task(
     inst = group_instance(problem, st, task.group, task.seed, extra)
     common = state.get("bases", {}).get(task.group)
     basis = common.for_instance(inst) if common is not None else None
+    deadline = problem.deadline
     if task.own is None:
-        out = solve_instance(inst, settings, progress=progress, basis=basis)
+        out = solve_instance(inst, settings, progress=progress, basis=basis, deadline=deadline)
     else:
-        polished = polish_instance(inst, settings, task.own, task.starts or {}, basis=basis)
+        polished = polish_instance(
+            inst, settings, task.own, task.starts or {}, basis=basis, deadline=deadline
+        )
         if polished is None:  # the own plan stands
             return None
         out = polished
