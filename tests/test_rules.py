@@ -358,3 +358,21 @@ def test_opening_hours_methods_are_the_calendar_functions() -> None:
     t = 489_984.0 + np.arange(0, 168, 0.25)
     assert (oh.next_open(t, 7.0) == calendar.next_open(oh.intervals, t, 7.0)).all()
     assert (oh.finish(t, 3.0, 7.0) == calendar.finish(oh.intervals, t, 3.0, 7.0)).all()
+
+
+def test_pause_free_arrivals_follow_a_weekday_calendar(tmp_path: Path) -> None:
+    """A crossing open on weekdays only: no pause-free arrival on Saturday or Sunday (local
+    time), and Monday morning is one (the minute grid starts on Monday 00:00 UTC: it started on
+    Thursday, which a calendar with the same hours every day does not show)."""
+    spec = tmp_path / "weekdays.toml"
+    spec.write_text(
+        'name = "weekdays"\nextends = "status-quo"\n'
+        '[crossings."na-phao-cha-lo"]\n'
+        'exit_hours = "mon-fri 07:00-17:00"\nentry_hours = "mon-fri 07:00-17:00"\n'
+    )
+    sc = load_scenario(spec)
+    cp = crossing_passage(sc, PARAMS, "na-phao-cha-lo", "LA", "VN", quantile=0.5)
+    assert cp.pause_free
+    for start, end in cp.pause_free:  # local hours of the week from Monday 00:00
+        assert end <= 5 * 24 + 1e-9, (start, end)  # nothing on the weekend
+    assert any(start <= 7.5 < end for start, end in cp.pause_free)  # Monday 07:30 local
