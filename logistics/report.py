@@ -293,17 +293,7 @@ def compare_od(
         ``ports`` (objects with ``id``), ``countries`` and ``travel_time_h``.
     """
 
-    if not scenarios:
-        raise ItineraryError(
-            "compare_od needs at least one scenario; available: " + ", ".join(list_scenarios())
-        )
-    for m in modes:
-        if m not in ("road", "sea"):
-            raise ItineraryError(f"unknown mode {m!r}; allowed: road, sea")
-    if window_h is not None and (
-        isinstance(window_h, bool) or not isinstance(window_h, (int, float)) or not window_h > 0
-    ):
-        raise ItineraryError(f"window_h must be a positive number of hours, got {window_h!r}")
+    _check_od_args(scenarios, modes, window_h)
     loaded = [load_scenario(s) for s in scenarios]
     p = params or load_parameters()
     depart = depart if depart is not None else default_departure()
@@ -331,6 +321,21 @@ def compare_od(
         }
     )
     return df
+
+
+def _check_od_args(scenarios: Sequence[Any], modes: Sequence[str], window_h: Any) -> None:
+    """The arguments :func:`compare_od` and :func:`compare_od_week` share."""
+    if not scenarios:
+        raise ItineraryError(
+            "compare_od needs at least one scenario; available: " + ", ".join(list_scenarios())
+        )
+    for m in modes:
+        if m not in ("road", "sea"):
+            raise ItineraryError(f"unknown mode {m!r}; allowed: road, sea")
+    if window_h is not None and (
+        isinstance(window_h, bool) or not isinstance(window_h, (int, float)) or not window_h > 0
+    ):
+        raise ItineraryError(f"window_h must be a positive number of hours, got {window_h!r}")
 
 
 def _od_routes(
@@ -418,9 +423,8 @@ def compare_od_week(
     """
     if isinstance(departures, bool) or not isinstance(departures, int) or departures < 1:
         raise ItineraryError(f"departures must be a positive integer, got {departures!r}")
+    _check_od_args(scenarios, modes, window_h)
     loaded = [load_scenario(s) for s in scenarios]
-    if not loaded:
-        raise ItineraryError("compare_od_week needs at least one scenario")
     p = params or load_parameters()
     routes, notes = _od_routes(G, origin, destination, via, modes)
     start, _ = parse_departure(

@@ -349,16 +349,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.departures == "week":
         return _compare_week(args, names)
     df = compare_od(
-        networks.load_network(args.corridor),
-        args.origin,
-        args.destination,
-        names,
-        via=args.via,
-        depart=args.depart,
-        window_h=args.window_h,
-        **_given(draws=args.draws),
-        seed=args.seed,
-        crew=args.crew,
+        networks.load_network(args.corridor), args.origin, args.destination, names, **_od(args)
     )
     if args.format == "json":
         _print_json(compare_od_json(df, args.origin, args.destination))
@@ -371,6 +362,18 @@ def _compare(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     print(compare_od_table(df).to_string(index=False))
     return 0
+
+
+def _od(args: argparse.Namespace) -> dict[str, Any]:
+    """The OD comparison's options from the ``compare`` flags (one departure or a week)."""
+    return {
+        "via": args.via,
+        "depart": args.depart,
+        "window_h": args.window_h,
+        **_given(draws=args.draws),
+        "seed": args.seed,
+        "crew": args.crew,
+    }
 
 
 def _compare_week(args: argparse.Namespace, names: list[str]) -> int:
@@ -388,13 +391,8 @@ def _compare_week(args: argparse.Namespace, names: list[str]) -> int:
             args.origin,
             args.destination,
             names,
-            via=args.via,
-            depart=args.depart,
-            window_h=args.window_h,
-            **_given(draws=args.draws),
-            seed=args.seed,
-            crew=args.crew,
             progress=advance,
+            **_od(args),
         )
     if args.format == "json":
         _print_json(
