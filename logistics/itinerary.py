@@ -43,7 +43,7 @@ from logistics.rules.hours import CREWS, HoursOfService
 from logistics.rules.sea import gate_open, next_sailing, sailing_h
 from logistics.scenarios import Scenario, load_scenario
 from networks.geo import DEFAULT_COUNTRY, local_zone, parse_time, utc_offset_h, zone_name
-from networks.io import atomic_path
+from networks.io import save_figure_atomic
 from networks.types import Leg, Route
 
 __all__ = [
@@ -1177,9 +1177,4 @@ def time_cost_distance_chart(itinerary: Itinerary, path: str | Path) -> Path:
     for ax in (ax_t, ax_c):
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    try:
-        with atomic_path(out) as tmp:
-            fig.savefig(tmp, format="png", dpi=120)
-    finally:
-        plt.close(fig)
-    return out
+    return save_figure_atomic(fig, out, dpi=120)

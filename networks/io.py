@@ -321,6 +321,19 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
     return Path(target)
 
 
+def save_figure_atomic(fig: Any, target: str | os.PathLike[str], *, dpi: int = 110) -> Path:
+    """Save a matplotlib figure as PNG to ``target`` atomically (see :func:`atomic_path`), and
+    close it whatever happens; return the path."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, dpi=dpi, format="png")
+    finally:
+        plt.close(fig)
+    return Path(target)
+
+
 def save_graph(graph: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
     """Write a graph to ``.graphml`` or ``.gpkg``, atomically.
 

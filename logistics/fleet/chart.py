@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from networks.io import atomic_path
+from networks.io import save_figure_atomic
 
 
 def comparison_chart(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
@@ -59,10 +59,4 @@ def comparison_chart(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
     fig.suptitle("Same shipments and fleet under each scenario")
     fig.tight_layout()
-    target = Path(path)
-    try:
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
-    finally:
-        plt.close(fig)
-    return target
+    return save_figure_atomic(fig, path)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from networks.io import atomic_path
+from networks.io import save_figure_atomic
 
 __all__ = ["breakeven_chart", "tornado_chart"]
 
@@ -54,11 +54,7 @@ def tornado_chart(indices: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
         ax.set_title(output, fontsize=9)
         ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure_atomic(fig, path)
 
 
 def breakeven_chart(
@@ -83,8 +79,4 @@ def breakeven_chart(
         ax.legend(fontsize=8)
     fig.suptitle(f"{answer['od']}: {answer['message']}", fontsize=9, wrap=True)
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    return path
+    return save_figure_atomic(fig, path)
