@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 from ortools.constraint_solver import pywrapcp
 
-from logistics import benchdata
+from logistics import benchdata, routemin
 from logistics.engine import SearchResult, SearchSettings, search
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,11 @@ _FIELDS = ("id", "x", "y", "demand", "earliest", "latest", "service", "pickup", 
 #: Default work budget of the benchmark, per worker. Measured ~30 s per 100-task instance on
 #: this machine's two cores (docs/benchmarks.md).
 DEFAULT_SETTINGS = SearchSettings(ls_solutions=300, rr_iterations=1200, rr_remove=8)
+
+#: Default work budget of the route-minimisation phase (:mod:`logistics.routemin`) per worker,
+#: in insertion positions offered to :class:`PairInsertion`. assumption: set on the tuning
+#: instances (docs/benchmarks.md); 0 switches the phase off.
+DEFAULT_RM_POSITIONS = 3_000_000
 
 
 class PdptwFormatError(ValueError):
@@ -446,6 +451,91 @@ def build_model(instance: PdptwInstance) -> Model:
     return Model(manager, routing, vehicle_cost, drop_penalty)
 
 
+class PairInsertion:
+    """Insertion oracle of the route-minimisation phase (:mod:`logistics.routemin`).
+
+    Same integer arithmetic as :func:`build_model` (arc cost ``round(SCALE d)``, time transit
+    ``ceil(SCALE s_i) + ceil(SCALE d)``, ready times rounded up, due dates rounded down), so a
+    route it accepts is accepted by the OR-Tools model. Checks, per position: the start-of-service
+    window of every node, the depot due date (latest start per position, computed backwards),
+    the capacity after every stop, the pickup before its delivery on one route.
+    """
+
+    def __init__(self, instance: PdptwInstance) -> None:
+        n_nodes = len(instance.coords)
+        exact = [[SCALE * instance.distance(i, j) for j in range(n_nodes)] for i in range(n_nodes)]
+        self.cost = [[round(v) for v in row] for row in exact]
+        service = [math.ceil(s * SCALE - 1e-9) for s in instance.service]
+        self.tt = [
+            [service[i] + math.ceil(exact[i][j] - 1e-9) for j in range(n_nodes)]
+            for i in range(n_nodes)
+        ]
+        self.ready = [math.ceil(v * SCALE - 1e-9) for v in instance.ready]
+        self.due = [math.floor(v * SCALE + 1e-9) for v in instance.due]
+        self.demand = list(instance.demand)
+        self.capacity = instance.capacity
+
+    def best_insertion(
+        self, route: Sequence[int], group: Sequence[int]
+    ) -> tuple[int, list[int]] | None:
+        """Cheapest feasible insertion of the pair ``group = (pickup, delivery)`` into the
+        feasible ``route``: ``(added cost, new route)``, or None when it fits nowhere."""
+        p, d = group
+        tt, cost, ready, due = self.tt, self.cost, self.ready, self.due
+        nodes = [0, *route, 0]
+        m = len(nodes)
+        start = [0] * m  # service start
+        load = [0] * m  # load after the node
+        start[0] = ready[0]
+        for k in range(1, m):
+            start[k] = max(ready[nodes[k]], start[k - 1] + tt[nodes[k - 1]][nodes[k]])
+            load[k] = load[k - 1] + self.demand[nodes[k]]
+        latest = [0] * m  # latest service start keeping the rest of the route feasible
+        latest[m - 1] = due[0]
+        for k in range(m - 2, -1, -1):
+            latest[k] = min(due[nodes[k]], latest[k + 1] - tt[nodes[k]][nodes[k + 1]])
+        q, cap = self.demand[p], self.capacity
+        best: tuple[int, int, int] | None = None  # (cost, i, j): p after nodes[i], d after j
+        for i in range(m - 1):
+            u, v = nodes[i], nodes[i + 1]
+            if load[i] + q > cap:
+                continue
+            tp = max(ready[p], start[i] + tt[u][p])
+            if tp > due[p]:
+                continue
+            c_p = cost[u][p] + cost[p][v] - cost[u][v]
+            # d right after p
+            td = max(ready[d], tp + tt[p][d])
+            if td <= due[d] and max(ready[v], td + tt[d][v]) <= latest[i + 1]:
+                c = cost[u][p] + cost[p][d] + cost[d][v] - cost[u][v]
+                if best is None or c < best[0]:
+                    best = (c, i, i)
+            # d after nodes[j], i < j < m - 1
+            t, prev = tp, p
+            for j in range(i + 1, m - 1):
+                w = nodes[j]
+                t = max(ready[w], t + tt[prev][w])
+                if t > due[w] or load[j] + q > cap:
+                    break
+                prev = w
+                td = max(ready[d], t + tt[w][d])
+                if td > due[d]:
+                    continue
+                x = nodes[j + 1]
+                if max(ready[x], td + tt[d][x]) > latest[j + 1]:
+                    continue
+                c = c_p + cost[w][d] + cost[d][x] - cost[w][x]
+                if best is None or c < best[0]:
+                    best = (c, i, j)
+        if best is None:
+            return None
+        c, i, j = best
+        r = list(route)
+        if i == j:
+            return c, [*r[:i], p, d, *r[i:]]
+        return c, [*r[:i], p, *r[i:j], d, *r[j:]]
+
+
 @dataclass(frozen=True)
 class PdptwResult:
     """Best solution over the workers, with its independent evaluation.
@@ -482,17 +572,37 @@ def _solve_one(
     instance: PdptwInstance,
     settings: SearchSettings,
     progress: Callable[[str, int, int], None] | None = None,
+    rm_positions: int = DEFAULT_RM_POSITIONS,
 ) -> SearchResult:
+    """One worker: route minimisation (when ``rm_positions > 0``), then the engine's search
+    from its routes (which keeps their vehicle count or lowers it, and minimises distance)."""
+    cpu0 = time.process_time()
+    initial: list[list[int]] | None = None
+    rm_stats: dict[str, object] = {}
+    if rm_positions > 0:
+        oracle = PairInsertion(instance)
+        start, _ = routemin.greedy_routes(oracle, instance.pairs)
+        rm = routemin.minimize_routes(
+            start, instance.pairs, oracle, positions=rm_positions, seed=settings.seed
+        )
+        rm_stats = {f"rm_{k}": v for k, v in rm.stats.items()}
+        if len(rm.routes) <= instance.vehicles:
+            initial = rm.routes
+    rm_cpu = time.process_time() - cpu0
     model, copy = build_model(instance), build_model(instance)
     result = search(
         model.routing,
         model.manager,
         settings,
+        initial_routes=initial,
         groups=instance.pairs,
         progress=progress,
         recreate_model=(copy.routing, copy.manager),
     )
-    return replace(result, assignment=None)  # routes suffice here; an Assignment cannot pickle
+    stats = {**result.stats, **rm_stats, "rm_cpu_s": round(rm_cpu, 3)}
+    stats["cpu_s"] = round(time.process_time() - cpu0, 3)  # the whole worker
+    # routes suffice here; an Assignment cannot pickle
+    return replace(result, assignment=None, stats=stats)
 
 
 def solve(
@@ -501,6 +611,7 @@ def solve(
     settings: SearchSettings = DEFAULT_SETTINGS,
     workers: int = 2,
     progress: Callable[[str, int, int], None] | None = None,
+    rm_positions: int = DEFAULT_RM_POSITIONS,
 ) -> PdptwResult:
     """Solve with :func:`logistics.engine.search`, ``workers`` seeded searches in parallel.
 
@@ -518,6 +629,10 @@ def solve(
         Parallel searches (processes); 1 runs in this process.
     progress : callable, optional
         Passed to the search when ``workers == 1``.
+    rm_positions : int
+        Work budget of each worker's route-minimisation phase (:mod:`logistics.routemin`,
+        seeded like the worker) before the engine's search; 0: none, the search starts from
+        its first-solution strategy.
 
     Returns
     -------
@@ -530,6 +645,8 @@ def solve(
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise PdptwError(f"workers: bad value {workers!r}; expected an integer >= 1")
+    if isinstance(rm_positions, bool) or not isinstance(rm_positions, int) or rm_positions < 0:
+        raise PdptwError(f"rm_positions: bad value {rm_positions!r}; expected an integer >= 0")
     start = time.monotonic()
     configs = [
         replace(
@@ -540,13 +657,15 @@ def solve(
         for k in range(workers)
     ]
     if workers == 1:
-        results = [_solve_one(instance, configs[0], progress)]
+        results = [_solve_one(instance, configs[0], progress, rm_positions)]
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context(method)
         ) as pool:
-            futures = [pool.submit(_solve_one, instance, cfg) for cfg in configs]
+            futures = [
+                pool.submit(_solve_one, instance, cfg, None, rm_positions) for cfg in configs
+            ]
             results = [f.result() for f in futures]
     best: tuple[tuple[int, int, float, int], int, Evaluation] | None = None
     for k, res in enumerate(results):
@@ -597,6 +716,7 @@ def benchmark_instance(
     *,
     settings: SearchSettings = DEFAULT_SETTINGS,
     workers: int = 2,
+    rm_positions: int = DEFAULT_RM_POSITIONS,
 ) -> dict[str, object]:
     """Solve one instance file and compare it with its best-known solution (matched on the stem).
 
@@ -610,7 +730,7 @@ def benchmark_instance(
     """
     p = Path(path)
     instance = read_lilim(p)
-    result = solve(instance, settings=settings, workers=workers)
+    result = solve(instance, settings=settings, workers=workers, rm_positions=rm_positions)
     ev = result.evaluation
     match = bks[bks["instance"].str.upper() == p.stem.upper()]
     bks_v = bks_d = v_gap = gap = None
@@ -634,6 +754,8 @@ def benchmark_instance(
         "stopped_by": result.stopped_by,
         "worker": result.worker,
         "rr_iterations": result.stats.get("rr_iterations"),
+        "rm_routes": result.stats.get("rm_routes_end"),
+        "rm_cpu_s": result.stats.get("rm_cpu_s"),
         "cpu_s": result.stats.get("cpu_s"),
         "wall_s": round(result.wall_s, 2),
     }

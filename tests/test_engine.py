@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from logistics import engine, pdptw
+from logistics import engine, pdptw, routemin
 from logistics.engine import SearchSettings, SettingsError, search
 
 
@@ -192,3 +192,91 @@ def test_local_optimum_without_ruin() -> None:
         SearchSettings(metaheuristic="GREEDY_DESCENT", ls_solutions=100_000, rr_iterations=0),
     )
     assert res.stopped_by == "local_optimum"
+
+
+# --------------------------------------------------------------------------------------------
+# Route minimisation (logistics.routemin): problem-independent, the oracle comes from the caller
+# --------------------------------------------------------------------------------------------
+
+
+class BinOracle:
+    """A non-routing oracle: single-node groups with a weight, a route holds weight <= 10, cost is
+    the weight added (so the phase is checked on a problem that is not a PDPTW)."""
+
+    def __init__(self, weight: dict[int, int]) -> None:
+        self.weight = weight
+
+    def best_insertion(self, route: list[int], group: list[int]) -> tuple[int, list[int]] | None:
+        total = sum(self.weight[n] for n in [*route, *group])
+        return (sum(self.weight[n] for n in group), [*route, *group]) if total <= 10 else None
+
+
+def test_route_min_packs_a_non_routing_problem_to_its_bound() -> None:
+    weight = {1: 6, 2: 4, 3: 5, 4: 5, 5: 3, 6: 7}  # 30 in all: 3 routes of exactly 10
+    oracle = BinOracle(weight)
+    res = routemin.minimize_routes(
+        [[n] for n in weight], [[n] for n in weight], oracle, positions=20_000, seed=1
+    )
+    assert len(res.routes) == 3 and res.stats["removed"] == 3
+    assert sorted(n for r in res.routes for n in r) == sorted(weight)
+    assert all(sum(weight[n] for n in r) <= 10 for r in res.routes)
+
+
+def test_route_min_keeps_a_complete_solution_when_no_route_can_go() -> None:
+    weight = {1: 6, 2: 6, 3: 6}  # no two fit together
+    res = routemin.minimize_routes(
+        [[1], [2], [3]], [[1], [2], [3]], BinOracle(weight), positions=500, seed=0
+    )
+    assert sorted(res.routes) == [[1], [2], [3]]
+    assert res.stats["removed"] == 0 and res.stats["exhausted"] is True
+    assert 500 <= res.stats["positions"] <= 520  # stops at the budget (work, not time)
+
+
+def test_route_min_is_seeded() -> None:
+    inst = random_instance(12, seed=3, vehicles=12)
+    oracle = pdptw.PairInsertion(inst)
+    start = [[p, d] for p, d in inst.pairs]
+    runs = [
+        routemin.minimize_routes(start, inst.pairs, oracle, positions=30_000, seed=s).routes
+        for s in (5, 5, 6)
+    ]
+    assert runs[0] == runs[1]
+    assert len(runs[0]) < len(start)
+    for routes in runs:
+        assert pdptw.evaluate(inst, routes).feasible
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"positions": -1}, "positions: bad value -1; allowed an integer >= 0"),
+        ({"positions": 10, "seed": True}, "seed: bad value True"),
+        ({"positions": 10, "min_routes": 0}, "min_routes: bad value 0"),
+    ],
+)
+def test_route_min_bad_arguments(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(routemin.RouteMinError, match=message):
+        routemin.minimize_routes([[1]], [[1]], BinOracle({1: 1}), **kwargs)  # type: ignore[arg-type]
+
+
+def test_route_min_needs_a_complete_solution() -> None:
+    with pytest.raises(routemin.RouteMinError, match="routes: bad value"):
+        routemin.minimize_routes([[1]], [[1], [2]], BinOracle({1: 1, 2: 1}), positions=10)
+
+
+def test_engine_search_keeps_the_vehicles_of_minimised_routes() -> None:
+    inst = random_instance(10, seed=4, vehicles=10)
+    oracle = pdptw.PairInsertion(inst)
+    start, _ = routemin.greedy_routes(oracle, inst.pairs)
+    rm = routemin.minimize_routes(start, inst.pairs, oracle, positions=30_000, seed=0)
+    model = pdptw.build_model(inst)
+    res = search(
+        model.routing,
+        model.manager,
+        SearchSettings(ls_solutions=50, ls_checks=50_000),
+        initial_routes=rm.routes,
+        groups=inst.pairs,
+    )
+    assert res.stats["initial_routes"] == "accepted"
+    ev = pdptw.evaluate(inst, res.routes)
+    assert ev.feasible and ev.vehicles <= len(rm.routes)

@@ -229,3 +229,87 @@ def test_every_shared_instance_reads(shared_dir: Path) -> None:
     for path in files:
         inst = pdptw.read_lilim(path)
         assert len(inst.pairs) * 2 == inst.n_tasks
+
+
+# --------------------------------------------------------------------------------------------
+# Route minimisation: the PDPTW insertion oracle and the phase before the engine's search
+# --------------------------------------------------------------------------------------------
+
+
+def integer_route_ok(orc: pdptw.PairInsertion, route: list[int]) -> bool:
+    """Forward simulation of one route in the model's integer arithmetic (the brute force)."""
+    t, load, prev = orc.ready[0], 0, 0
+    for c in [*route, 0]:
+        t = max(orc.ready[c], t + orc.tt[prev][c])
+        if t > orc.due[c]:
+            return False
+        load += orc.demand[c]
+        if not 0 <= load <= orc.capacity:
+            return False
+        prev = c
+    return True
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pair_insertion_matches_brute_force(shared_dir: Path, seed: int) -> None:
+    """Every (pickup, delivery) position on real routes: same feasibility, same least cost."""
+    import random
+
+    inst = pdptw.read_lilim(shared_dir / "benchmarks" / "lilim" / "pdp_100" / "lrc201.txt")
+    orc = pdptw.PairInsertion(inst)
+    rng = random.Random(seed)
+    pairs = list(inst.pairs)
+    rng.shuffle(pairs)
+    routes, _ = pdptw.routemin.greedy_routes(orc, pairs[:-6])
+    assert all(integer_route_ok(orc, r) for r in routes)
+    for p, d in pairs[-6:]:
+        for r in routes:
+            best = None
+            for i in range(len(r) + 1):
+                for j in range(i, len(r) + 1):
+                    cand = [*r[:i], p, *r[i:j], d, *r[j:]]
+                    if integer_route_ok(orc, cand):
+                        c = sum(orc.cost[a][b] for a, b in zip([0, *cand], [*cand, 0], strict=True))
+                        c -= sum(orc.cost[a][b] for a, b in zip([0, *r], [*r, 0], strict=True))
+                        best = c if best is None else min(best, c)
+            got = orc.best_insertion(r, (p, d))
+            assert (got is None) == (best is None)
+            if got is not None:
+                assert got[0] == best and integer_route_ok(orc, got[1])
+                assert sorted(got[1]) == sorted([*r, p, d])
+
+
+def test_route_min_removes_a_removable_route(tiny: pdptw.PdptwInstance) -> None:
+    """TINY started on two routes: one vehicle serves both pairs (1, 2, 3, 4 or 3, 4, 1, 2)."""
+    orc = pdptw.PairInsertion(tiny)
+    res = pdptw.routemin.minimize_routes([[1, 2], [3, 4]], tiny.pairs, orc, positions=100)
+    assert res.routes in ([[1, 2, 3, 4]], [[3, 4, 1, 2]])
+    ev = evaluate(tiny, res.routes)
+    assert ev.feasible and ev.vehicles == 1
+
+
+def test_route_min_cannot_merge_what_capacity_forbids(tiny: pdptw.PdptwInstance) -> None:
+    # capacity 8: 1-2 cannot ride inside 3-4; node 3 (due 12) must come first and node 1 (due
+    # 30) cannot wait until 3-4 is delivered (at 44.4): one route is impossible, two are fine
+    small = replace(tiny, capacity=8, due=(100.0, 30.0, 60.0, 12.0, 70.0))
+    orc = pdptw.PairInsertion(small)
+    res = pdptw.routemin.minimize_routes([[1, 2], [3, 4]], small.pairs, orc, positions=200)
+    assert sorted(res.routes) == [[1, 2], [3, 4]]
+    assert evaluate(small, res.routes).feasible
+
+
+def test_solve_with_route_min_on_a_real_instance_is_seeded_and_feasible(shared_dir: Path) -> None:
+    inst = pdptw.read_lilim(shared_dir / "benchmarks" / "lilim" / "pdp_100" / "lr105.txt")
+    quick = replace(QUICK, rr_iterations=5, rr_remove=8)
+    a = pdptw.solve(inst, settings=quick, workers=1, rm_positions=200_000)
+    b = pdptw.solve(inst, settings=quick, workers=1, rm_positions=200_000)
+    off = pdptw.solve(inst, settings=quick, workers=1, rm_positions=0)
+    assert a.routes == b.routes and a.evaluation.feasible, a.evaluation.violations
+    assert a.stats["rm_routes_end"] == a.evaluation.vehicles
+    assert a.evaluation.vehicles < off.evaluation.vehicles
+    assert "rm_routes_end" not in off.stats
+
+
+def test_solve_bad_rm_positions(tiny: pdptw.PdptwInstance) -> None:
+    with pytest.raises(pdptw.PdptwError, match="rm_positions: bad value -1; expected an integer"):
+        pdptw.solve(tiny, rm_positions=-1)
