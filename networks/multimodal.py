@@ -8,7 +8,9 @@ lanes. No route can change country except on a ``mode="border"`` edge:
    that an edge whose straight line passes through a crossing of the same two countries (detour
    ratio at most :data:`SPLIT_MAX_DETOUR`) is *split* at that crossing: ``u -> checkpoint`` and
    ``checkpoint -> v``, with the original road length shared in proportion to the great-circle
-   pieces. These split pieces are flagged ``connector=True``, ``connector_kind="split"``.
+   pieces (a length the mountain sinuosity modelled is modelled again: each piece gets its own
+   great-circle x :data:`SINUOSITY`). These split pieces are flagged ``connector=True``,
+   ``connector_kind="split"``.
 2. Each crossing becomes two checkpoint nodes (``kind="checkpoint"``) joined by ``mode="border"``
    edges both ways, and each checkpoint is joined to the nearest road node of its own country by a
    connector edge (``mode="road"``, ``connector=True``, ``connector_kind="nearest"``, length =
@@ -143,7 +145,7 @@ STRAIGHT_EDGE_MIN_KM = 20.0
 #: on the three published Lao mountain legs by :func:`networks.validation.fit_sinuosity`
 #: (leave-one-out errors and the validation on legs not fitted on in docs/validation.md);
 #: tests/test_validation.py checks that re-fitting gives this value.
-SINUOSITY = 1.41
+SINUOSITY = 1.37
 
 #: Connectors attach only to road components with at least this many nodes (per country), so that a
 #: checkpoint or port is not joined to a fragment cut off from the rest. Source: assumption.
@@ -522,7 +524,12 @@ def _split_cross_border(
             continue
         crossing_id, (p_u, p_x, p_v) = best[1]
         road_length = float(d["length"])
-        scale = road_length / max(p_u + p_x + p_v, 1.0)
+        if d.get("length_corrected"):
+            # A modelled length (great-circle x sinuosity) is modelled again on the pieces the
+            # road follows through the checkpoints; a measured length is shared among them.
+            scale = road_length / max(straight, 1.0)
+        else:
+            scale = road_length / max(p_u + p_x + p_v, 1.0)
         for a, b, piece, country in (
             (u, checkpoint_node_id(crossing_id, cu), p_u, cu),
             (checkpoint_node_id(crossing_id, cv), v, p_v, cv),

@@ -229,6 +229,7 @@ def _open_water_edges(
             rivers = _river_graph(REGION_BBOX) if rivers is None else rivers
             channel = _river_channel(rivers, land, pid, lon, lat)
             estuary, links = _estuary_exit(land, xy, channel[-1])
+            entry["river_vertices"] = len(channel)
             channel += estuary
             entry["channel"] = [[round(x, 6), round(y, 6)] for x, y in channel]
             entry["links"] = links
@@ -433,6 +434,46 @@ def _read_sea_json() -> dict[str, Any]:
 def sea_reference_km() -> dict[str, float]:
     """Searoute's own computed distances (km) stored in the shipped file, e.g. ``THLCH-VNHPH``."""
     return dict(_read_sea_json().get("reference_km", {}))
+
+
+def river_channels() -> pd.DataFrame:
+    """The river channels of the shipped sea file, one row per river port.
+
+    Columns: ``port_id``, ``to_river_km`` (port to the first river vertex), ``river_km`` (along
+    the river to its mouth), ``estuary_km`` (from the mouth through the estuary to the last
+    vertex), ``vertices``, ``lane_links`` (lane nodes joined to the last vertex), ``source``.
+    All lengths are great-circle sums between consecutive vertices.
+    """
+    data = _read_sea_json()
+    rows = []
+    for pid, entry in sorted(data.get("ports", {}).items()):
+        channel = entry.get("channel")
+        if not channel:
+            continue
+        xy = np.asarray(channel, dtype=float)
+        steps = haversine_m(xy[:-1, 1], xy[:-1, 0], xy[1:, 1], xy[1:, 0]) / 1000
+        mouth = int(entry.get("river_vertices", len(channel))) - 1
+        rows.append(
+            {
+                "port_id": pid,
+                "to_river_km": haversine_m(entry["lat"], entry["lon"], xy[0, 1], xy[0, 0]) / 1000,
+                "river_km": float(steps[:mouth].sum()),
+                "estuary_km": float(steps[mouth:].sum()),
+                "vertices": len(channel),
+                "lane_links": len(entry["links"]),
+                "source": str(data.get("river_source", "")),
+            }
+        )
+    columns = [
+        "port_id",
+        "to_river_km",
+        "river_km",
+        "estuary_km",
+        "vertices",
+        "lane_links",
+        "source",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def sea_node_id(index: int) -> str:

@@ -44,7 +44,14 @@ from networks.multimodal import (
 )
 from networks.places import resolve_place
 from networks.routing import prepare_routing, shortest_route, shortest_route_nodes, snap_place
-from networks.sea import SEA_SPEED_KPH, sea_reference_km
+from networks.sea import (
+    PORT_WATER_MARGIN_KM,
+    RIVER_MOUTH_KM,
+    RIVER_PORT_MAX_KM,
+    SEA_SPEED_KPH,
+    river_channels,
+    sea_reference_km,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -620,6 +627,33 @@ def _corrections_lines() -> list[str]:
     return lines
 
 
+def _river_lines() -> list[str]:
+    """The river ports' channels (``networks.sea.river_channels``) as a markdown section."""
+    table = river_channels()
+    if table.empty:
+        return []
+    return [
+        "## River ports",
+        "",
+        f"A port more than {PORT_WATER_MARGIN_KM:g} km inland on the Natural Earth 1:10m "
+        "coastline is reached along its river: from the river vertex nearest the port (at most "
+        f"{RIVER_PORT_MAX_KM:g} km away) down the river line to its first vertex within "
+        f"{RIVER_MOUTH_KM:g} km of the coast, then, where the coastline draws the lower river as "
+        "a narrow inlet, through the water to the nearest lane node (`networks.sea`). Source of "
+        f"the river lines: {table['source'].iloc[0]}. Lengths are great-circle sums between "
+        "vertices, sailed at the vessel speed.",
+        "",
+        "| Port | Port to river km | River km | Estuary km | Vertices | Lane nodes joined |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r['port_id']} | {r['to_river_km']:.2f} | {r['river_km']:.1f} | "
+            f"{r['estuary_km']:.1f} | {r['vertices']} | {r['lane_links']} |"
+            for r in table.to_dict("records")
+        ),
+        "",
+    ]
+
+
 def validation_markdown(
     graph: nx.MultiDiGraph | None = None,
     raw: nx.MultiDiGraph | None = None,
@@ -711,7 +745,8 @@ def validation_markdown(
         f"great-circle distance and whose straight line comes within {ANNAMITE_KM:g} km of the "
         f"{'-'.join(SINUOSITY_COUNTRIES)} border (the Annamite range: the coarse network draws "
         "the roads over it as near-straight segments), and every `sinuous` link of "
-        "`road_corrections.csv`, gets length = great-circle x the factor. The "
+        "`road_corrections.csv`, gets length = great-circle x the factor; where such an edge "
+        "is split at a border crossing, each piece gets its own great-circle x the factor. The "
         f"factor, **{SINUOSITY}**, minimises the squared relative errors of the three `fit` rows "
         "(`networks.validation.fit_sinuosity`; the paths depend on the factor, so the fit is "
         "repeated on the rebuilt network until it moves by less than 0.005). Each fit row "
@@ -751,7 +786,8 @@ def validation_markdown(
         f"line passes through a crossing of the same two countries (detour at most "
         f"{SPLIT_MAX_DETOUR}x) is split at the two checkpoints (`split`, "
         f"{counts.get('split', 0)} pieces; the edge's own road length is shared in proportion "
-        "to the great-circle pieces).",
+        "to the great-circle pieces, except that a piece of an edge the mountain sinuosity "
+        "corrected gets its own great-circle x the factor).",
         f"- Short excursions across a border (a road leaving a country for at most 3 nodes, all "
         f"within 5 km of the boundary, and returning within {EXCURSION_MAX_DETOUR}x the straight "
         f"line) are artefacts of merged border-river roads; a `bypass` edge inside the country "
@@ -766,7 +802,9 @@ def validation_markdown(
         "sea connectors to every lane node it sees over open water (Natural Earth 1:10m land, "
         "checked at extract time; `networks.sea`), at the vessel speed "
         f"{SEA_SPEED_KPH:.1f} km/h. Lane nodes also join each other by straight lines over open "
-        "water, so a sailing is the shortest line around the land, a lower bound of a real one.",
+        "water, so a sailing is the shortest line around the land, a lower bound of a real one. "
+        f"A port more than {PORT_WATER_MARGIN_KM:g} km inland (a river port) reaches the water "
+        "along its river instead (see River ports below).",
         "- Road nodes outside the largest strongly connected land component are dropped.",
         "",
         f"Checkpoint positions: {n_assumed} of {len(xings)} crossings have positions labelled "
@@ -776,6 +814,7 @@ def validation_markdown(
         "boundary (column `position_note` of `networks/data/crossings.csv`). A test checks that "
         "every checkpoint lies in its own country on the shipped polygons.",
         "",
+        *_river_lines(),
         "## Every connector",
         "",
         "`length_km` is the edge length used for routing; `straight_km` the great-circle distance "

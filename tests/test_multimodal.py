@@ -278,9 +278,9 @@ def test_default_network_is_unchanged(network: nx.MultiDiGraph) -> None:
 
     assert (network.number_of_nodes(), network.number_of_edges()) == (11_691, 36_296)
     expected_km = {
-        ("Bangkok", "Hanoi", None): 1321.62305,
-        ("Bangkok", "Hanoi", "R9"): 1605.128943,
-        ("Bangkok", "Hanoi", "R8"): 1343.61233,
+        ("Bangkok", "Hanoi", None): 1323.364597,
+        ("Bangkok", "Hanoi", "R9"): 1589.862405,
+        ("Bangkok", "Hanoi", "R8"): 1338.815284,
         ("Singapore", "Bangkok", None): 1789.797758,
         ("Kuala Lumpur", "Penang", None): 330.293,
     }

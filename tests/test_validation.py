@@ -24,14 +24,11 @@ from networks.validation import (
     write_validation,
 )
 
-# The one fit row the single factor cannot bring within its tolerance (measured: -12.1 %; the
-# world_highways edge carrying R12 ends 25 km north-east of Cha Lo, so its share up to the
-# checkpoint is short). Reported in docs/validation.md; strict, so a fix shows up.
 # Khlong Toei is a river port, now reached up the Chao Phraya (GSHHG river line, networks.sea):
 # -28.4 % before, -10.07 % after, still just outside the 10 % tolerance; the rest of the sailing
 # is the open-water lower bound (a straight line to the river mouth, not the Bangkok Bar fairway).
+# Lao R12 (-12.1 % before) passes since split pieces of a sinuosity-corrected edge keep the factor.
 KNOWN_MISSES = {
-    "Lao R12, Thakhek R12/R13 junction - Na Phao",
     "Laem Chabang - Bangkok (Khlong Toei) by sea",
 }
 
@@ -99,6 +96,24 @@ def test_error_distribution_covers_only_validation_rows(table: pd.DataFrame) -> 
     assert dist["within"] == dist["n"] - len(KNOWN_MISSES & set(rows["name"]))
 
 
+def test_split_pieces_of_a_corrected_edge_keep_the_sinuosity(network) -> None:
+    # The sinuosity models a mountain road as great-circle x factor; where such an edge is split
+    # at a border crossing off its straight line, each piece is modelled on its own great-circle
+    # (sharing the modelled length instead gave R12 only 1.28 x, measured: -12.1 %).
+    from networks.geo import haversine_m
+
+    pieces = [
+        (u, v, d)
+        for u, v, d in network.edges(data=True)
+        if d.get("connector_kind") == "split" and d.get("length_corrected")
+    ]
+    assert pieces
+    for u, v, d in pieces:
+        a, b = network.nodes[u], network.nodes[v]
+        straight = haversine_m(a["y"], a["x"], b["y"], b["x"])
+        assert d["length"] == pytest.approx(straight * SINUOSITY, rel=1e-9), (u, v)
+
+
 def test_refitting_the_sinuosity_gives_the_recorded_factor() -> None:
     assert fit_sinuosity() == pytest.approx(SINUOSITY)
 
@@ -144,7 +159,8 @@ def test_leave_one_out_predicts_each_fit_row_from_the_others(loo: pd.DataFrame) 
     fits = [r.name for r in REFERENCES if r.role == "fit"]
     assert list(loo["name"]) == fits
     assert loo["factor"].between(1.2, 1.6).all()
-    assert loo["error_pct"].abs().max() < 25  # measured: about 18 %; shown in the report
+    # Each fit row predicted from the other two within the mountain tolerance (measured: 9.9 %).
+    assert loo["error_pct"].abs().max() < 12
 
 
 def test_write_validation_refuses_a_file_it_did_not_write(tmp_path, table, loo) -> None:
