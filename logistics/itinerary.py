@@ -62,6 +62,18 @@ _EPS = 1e-9
 Sampler = Callable[[str, Delay], np.ndarray]
 
 
+@dataclass(frozen=True)
+class DriverState:
+    """Where a truck's driver stands in time (hours since the epoch, :func:`to_hours`) and on
+    the hours-of-service counters: continuous driving since the last break, driving since the
+    last daily rest, and when the last drive ended (``None``: not driven yet, fresh)."""
+
+    t_h: float
+    cont_h: float = 0.0
+    day_h: float = 0.0
+    last_drive_end_h: float | None = None
+
+
 class ItineraryError(ValueError):
     """An itinerary cannot be built (bad departure, crew, payload, a crossing never open)."""
 
@@ -195,6 +207,8 @@ class _Walker:
         detail: bool,
         payload_t: float | None,
         relay: bool = True,
+        state: DriverState | None = None,
+        transload_at: frozenset[str] | None = None,
     ) -> None:
         if crew not in CREWS:
             raise ItineraryError(f"unknown crew {crew!r}; allowed: {', '.join(CREWS)}")
@@ -205,6 +219,7 @@ class _Walker:
         self.route, self.scenario, self.params = route, scenario, params
         self.n, self.sample, self.detail, self.crew = n, sampler, detail, crew
         self.relay = relay
+        self.transload_at = transload_at
         self.costs = CostModel(params, scenario, crew)
         try:
             self.hos = HoursOfService.from_scenario(scenario, params, crew)
@@ -237,6 +252,11 @@ class _Walker:
         self.cont = np.zeros(n)
         self.day = np.zeros(n)
         self.last_drive_end = self.t.copy()
+        if state is not None:  # a driver already on duty (a fleet plan's truck between stops)
+            self.cont = np.full(n, state.cont_h)
+            self.day = np.full(n, state.day_h)
+            if state.last_drive_end_h is not None:
+                self.last_drive_end = np.full(n, state.last_drive_end_h)
         self.cost = np.zeros(n)
         self.events: list[_Event] = []
         self.crossings: list[_CrossingTrace] = []
@@ -521,7 +541,7 @@ class _Walker:
                 wait += w
                 if task.part != "documentary":
                     clear += work
-        if not rule.through_trucking:
+        if self._transloads(cid, rule.through_trucking):
             trans = self.sample(f"{cid}:{a}-{b}:transload_h", rule.transload)
             # the bonded yard is assumed to work around the clock (not bound to the border's hours)
             self._stationary(
@@ -560,6 +580,22 @@ class _Walker:
                 rule.single_stop,
                 relay,
             )
+        )
+
+    def _transloads(self, cid: str, through_trucking: bool) -> bool:
+        """Whether the goods change truck at crossing ``cid``: where the scenario forbids
+        through-trucking, or exactly at ``transload_at`` when the walk follows a plan."""
+        if self.transload_at is not None:
+            return cid in self.transload_at
+        return not through_trucking
+
+    def state(self) -> DriverState:
+        """The driver's state now (first draw)."""
+        return DriverState(
+            float(self.t[0]),
+            float(self.cont[0]),
+            float(self.day[0]),
+            float(self.last_drive_end[0]),
         )
 
     def _relay(self, driving_after_h: float) -> np.ndarray:
@@ -773,9 +809,12 @@ def walk(
     detail: bool = False,
     payload_t: float | None = None,
     relay: bool = True,
+    transload_at: frozenset[str] | None = None,
 ) -> _Trace:
     """Run the engine for ``n`` draws (internal; used by :mod:`logistics.montecarlo`).
-    ``relay``: a fresh driver may take over at a crossing the truck drives through."""
+    ``relay``: a fresh driver may take over at a crossing the truck drives through;
+    ``transload_at``: the crossings where the goods change truck (default: where the scenario
+    forbids through-trucking)."""
     scenario.check_crossings(params)
     return _Walker(
         route,
@@ -788,7 +827,49 @@ def walk(
         detail=detail,
         payload_t=payload_t,
         relay=relay,
+        transload_at=transload_at,
     ).run()
+
+
+def walk_on(
+    route: Route,
+    state: DriverState,
+    scenario: Scenario,
+    params: ParameterSet,
+    *,
+    sampler: Sampler,
+    crew: str = "single",
+    transload_at: frozenset[str] = frozenset(),
+) -> DriverState:
+    """Walk ``route`` once with a driver already on duty (``state``) and return the driver's
+    state at the end: the stretch of a fleet plan's truck between two stops, or the passage of
+    the goods at a transload crossing. The truck drives through every crossing except those in
+    ``transload_at``; no driver relay (a plan's truck keeps its crew)."""
+    w = _Walker(
+        route,
+        state.t_h,
+        scenario,
+        params,
+        n=1,
+        sampler=sampler,
+        crew=crew,
+        detail=False,
+        payload_t=None,
+        relay=False,
+        state=state,
+        transload_at=transload_at,
+    )
+    w.run()
+    return w.state()
+
+
+def quantile_sampler(q: float) -> Sampler:
+    """A sampler returning each distribution's quantile ``q`` (0.5: the median walk)."""
+
+    def sample(key: str, delay: Delay) -> np.ndarray:
+        return np.array([float(delay.quantile(q))])
+
+    return sample
 
 
 def median_sampler(overrides: Mapping[str, float] | None = None) -> Sampler:

@@ -250,6 +250,8 @@ class TravelNetwork:
     """
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
+        #: the graph itself, for walking a plan's paths (:mod:`logistics.fleet.timing`)
+        self.graph = G
         self.node_ids: list[Any] = list(G.nodes)
         index = {n: i for i, n in enumerate(self.node_ids)}
         self.index = index

@@ -172,6 +172,7 @@ def simulate(
     payload_t: float | None = None,
     params: ParameterSet | None = None,
     relay: bool = True,
+    transload_at: frozenset[str] | None = None,
 ) -> MonteCarloResult:
     """Monte Carlo of the door-to-door time of ``route`` from ``depart`` under ``scenario``.
 
@@ -190,6 +191,9 @@ def simulate(
     params : ParameterSet, optional
     relay : bool
         Driver relays at crossings driven through (:func:`logistics.build_itinerary`).
+    transload_at : frozenset of str, optional
+        The crossings where the goods change truck (a fleet plan's transloads); default where
+        the scenario forbids through-trucking.
 
     Returns
     -------
@@ -223,6 +227,7 @@ def simulate(
         detail=False,
         payload_t=payload_t,
         relay=relay,
+        transload_at=transload_at,
     )
     rows = []
     for c in trace.crossings:

@@ -673,8 +673,9 @@ def test_plans_on_the_shipped_network_keep_the_daily_driving_limit(graph: nx.Mul
     plan = solve_fleet(graph, demo8, demo_fleet(), scenario="status-quo", settings=TINY)
     hos = scenario_terms("status-quo").hours_of_service
     crew = plan.vehicles.set_index("vehicle")["crew"]
-    # 5 of 8 since transload legs arrive only when the passage runs without pausing
-    assert (plan.shipments["status"] == "served").sum() >= 5
+    # 4 of 8 since transload legs arrive only when the passage runs without pausing and boxes
+    # reach a loading port only when a sailing follows within the quantile wait
+    assert (plan.shipments["status"] == "served").sum() >= 4
     assert plan.kpis["daily_rests"] > 0
     assert plan.kpis["objective_lower_bound_usd"] <= plan.kpis["objective_usd"]
     for vid, stops in plan.stops.groupby("vehicle", sort=False):
@@ -782,7 +783,9 @@ def test_replay_walks_the_planned_path_and_its_crossings(
             if row.mode == "sea":
                 assert list(legs["segment"]) == ["truck", "sea", "truck"]
             modes.add((row.mode, row.legs))
-    assert {("road", 3), ("road", 2), ("road", 1), ("sea", 2)} <= modes
+    # (sea legs' replay: test_sea_chosen_when_the_border_is_too_slow_and_says_why; this pair
+    # serves no box since boxes reach a port only when a sailing follows within the quantile)
+    assert {("road", 3), ("road", 2), ("road", 1)} <= modes
 
 
 def test_compare_in_worker_processes_and_under_load_gives_the_plans_of_one_process(

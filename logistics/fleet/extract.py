@@ -4,15 +4,17 @@ mode, reason and planned crossings, and the exact node path of every served leg.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import networkx as nx
 import pandas as pd
 
 from logistics.fleet.instance import DROP_PENALTY_USD, Alternative, FleetInstance
 from logistics.fleet.kpis import kpis
 from logistics.fleet.model import Model
 from logistics.fleet.plan import FleetPlan
+from logistics.fleet.timing import Timing, time_routes
 
 VEHICLE_COLUMNS = [
     "vehicle",
@@ -96,12 +98,35 @@ class _Schedule:
     geometry: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     at: dict[int, float] = field(default_factory=dict)
     veh_of: dict[int, int] = field(default_factory=dict)
+    model_at: dict[int, float] = field(default_factory=dict)
 
 
-def _schedule(inst: FleetInstance, model: Model, solution: Any) -> _Schedule:
-    """Walk every used vehicle's route: stops, km, driving, rests, fees and cost."""
+def _routes(model: Model, solution: Any) -> dict[int, list[int]]:
+    """Solver nodes of every used vehicle's route, start and end depot included."""
+    routing, manager = model.routing, model.manager
+    out: dict[int, list[int]] = {}
+    for k in range(routing.vehicles()):
+        idx = routing.Start(k)
+        if routing.IsEnd(solution.Value(routing.NextVar(idx))):
+            continue
+        nodes = [manager.IndexToNode(idx)]
+        while not routing.IsEnd(idx):
+            idx = solution.Value(routing.NextVar(idx))
+            nodes.append(manager.IndexToNode(idx))
+        out[k] = nodes
+    return out
+
+
+def _utc(inst: FleetInstance, minutes: float) -> str:
+    """ISO time ``minutes`` after ``t0``, to the second."""
+    return (inst.t0 + timedelta(seconds=round(minutes * 60.0))).isoformat()
+
+
+def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) -> _Schedule:
+    """Walk every used vehicle's route: stops, km, driving, rests, fees and cost; times from
+    ``timing`` (the rules' walk), the model's own beside them."""
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
-    mat, stops, t0 = inst.mat, inst.node_stop, inst.t0
+    mat, stops = inst.mat, inst.node_stop
     node_leg = inst.node_leg()
     out = _Schedule()
     at, veh_of, stop_rows, veh_rows, geometry = (
@@ -148,12 +173,17 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any) -> _Schedule:
                 leg, kind, _ = info
                 sid = inst.shipments[leg.shipment].shipment_id
                 leg_no = leg.index + 1
-                at[node] = minute
+                exact = timing.at_min[node]
+                at[node] = exact
                 veh_of[node] = k
                 if kind == "pickup":
                     on_board.add(sid)
                 else:
                     on_board.discard(sid)
+            elif routing.IsStart(idx):
+                exact = timing.start_min[k]
+            else:
+                exact = timing.end_min[k]
             rest_here = not routing.IsEnd(idx) and solution.Value(model.rests[idx]) == 1
             if rest_here:
                 n_rests += 1
@@ -169,7 +199,8 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any) -> _Schedule:
                     "country": place.country,
                     "lat": place.lat,
                     "lon": place.lon,
-                    "arrival_utc": (t0 + timedelta(minutes=minute)).isoformat(),
+                    "arrival_utc": _utc(inst, exact),
+                    "model_arrival_utc": _utc(inst, minute),
                     "on_board": len(on_board),
                     "driving_h": arc_drive_h,
                     "daily_rest_h": hos.daily_rest_h if rest_here else 0.0,
@@ -207,7 +238,7 @@ def _shipment_rows(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One row per shipment (status, mode, reason, planned crossings, times, costs) and the
     legs of the served ones."""
-    at, veh_of, t0 = sched.at, sched.veh_of, inst.t0
+    at, veh_of = sched.at, sched.veh_of
     rows: list[dict[str, Any]] = []
     leg_rows: list[dict[str, Any]] = []
     for si, s in enumerate(inst.shipments):
@@ -234,8 +265,9 @@ def _shipment_rows(
             row.update(status="dropped", mode="", reason=reason, legs=0)
             rows.append(row)
             continue
-        pick = t0 + timedelta(minutes=at[chosen.legs[0].pickup_node])
-        deliver = t0 + timedelta(minutes=at[chosen.legs[-1].delivery_node])
+        pick = datetime.fromisoformat(_utc(inst, at[chosen.legs[0].pickup_node]))
+        deliver = datetime.fromisoformat(_utc(inst, at[chosen.legs[-1].delivery_node]))
+        model_deliver = _utc(inst, sched.model_at[chosen.legs[-1].delivery_node])
         others = [a for a in options if a is not chosen]
         why = chosen.note
         if others:
@@ -262,6 +294,7 @@ def _shipment_rows(
             sea_co2_kg=chosen.co2_kg,
             pickup_utc=pick.isoformat(),
             delivery_utc=deliver.isoformat(),
+            model_delivery_utc=model_deliver,
             transit_h=(deliver - pick).total_seconds() / 3600.0,
             estimate_h=chosen.estimate_h,
             lateness_h=late_h,
@@ -274,9 +307,27 @@ def _shipment_rows(
     return rows, leg_rows
 
 
-def extract(inst: FleetInstance, model: Model, solution: Any) -> FleetPlan:
-    """The plan of ``solution`` (a full assignment of ``model``, the coupled model of ``inst``)."""
-    sched = _schedule(inst, model, solution)
+def extract(inst: FleetInstance, model: Model, solution: Any, graph: nx.MultiDiGraph) -> FleetPlan:
+    """The plan of ``solution`` (a full assignment of ``model``, the coupled model of ``inst``),
+    timed by walking its routes on ``graph`` (:func:`logistics.fleet.timing.time_routes`; with
+    terms built by hand, without a scenario, by the model's own times)."""
+    routes = _routes(model, solution)
+
+    def cumul(idx: int) -> float:
+        return float(solution.Min(model.time_dim.CumulVar(idx)))
+
+    routing, manager = model.routing, model.manager
+    model_at = {n: cumul(manager.NodeToIndex(n)) for nodes in routes.values() for n in nodes[1:-1]}
+    if inst.terms.scenario is not None:
+        timing = time_routes(inst, routes, graph)
+    else:  # terms built by hand (no rules to walk): the model's own times
+        timing = Timing(
+            at_min=model_at,
+            start_min={k: cumul(routing.Start(k)) for k in routes},
+            end_min={k: cumul(routing.End(k)) for k in routes},
+        )
+    sched = _schedule(inst, model, solution, timing)
+    sched.model_at = model_at
     rows, leg_rows = _shipment_rows(inst, sched)
     ship = pd.DataFrame(rows)
     veh = pd.DataFrame(sched.veh_rows, columns=VEHICLE_COLUMNS)

@@ -66,6 +66,11 @@ class Leg:
     pickup_node: int = -1
     delivery_node: int = -1
 
+    @property
+    def nodes(self) -> tuple[int, int]:
+        """The leg's pickup and delivery solver nodes."""
+        return (self.pickup_node, self.delivery_node)
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -486,6 +491,7 @@ def _sea_alternative(
             gap_after_h=gap,
             transfer_cost_usd=cost,
             transfer=f"sea {a}->{b} ({sea_km:.0f} km)",
+            end_open=(passage.in_time, passage.utc_offset_h),
         ),
         Leg(
             shipment=s_idx,

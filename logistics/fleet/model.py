@@ -236,6 +236,18 @@ def _open_range(inst: FleetInstance, end_open: Any, lo: int, hi: int) -> tuple[i
     return lo, hi
 
 
+def bounds_hold(alt: Alternative, bounds: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether the time bounds of ``alt``'s nodes (:func:`time_bounds`) leave room: every
+    node's range and every leg's pickup no later than its delivery's latest time."""
+    lo, hi = bounds
+    return all(
+        lo[leg.pickup_node] <= hi[leg.pickup_node]
+        and lo[leg.delivery_node] <= hi[leg.delivery_node]
+        and lo[leg.pickup_node] <= hi[leg.delivery_node]
+        for leg in alt.legs
+    )
+
+
 def add_shipment(
     routing: Any,
     manager: Any,
@@ -262,6 +274,11 @@ def add_shipment(
     lo, hi = bounds
     first_nodes: list[int] = []
     for alt in options:
+        if not bounds_hold(alt, bounds):  # e.g. no sailing within the window: never active
+            for n in alt.nodes:
+                routing.ActiveVar(manager.NodeToIndex(n)).SetValue(0)
+            first_nodes += [manager.NodeToIndex(n) for n in alt.legs[0].nodes]
+            continue
         for leg in alt.legs:
             p = manager.NodeToIndex(leg.pickup_node)
             dl = manager.NodeToIndex(leg.delivery_node)

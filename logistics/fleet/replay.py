@@ -36,6 +36,20 @@ def planned_path(plan: FleetPlan, shipment_id: str) -> list[Any]:
     return nodes
 
 
+def transload_crossings(plan: FleetPlan, shipment_id: str) -> frozenset[str]:
+    """Crossings where a served shipment's goods change vehicle: its planned crossings that no
+    leg drives through."""
+    row = plan.shipments[plan.shipments["shipment_id"] == shipment_id].iloc[0]
+    legs = plan.legs[plan.legs["shipment_id"] == shipment_id]
+    driven = {c for text in legs["crossings"] for c in _ids(text)}
+    return frozenset(_ids(row.get("crossings")) - driven)
+
+
+def _ids(text: Any) -> set[str]:
+    """Crossing ids of a ``;``-separated cell (empty or missing: none)."""
+    return set() if not isinstance(text, str) else {c for c in text.split(";") if c}
+
+
 def evaluate_plan(
     plan: FleetPlan,
     G: nx.MultiDiGraph,
@@ -49,10 +63,11 @@ def evaluate_plan(
     """Replay every served shipment through the Monte Carlo of border and port delays.
 
     Each shipment walks its planned path (:func:`planned_path`, through
-    :func:`networks.route_from_nodes`) from its planned pickup once loaded; the plan's own
-    detours and waits (planned transit minus the model's estimate for the shipment alone, zero
-    when the plan waits for the window) are added to every draw; an arrival before the window
-    waits for it.
+    :func:`networks.route_from_nodes`, transloading where the plan does) from its planned
+    pickup once loaded; the plan's own detours and waits (the planned delivery, walked by
+    :mod:`logistics.fleet.timing`, less the walk of the shipment alone at the plan's
+    percentile; zero when the plan waits for the window) are added to every draw; an arrival
+    before the window waits for it.
 
     Adds per shipment ``replay_crossings`` (what the replay walked: equal to ``crossings``),
     ``on_time_probability``, ``p90_lateness_h``, ``p50_delivery_utc``,
@@ -64,10 +79,15 @@ def evaluate_plan(
     RoutingError
         When a shipment cannot be replayed (a made-up figure is never reported instead).
     """
+    from logistics.itinerary import quantile_sampler, to_hours, walk
     from logistics.montecarlo import simulate
+    from logistics.parameters import load_parameters
+    from logistics.scenarios import load_scenario
     from networks.routing import route_from_nodes
 
-    sc = scenario if scenario is not None else plan.scenario
+    sc = load_scenario(scenario if scenario is not None else plan.scenario)
+    p = params or load_parameters()
+    percentile = quantile_sampler(plan.percentile / 100.0)
     service_h = float(plan.solver.get("service_h", SERVICE_H))
     by_id = {s.shipment_id: s for s in shipments}
     ship = plan.shipments.copy()
@@ -92,15 +112,29 @@ def evaluate_plan(
         try:
             route = route_from_nodes(G, planned_path(plan, sid), s.origin, s.destination)
             pick = datetime.fromisoformat(str(row["pickup_utc"]))
+            leave = pick + timedelta(hours=service_h)  # leaves once loaded
+            transloads = transload_crossings(plan, sid)
             mc = simulate(
                 route,
-                pick + timedelta(hours=service_h),  # leaves once loaded
+                leave,
                 sc,
                 draws=draws,
                 seed=seed + k,
                 crew=str(row["crew"]),
-                params=params,
+                params=p,
                 relay=False,  # the plan's truck keeps its crew (a relay is a transload leg)
+                transload_at=transloads,
+            )
+            alone = walk(
+                route,
+                to_hours(leave),
+                sc,
+                p,
+                n=1,
+                sampler=percentile,
+                crew=str(row["crew"]),
+                relay=False,
+                transload_at=transloads,
             )
         except ValueError as exc:
             raise RoutingError(f"shipment {sid}: the Monte Carlo replay failed: {exc}") from exc
@@ -108,9 +142,11 @@ def evaluate_plan(
         planned = datetime.fromisoformat(str(row["delivery_utc"]))
         waits_for_window = planned <= s.earliest_utc + timedelta(minutes=1)
         # the plan's own detours and waits: planned pickup-to-arrival time less loading and the
-        # model's estimate alone (which counts loading and unloading)
-        alone_h = float(row["estimate_h"]) - service_h
-        extra = 0.0 if waits_for_window else max(0.0, float(row["transit_h"]) - alone_h)
+        # walk of the shipment alone
+        alone_h = float(alone.end[0] - alone.t0[0])
+        extra = 0.0
+        if not waits_for_window:
+            extra = max(0.0, float(row["transit_h"]) - service_h - alone_h)
         arrive_h = service_h + samples + extra
         arrive_h = np.maximum(arrive_h, (s.earliest_utc - pick).total_seconds() / 3600.0)
         latest_h = (s.latest_utc - pick).total_seconds() / 3600.0

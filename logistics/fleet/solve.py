@@ -267,7 +267,7 @@ def run_task(
         if polished is None:  # the own plan stands
             return None
         out = polished
-    plan = extract(inst, out.model, out.solution)
+    plan = extract(inst, out.model, out.solution, problem.net.graph)
     stats = dict(out.stats)
     stats["task_s"] = round(time.perf_counter() - t, 3)
     return GroupResult(

@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from logistics.rules.calendar import (
-    FIRST_MONDAY_H,
-    HOURS_PER_WEEK,
     Intervals,
     finish,
     intersect,
+    minute_runs,
     shift,
+    week_minutes,
 )
 from networks.geo import utc_offset_h
 
@@ -44,9 +44,6 @@ __all__ = [
     "crossing_passage",
     "joint_hours",
 ]
-
-#: Arrivals per hour of the week over which :func:`crossing_passage` takes the wait quantile.
-WAIT_GRID_PER_H = 60
 
 
 @dataclass(frozen=True)
@@ -235,8 +232,7 @@ def crossing_passage(
     least = float("inf")
     first = stops[0]
     if passable:
-        # arrivals every minute of the week from Monday 00:00 UTC (what ``_runs`` reads)
-        t = FIRST_MONDAY_H + np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
+        t = week_minutes()  # arrivals every minute of the week from Monday 00:00 UTC
         start, work = t.copy(), 0.0
         for stop in stops:
             if stop.after_bridge:
@@ -250,7 +246,7 @@ def crossing_passage(
         wait = float(np.quantile(waits, quantile, method="inverted_cdf"))
         wait = max(wait, 0.0) if wait > 1e-7 else 0.0
         least = float(waits.min())
-        pause_free = _runs(waits <= least + 1e-6, first.utc_offset_h)
+        pause_free = minute_runs(waits <= least + 1e-6, first.utc_offset_h)
         least = least if least > 1e-6 else 0.0
     return CrossingPassage(
         crossing_id=crossing_id,
@@ -269,21 +265,3 @@ def crossing_passage(
         pause_free=pause_free,
         min_wait_h=least,
     )
-
-
-def _runs(ok: np.ndarray, offset_h: float) -> Intervals:
-    """Intervals (local hours of the week at ``offset_h`` from UTC) of a per-minute boolean grid
-    that starts at Monday 00:00 UTC."""
-    n = len(ok)
-    per_h = n / HOURS_PER_WEEK
-    pieces: list[tuple[float, float]] = []
-    start = None
-    for i, flag in enumerate([*ok.tolist(), False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            pieces.append((start / per_h, i / per_h))
-            start = None
-    if not pieces:
-        return ()
-    return shift(tuple(pieces), offset_h)

@@ -214,3 +214,32 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
         (max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if min(e1, e2) > max(s1, s2)
     ]
     return _normalise(pieces)
+
+
+#: Arrivals per hour of the week over which the fleet's rules take a wait quantile or the
+#: arrivals that pass without pausing (:func:`week_minutes`).
+WAIT_GRID_PER_H = 60
+
+
+def week_minutes() -> np.ndarray:
+    """Every minute of one week from Monday 00:00 UTC, in UTC hours (:func:`minute_runs` reads
+    a boolean grid of these)."""
+    return FIRST_MONDAY_H + np.arange(int(HOURS_PER_WEEK * WAIT_GRID_PER_H)) / WAIT_GRID_PER_H
+
+
+def minute_runs(ok: np.ndarray, offset_h: float) -> Intervals:
+    """Intervals (local hours of the week at ``offset_h`` from UTC) of a per-minute boolean grid
+    that starts at Monday 00:00 UTC (:func:`week_minutes`)."""
+    n = len(ok)
+    per_h = n / HOURS_PER_WEEK
+    pieces: list[tuple[float, float]] = []
+    start = None
+    for i, flag in enumerate([*ok.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            pieces.append((start / per_h, i / per_h))
+            start = None
+    if not pieces:
+        return ()
+    return shift(tuple(pieces), offset_h)

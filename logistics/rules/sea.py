@@ -16,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from logistics.rules.calendar import HOURS_PER_WEEK, next_open, wait_quantile_h, week_hour
+from logistics.rules.calendar import (
+    ALWAYS_OPEN,
+    HOURS_PER_WEEK,
+    Intervals,
+    minute_runs,
+    next_open,
+    wait_quantile_h,
+    week_hour,
+    week_minutes,
+)
 from networks.geo import utc_offset_h
 
 __all__ = ["SeaPassage", "gate_open", "next_sailing", "sailing_h", "sea_passage"]
@@ -55,6 +64,14 @@ class SeaPassage:
         Ocean freight and export + import handling, per box.
     co2_kg_per_t : float
         Sea CO2 per tonne of payload.
+    in_time : tuple of (float, float)
+        Arrivals at the loading gate (local hours of the week of the loading port) from which
+        the gate, the export dwell and the wait for the sailing together take no longer than
+        the loading-gate wait plus the sailing wait above: the fleet delivers boxes to the port
+        only then, so the walk of a plan is never later than the model at the quay (default:
+        any time, for passages built by hand).
+    utc_offset_h : float
+        The loading port's offset from UTC (how ``in_time`` is read).
     """
 
     from_port: str
@@ -68,6 +85,8 @@ class SeaPassage:
     freight_usd: float
     handling_usd: float
     co2_kg_per_t: float
+    in_time: Intervals = ALWAYS_OPEN
+    utc_offset_h: float = 0.0
 
     @property
     def total_h(self) -> float:
@@ -98,17 +117,27 @@ def sea_passage(
     a, b = scenario.port_rule(params, from_port), scenario.port_rule(params, to_port)
     costs = CostModel(params, scenario)
     per_week = params.sailings_per_week(from_port, to_port)
+    load_wait_h = wait_quantile_h(a.gate_hours.intervals, quantile=quantile)
+    sailing_wait_h = quantile * HOURS_PER_WEEK / max(per_week, 1e-6)
+    dwell_h = _q(a.export_dwell, quantile)
+    in_time: Intervals = ()
+    if not a.gate_hours.never_open:
+        t = week_minutes()
+        ready = gate_open(a.gate_hours, t, a.country) + dwell_h
+        waits = next_sailing(ready, per_week, a.country) - t - dwell_h
+        in_time = minute_runs(waits <= load_wait_h + sailing_wait_h + 1e-6, utc_offset_h(a.country))
     return SeaPassage(
         from_port=from_port,
         to_port=to_port,
         sea_km=float(sea_km),
-        gate_wait_h=wait_quantile_h(a.gate_hours.intervals, quantile=quantile)
-        + wait_quantile_h(b.gate_hours.intervals, quantile=quantile),
-        export_dwell_h=_q(a.export_dwell, quantile),
-        sailing_wait_h=quantile * HOURS_PER_WEEK / max(per_week, 1e-6),
+        gate_wait_h=load_wait_h + wait_quantile_h(b.gate_hours.intervals, quantile=quantile),
+        export_dwell_h=dwell_h,
+        sailing_wait_h=sailing_wait_h,
         sailing_h=float(sailing_h(sea_km, costs.sailing_speed_kph)),
         import_dwell_h=_q(b.import_dwell, quantile),
         freight_usd=costs.sea_freight_usd(sea_km),
         handling_usd=float(a.export_handling_usd + b.import_handling_usd),
         co2_kg_per_t=costs.sea_co2_kg(sea_km, 1.0),
+        in_time=in_time,
+        utc_offset_h=utc_offset_h(a.country),
     )
