@@ -683,7 +683,9 @@ def test_plans_on_the_shipped_network_keep_the_daily_driving_limit(graph: nx.Mul
         since = 0.0
         prev_t, prev_rest_h = None, 0.0
         for row in stops.sort_values("seq").itertuples():
-            t = datetime.fromisoformat(row.arrival_utc)
+            # the model's times: driving_h and daily_rest_h are the model's (the walked times
+            # in arrival_utc pause where the itinerary engine does)
+            t = datetime.fromisoformat(row.model_arrival_utc)
             if prev_t is not None:
                 gap_h = (t - prev_t).total_seconds() / 3600.0
                 assert gap_h >= row.driving_h + prev_rest_h - 1e-6, (vid, row.seq)
