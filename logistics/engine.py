@@ -95,6 +95,9 @@ ACCEPT_SHARE = 0.01
 
 STOPPED_BY: tuple[str, ...] = ("budget", "local_optimum", "time_cap", "no_solution")
 
+#: A caller's recreate: ``(partial routes, removed groups, seeded rng) -> routes`` (node indices).
+InsertGroups = Callable[[list[list[int]], list[tuple[int, ...]], random.Random], list[list[int]]]
+
 _STATUS = {v: k for k, v in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 
 
@@ -132,6 +135,8 @@ class SearchSettings:
         Ruin-and-recreate iterations after the local search (0: none).
     rr_remove : int
         Average number of groups removed by one ruin.
+    route_ruin_share : float
+        Share of the ruins that empty one whole route (default ``ROUTE_RUIN_SHARE``).
     neighbors_ratio, min_neighbors : float, int
         OR-Tools ``ls_operator_neighbors_ratio`` / ``ls_operator_min_neighbors``.
     seed : int
@@ -146,6 +151,7 @@ class SearchSettings:
     ls_checks: int = 2_000_000
     rr_iterations: int = 0
     rr_remove: int = 8
+    route_ruin_share: float = ROUTE_RUIN_SHARE
     neighbors_ratio: float = 0.3
     min_neighbors: int = 10
     seed: int = 0
@@ -162,6 +168,9 @@ class SearchSettings:
         _check_int("rr_remove", self.rr_remove, 1)
         _check_int("min_neighbors", self.min_neighbors, 1)
         _check_int("seed", self.seed, 0)
+        share = self.route_ruin_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise _bad("route_ruin_share", share, "a number in [0, 1]")
         ratio = self.neighbors_ratio
         if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
             raise _bad("neighbors_ratio", ratio, "a number in (0, 1]")
@@ -397,6 +406,7 @@ class _Ruin:
         self.index = [[manager.NodeToIndex(n) for n in g] for g in self.groups]
         self.routing = routing
         self.avg = settings.rr_remove
+        self.route_share = settings.route_ruin_share
         self.rng = random.Random(settings.seed)
         self._near: dict[int, list[int]] = {}
 
@@ -422,7 +432,7 @@ class _Ruin:
         ]
         if not on_route:
             return set()
-        if len(used) > 1 and rng.random() < ROUTE_RUIN_SHARE:
+        if len(used) > 1 and rng.random() < self.route_share:
             by_size = sorted(range(len(used)), key=lambda i: (len(used[i]), i))
             # the shortest routes are the likeliest victims: rank drawn from U(0,1)^2 * n
             victim = used[by_size[int(rng.random() ** 2 * len(by_size))]]
@@ -449,6 +459,7 @@ def search(
     groups: Sequence[Sequence[int]] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     recreate_model: tuple[pywrapcp.RoutingModel, pywrapcp.RoutingIndexManager] | None = None,
+    insert_groups: InsertGroups | None = None,
 ) -> SearchResult:
     """First solution, local search, then ruin and recreate, all through OR-Tools.
 
@@ -474,6 +485,16 @@ def search(
         without a copy the recreate runs on ``routing`` with its full operator set and its
         restricted neighbours (correct, but measured 100x slower on Li & Lim lr103, and the
         restricted neighbours often leave ruined groups out, so few candidates are accepted).
+    insert_groups : callable, optional
+        The caller's fast insertion for the recreate step: ``insert_groups(partial routes,
+        removed groups, rng)`` returns the routes with as many of the groups put back as fit
+        (node indices; e.g. :func:`logistics.routemin.insert_groups` with a problem's oracle).
+        OR-Tools then reads them back (``ReadAssignmentFromRoutes``: every constraint of the
+        model re-checked, the objective priced) instead of running its own recreate; a
+        candidate with a group left out is dropped (``stats["rr_unfit"]``); the acceptance is
+        unchanged. Without it (the fleet's default) OR-Tools alone re-inserts the groups; on
+        Li & Lim lr203 (3 long routes) its recreate opened a new vehicle in 28 of 30 ruins
+        (docs/benchmarks.md).
 
     Returns
     -------
@@ -499,6 +520,9 @@ def search(
         "rr_rejected_reads": 0,
         "initial_routes": "none",
     }
+
+    if insert_groups is not None:
+        stats["rr_unfit"] = 0  # only with the caller's insertion: other callers' stats unchanged
 
     def remaining() -> float | None:
         return None if cap is None else cap - (time.perf_counter() - t0)
@@ -588,12 +612,21 @@ def search(
                 break
             out = ruin(current)
             partial = [[n for n in r if n not in out] for r in current]
-            start = _read(rr_routing, rr_manager, partial)
             stats["rr_iterations"] += 1
+            if insert_groups is not None:
+                removed = [g for g in ruin.groups if g[0] in out]
+                partial = insert_groups(partial, removed, ruin.rng)
+                if not out <= {n for r in partial for n in r}:
+                    stats["rr_unfit"] += 1  # a group did not fit: candidate dropped
+                    continue
+            start = _read(rr_routing, rr_manager, partial)
             if start is None:
                 stats["rr_rejected_reads"] += 1
                 continue
-            candidate = rr_routing.SolveFromAssignmentWithParameters(start, greedy)
+            if insert_groups is not None:
+                candidate = start  # every constraint checked and the objective priced on reading
+            else:
+                candidate = rr_routing.SolveFromAssignmentWithParameters(start, greedy)
             if candidate is None:
                 if (remaining() or 1) <= 0:
                     stopped = "time_cap"

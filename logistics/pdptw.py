@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,14 @@ _FIELDS = ("id", "x", "y", "demand", "earliest", "latest", "service", "pickup", 
 #: Default work budget of the benchmark, per worker. Measured ~30 s per 100-task instance on
 #: this machine's two cores (docs/benchmarks.md).
 DEFAULT_SETTINGS = SearchSettings(ls_solutions=300, rr_iterations=1200, rr_remove=8)
+
+#: Even workers recreate with :class:`PairInsertion` (``insert_groups`` of the engine) instead of
+#: OR-Tools' insertion: each iteration is cheaper, so they run this many times the iterations,
+#: remove ``INSERT_RR_REMOVE`` pairs on average and never ruin a whole route (the
+#: route-minimisation phase removes routes). assumption: set on the tuning instances
+#: (docs/benchmarks.md).
+INSERT_ITERATION_FACTOR = 3
+INSERT_RR_REMOVE = 20
 
 #: Default work budget of the route-minimisation phase (:mod:`logistics.routemin`) per worker,
 #: in insertion positions offered to :class:`PairInsertion`. assumption: set on the tuning
@@ -573,14 +582,15 @@ def _solve_one(
     settings: SearchSettings,
     progress: Callable[[str, int, int], None] | None = None,
     rm_positions: int = DEFAULT_RM_POSITIONS,
+    insert: bool = True,
 ) -> SearchResult:
     """One worker: route minimisation (when ``rm_positions > 0``), then the engine's search
     from its routes (which keeps their vehicle count or lowers it, and minimises distance)."""
     cpu0 = time.process_time()
     initial: list[list[int]] | None = None
+    oracle = PairInsertion(instance)
     rm_stats: dict[str, object] = {}
     if rm_positions > 0:
-        oracle = PairInsertion(instance)
         start, _ = routemin.greedy_routes(oracle, instance.pairs)
         rm = routemin.minimize_routes(
             start, instance.pairs, oracle, positions=rm_positions, seed=settings.seed
@@ -598,6 +608,7 @@ def _solve_one(
         groups=instance.pairs,
         progress=progress,
         recreate_model=(copy.routing, copy.manager),
+        insert_groups=partial(routemin.insert_groups, oracle) if insert else None,
     )
     stats = {**result.stats, **rm_stats, "rm_cpu_s": round(rm_cpu, 3)}
     stats["cpu_s"] = round(time.process_time() - cpu0, 3)  # the whole worker
@@ -615,10 +626,14 @@ def solve(
 ) -> PdptwResult:
     """Solve with :func:`logistics.engine.search`, ``workers`` seeded searches in parallel.
 
-    Worker k runs ``settings`` with seed ``settings.seed * 1000 + k`` (worker 0 keeps the
-    first-solution strategy, worker 1 uses ``LOCAL_CHEAPEST_INSERTION`` for a different start,
-    further workers alternate). The merge is deterministic: fewest dropped nodes, then fewest
-    vehicles, then distance, ties by worker index.
+    Every worker first runs the route-minimisation phase (seed ``settings.seed * 1000 + k``),
+    then the engine's search from its routes with that seed. Workers differ in the recreate of
+    the ruin and recreate: even workers use :class:`PairInsertion` (``INSERT_ITERATION_FACTOR``
+    times ``settings.rr_iterations``, ``INSERT_RR_REMOVE`` pairs per ruin, no whole-route ruin),
+    odd workers OR-Tools' own insertion with ``settings`` as given (and
+    ``LOCAL_CHEAPEST_INSERTION`` as first solution when the phase gives no routes). The merge
+    is deterministic: fewest dropped nodes, then fewest vehicles, then distance, ties by worker
+    index.
 
     Parameters
     ----------
@@ -649,22 +664,27 @@ def solve(
         raise PdptwError(f"rm_positions: bad value {rm_positions!r}; expected an integer >= 0")
     start = time.monotonic()
     configs = [
-        replace(
+        replace(settings, seed=settings.seed * 1000 + k, first_solution="LOCAL_CHEAPEST_INSERTION")
+        if k % 2
+        else replace(
             settings,
             seed=settings.seed * 1000 + k,
-            first_solution=settings.first_solution if k % 2 == 0 else "LOCAL_CHEAPEST_INSERTION",
+            rr_iterations=settings.rr_iterations * INSERT_ITERATION_FACTOR,
+            rr_remove=INSERT_RR_REMOVE,
+            route_ruin_share=0.0,
         )
         for k in range(workers)
     ]
     if workers == 1:
-        results = [_solve_one(instance, configs[0], progress, rm_positions)]
+        results = [_solve_one(instance, configs[0], progress, rm_positions, True)]
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context(method)
         ) as pool:
             futures = [
-                pool.submit(_solve_one, instance, cfg, None, rm_positions) for cfg in configs
+                pool.submit(_solve_one, instance, cfg, None, rm_positions, k % 2 == 0)
+                for k, cfg in enumerate(configs)
             ]
             results = [f.result() for f in futures]
     best: tuple[tuple[int, int, float, int], int, Evaluation] | None = None

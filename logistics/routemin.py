@@ -124,6 +124,27 @@ def greedy_routes(
     return routes, budget.calls
 
 
+def insert_groups(
+    oracle: InsertionOracle,
+    routes: list[Route],
+    groups: Sequence[Sequence[int]],
+    rng: random.Random,
+) -> list[Route]:
+    """Put ``groups`` back into ``routes`` (a recreate step): in a seeded random order, each at
+    its cheapest feasible place in a non-empty route (never opening a route: that is left to
+    the caller); groups that fit nowhere stay out."""
+    out = [list(r) for r in routes]
+    used = [k for k, r in enumerate(out) if r]
+    order = list(groups)
+    rng.shuffle(order)
+    budget = _Budget(0)
+    for g in order:
+        best = _best_over(oracle, [out[k] for k in used], g, budget)
+        if best is not None:
+            out[used[best[1]]] = best[2]
+    return out
+
+
 def _eject(
     oracle: InsertionOracle,
     routes: list[Route],

@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 from dataclasses import replace
+from functools import partial
 
 import pytest
 
@@ -280,3 +281,42 @@ def test_engine_search_keeps_the_vehicles_of_minimised_routes() -> None:
     assert res.stats["initial_routes"] == "accepted"
     ev = pdptw.evaluate(inst, res.routes)
     assert ev.feasible and ev.vehicles <= len(rm.routes)
+
+
+def test_route_ruin_share_is_validated() -> None:
+    with pytest.raises(SettingsError, match=r"route_ruin_share: bad value 1.5; allowed a number"):
+        SearchSettings(route_ruin_share=1.5)
+    assert SearchSettings().route_ruin_share == engine.ROUTE_RUIN_SHARE  # the fleet's default
+
+
+def test_caller_insertion_recreate_is_checked_by_the_model_and_seeded() -> None:
+    inst = random_instance(10, seed=7, vehicles=10)
+    oracle = pdptw.PairInsertion(inst)
+    settings = SearchSettings(
+        ls_solutions=20, ls_checks=20_000, rr_iterations=60, rr_remove=4, route_ruin_share=0.0
+    )
+
+    def run() -> engine.SearchResult:
+        return solve_once(inst, settings, insert_groups=partial(routemin.insert_groups, oracle))
+
+    a, b = run(), run()
+    assert a.routes == b.routes and a.objective == b.objective
+    assert a.stats["rr_iterations"] == 60 and "rr_unfit" in a.stats
+    assert a.stats["rr_accepted"] > 0
+    ev = pdptw.evaluate(inst, a.routes)
+    assert ev.feasible, ev.violations
+    plain = solve_once(inst, replace(settings, rr_iterations=0))
+    assert a.objective <= plain.objective  # the search keeps its best
+    assert "rr_unfit" not in plain.stats  # without it, the stats are as before
+
+
+def test_insert_groups_leaves_out_what_fits_nowhere() -> None:
+    inst = pdptw.parse_lilim(
+        "2 8 1\n0 0 0 0 0 100 0 0 0\n1 10 0 5 0 30 1 0 2\n2 20 0 -5 0 60 1 1 0\n"
+        "3 0 10 8 0 12 1 0 4\n4 0 20 -8 0 70 1 3 0\n"
+    )
+    oracle = pdptw.PairInsertion(inst)
+    out = routemin.insert_groups(oracle, [[1, 2], []], [(3, 4)], random.Random(0))
+    assert out == [[1, 2], []]  # never opens the empty route, and 3-4 cannot join 1-2
+    out = routemin.insert_groups(oracle, [[], []], [(1, 2)], random.Random(0))
+    assert out == [[], []]
