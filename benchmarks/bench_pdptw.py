@@ -35,6 +35,7 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=SHARED)
     parser.add_argument("--instances", default=MEASURED)
     parser.add_argument("--rr-iterations", type=int, default=pdptw.DEFAULT_SETTINGS.rr_iterations)
+    parser.add_argument("--rm-positions", type=int, default=pdptw.DEFAULT_RM_POSITIONS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--format", choices=("table", "json"), default="table")
@@ -42,7 +43,8 @@ def run(argv: list[str] | None = None) -> int:
     print(
         f"# python {platform.python_version()}, OR-Tools {ortools.__version__}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs, {args.workers} workers, "
-        f"{args.rr_iterations} ruin-and-recreate iterations, seed {args.seed}",
+        f"{args.rr_iterations} ruin-and-recreate iterations, route minimisation "
+        f"{args.rm_positions} positions, seed {args.seed}",
         flush=True,
     )
     return corridor(
@@ -55,6 +57,8 @@ def run(argv: list[str] | None = None) -> int:
             args.instances,
             "--rr-iterations",
             str(args.rr_iterations),
+            "--rm-positions",
+            str(args.rm_positions),
             "--workers",
             str(args.workers),
             "--seed",

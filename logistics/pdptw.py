@@ -59,7 +59,7 @@ _FIELDS = ("id", "x", "y", "demand", "earliest", "latest", "service", "pickup", 
 
 #: Default work budget of the benchmark, per worker. Measured ~30 s per 100-task instance on
 #: this machine's two cores (docs/benchmarks.md).
-DEFAULT_SETTINGS = SearchSettings(ls_solutions=300, rr_iterations=1200, rr_remove=8)
+DEFAULT_SETTINGS = SearchSettings(ls_solutions=300, rr_iterations=1000, rr_remove=8)
 
 #: Even workers recreate with :class:`PairInsertion` (``insert_groups`` of the engine) instead of
 #: OR-Tools' insertion: each iteration is cheaper, so they run this many times the iterations,

@@ -218,6 +218,10 @@ def test_cli_bench_pdptw_table_and_errors(
     assert "tiny" in out and "72.36" in out and "mean vehicle gap +0.000" in out
     assert main(["bench", "pdptw", "--dir", str(d), "--rr-iterations", "-1"]) == 2
     assert "--rr-iterations: bad value -1" in capsys.readouterr().err
+    assert main(["bench", "pdptw", "--dir", str(d), "--rm-positions", "-2"]) == 2
+    assert "--rm-positions: bad value -2; expected an integer >= 0" in capsys.readouterr().err
+    assert main(["bench", "pdptw", "--dir", str(d), "--rm-positions", "0", "--workers", "1"]) == 0
+    assert "route minimisation 0 positions" in capsys.readouterr().out
     assert main(["bench", "pdptw", "--dir", str(d), "--instances", "none*"]) == 2
     assert "matches no *.txt" in capsys.readouterr().err
     assert main(["bench", "pdptw", "--dir", str(tmp_path / "set" / "missing")]) == 2

@@ -84,6 +84,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help=f"ruin-and-recreate iterations per worker (work budget, default {d.rr_iterations})",
     )
     q.add_argument(
+        "--rm-positions",
+        type=int,
+        default=pdptw.DEFAULT_RM_POSITIONS,
+        help="route-minimisation budget per worker in insertion positions (work; 0: off; "
+        f"default {pdptw.DEFAULT_RM_POSITIONS})",
+    )
+    q.add_argument(
         "--time-limit",
         type=float,
         default=None,
@@ -157,15 +164,22 @@ def _pdptw(args: argparse.Namespace) -> int:
         )
     except engine.SettingsError as exc:
         raise pdptw.PdptwError(str(exc).replace("rr_iterations", "--rr-iterations", 1)) from exc
+    if args.rm_positions < 0:
+        raise pdptw.PdptwError(
+            f"--rm-positions: bad value {args.rm_positions}; expected an integer >= 0"
+        )
     bks = pdptw.read_bks(pdptw.benchmark_bks_path(args.dir))
     files = pdptw.benchmark_files(args.dir, args.instances)
     rows = [
-        pdptw.benchmark_instance(path, bks, settings=settings, workers=args.workers)
+        pdptw.benchmark_instance(
+            path, bks, settings=settings, workers=args.workers, rm_positions=args.rm_positions
+        )
         for path in tqdm(files, desc="bench pdptw", unit="inst", file=sys.stderr)
     ]
     summary = pdptw.summarize(rows)
     if args.format == "json":
         out = {"schema_version": SCHEMA_VERSION, "instances": rows, **summary}
+        out["rm_positions"] = args.rm_positions
         print(json.dumps({**out, "settings": repr(settings)}, indent=2))
         return 0
     print(
@@ -184,7 +198,7 @@ def _pdptw(args: argparse.Namespace) -> int:
         f"mean vehicle gap {_fmt(summary['mean_vehicle_gap'], '+.3f')}, mean distance gap "
         f"{_fmt(summary['mean_gap_pct'], '.2f')}% over {len(rows)} instance(s); "
         f"{summary['infeasible']} infeasible; {args.rr_iterations} ruin-and-recreate "
-        f"iterations x {args.workers} worker(s), seed {args.seed}"
-        + (f"; time cap bound on {capped}" if capped else "")
+        f"iterations x {args.workers} worker(s), route minimisation {args.rm_positions} "
+        f"positions, seed {args.seed}" + (f"; time cap bound on {capped}" if capped else "")
     )
     return 0
