@@ -555,7 +555,11 @@ class _Walker:
             self._new_driver()
             relay = np.zeros(self.n, dtype=bool)
         else:
-            relay = self._relay(driving_after_h) if self.relay else np.zeros(self.n, dtype=bool)
+            relay = (
+                self._relay(driving_after_h)
+                if self.relay and rule.through_trucking
+                else np.zeros(self.n, dtype=bool)
+            )
             if relay.any():
                 self._stationary(
                     cid,
@@ -840,11 +844,19 @@ def walk_on(
     sampler: Sampler,
     crew: str = "single",
     transload_at: frozenset[str] = frozenset(),
-) -> DriverState:
-    """Walk ``route`` once with a driver already on duty (``state``) and return the driver's
-    state at the end: the stretch of a fleet plan's truck between two stops, or the passage of
-    the goods at a transload crossing. The truck drives through every crossing except those in
-    ``transload_at``; no driver relay (a plan's truck keeps its crew)."""
+    relay: bool = False,
+) -> tuple[DriverState, tuple[str, ...]]:
+    """Walk ``route`` once with a driver already on duty (``state``): the stretch of a fleet
+    plan's truck between two stops, or the passage of the goods at a transload crossing. The
+    truck drives through every crossing except those in ``transload_at``; with ``relay``, a
+    fresh driver takes over at a crossing the scenario lets it drive through when the one on
+    board would pause before the end of the stretch (as :func:`build_itinerary`).
+
+    Returns
+    -------
+    (DriverState, tuple of str)
+        The driver's state at the end, and the crossings where a fresh driver took over.
+    """
     w = _Walker(
         route,
         state.t_h,
@@ -855,12 +867,12 @@ def walk_on(
         crew=crew,
         detail=False,
         payload_t=None,
-        relay=False,
+        relay=relay,
         state=state,
         transload_at=transload_at,
     )
     w.run()
-    return w.state()
+    return w.state(), tuple(c.crossing_id for c in w.crossings if bool(c.relay[0]))
 
 
 def quantile_sampler(q: float) -> Sampler:

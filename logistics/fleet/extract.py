@@ -99,6 +99,7 @@ class _Schedule:
     at: dict[int, float] = field(default_factory=dict)
     veh_of: dict[int, int] = field(default_factory=dict)
     model_at: dict[int, float] = field(default_factory=dict)
+    relays: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _routes(model: Model, solution: Any) -> dict[int, list[int]]:
@@ -168,6 +169,8 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) 
                 coords += mat.path_lonlat(int(a), int(b))
             info = node_leg.get(node)
             place = mat.places[stops[node]]
+            for carried in sorted(on_board):  # a fresh driver took over with these on board
+                out.relays.setdefault(carried, []).extend(timing.relays.get(node, ()))
             sid, kind, leg_no = "", "depot", 0
             if info is not None:
                 leg, kind, _ = info
@@ -289,6 +292,7 @@ def _shipment_rows(
             vehicles=";".join(vids),
             crossings=";".join(planned_crossings(inst, chosen)),
             transfers=";".join(leg.transfer for leg in chosen.legs if leg.transfer),
+            driver_relays=";".join(sched.relays.get(s.shipment_id, [])),
             ports="->".join(chosen.ports) if chosen.mode == "sea" else "",
             sea_km=chosen.sea_km,
             sea_co2_kg=chosen.co2_kg,

@@ -122,7 +122,7 @@ def evaluate_plan(
                 seed=seed + k,
                 crew=str(row["crew"]),
                 params=p,
-                relay=False,  # the plan's truck keeps its crew (a relay is a transload leg)
+                relay=True,  # a fresh driver may take over at the border, as in the plan
                 transload_at=transloads,
             )
             alone = walk(
@@ -133,7 +133,7 @@ def evaluate_plan(
                 n=1,
                 sampler=percentile,
                 crew=str(row["crew"]),
-                relay=False,
+                relay=True,
                 transload_at=transloads,
             )
         except ValueError as exc:

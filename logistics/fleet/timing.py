@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -39,11 +39,14 @@ class Timing:
         the goods).
     start_min, end_min : mapping
         Vehicle -> leaving its depot, back at its depot.
+    relays : mapping
+        Solver node -> crossings where a fresh driver took the truck over on the way to it.
     """
 
     at_min: Mapping[int, float]
     start_min: Mapping[int, float]
     end_min: Mapping[int, float]
+    relays: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _earliest_h(inst: FleetInstance) -> dict[int, float]:
@@ -82,14 +85,16 @@ class _Walks:
 
 
 def _drive_h(
-    route: Route | None, arrive_h: float, walk: Callable[[Route, DriverState], DriverState]
+    route: Route | None,
+    arrive_h: float,
+    walk: Callable[[Route, DriverState], tuple[DriverState, tuple[str, ...]]],
 ) -> float:
     """Hours a fresh driver takes on ``route`` when leaving so as to arrive about
     ``arrive_h`` (walked once from ``arrive_h`` minus the free-flow time)."""
     if route is None:
         return 0.0
     leave = arrive_h - sum(leg.travel_time_h for leg in route.legs)
-    return walk(route, DriverState(leave)).t_h - leave
+    return walk(route, DriverState(leave))[0].t_h - leave
 
 
 def _transfer(
@@ -114,7 +119,7 @@ def _transfer(
             inst_mat.places[nxt.start],
             mode="sea",
         )
-        return walk_on(route, state, sc, params, sampler=sampler).t_h
+        return walk_on(route, state, sc, params, sampler=sampler)[0].t_h
     nodes = inst_mat.path_nodes(leg.end, nxt.start)
     route = route_from_nodes(
         walks.graph, nodes, inst_mat.places[leg.end], inst_mat.places[nxt.start]
@@ -125,7 +130,7 @@ def _transfer(
             f"{leg.index + 1}: expected crossing {leg.transload_at!r}, the path crosses "
             f"{route.crossings}"
         )
-    done = walk_on(
+    done, _ = walk_on(
         route, state, sc, params, sampler=sampler, transload_at=frozenset({leg.transload_at})
     )
     return done.t_h
@@ -156,11 +161,14 @@ def time_routes(
     node_leg = inst.node_leg()
     walks = _Walks(inst, graph)
 
-    def walk(route: Route, st: DriverState, crew: str = "single") -> DriverState:
-        return walk_on(route, st, sc, params, sampler=sampler, crew=crew)
+    def walk(
+        route: Route, st: DriverState, crew: str = "single", relay: bool = False
+    ) -> tuple[DriverState, tuple[str, ...]]:
+        return walk_on(route, st, sc, params, sampler=sampler, crew=crew, relay=relay)
 
     ready: dict[int, float] = {}  # pickup node of a later leg -> its goods are through
     at: dict[int, float] = {}
+    relays: dict[int, tuple[str, ...]] = {}
     start: dict[int, float] = {}
     end: dict[int, float] = {}
     state: dict[int, DriverState] = {}
@@ -186,7 +194,8 @@ def time_routes(
                     start[k] = state[k].t_h
                 st = state[k]
                 if route is not None:
-                    st = walk(route, st, crew)
+                    # a permit is an option: a fresh driver may take over at the border
+                    st, relays[node] = walk(route, st, crew, inst.vehicles[k].cross_border_permit)
                 if info is None:  # back at the depot
                     end[k] = st.t_h
                 else:
@@ -215,6 +224,7 @@ def time_routes(
         return (h - t0_h) * minutes
 
     return Timing(
+        relays=relays,
         at_min={n: rel(h) for n, h in at.items()},
         start_min={k: rel(h) for k, h in start.items()},
         end_min={k: rel(h) for k, h in end.items()},
