@@ -4,6 +4,9 @@ This stage measures the fleet's search (:mod:`logistics.engine`) on the publishe
 pickup-and-delivery benchmark with time windows (Li & Lim 2001). The model is built here, solved
 by :func:`logistics.engine.search` with the pickup-delivery pairs as ruin groups, and every
 solution is re-checked from the instance data alone, so ``feasible`` is verified, not trusted.
+Before the search, each worker runs the route-minimisation phase of :mod:`logistics.routemin`
+with :class:`PairInsertion`, a Python re-implementation of the model's constraints for fast
+insertion checks (also the recreate of the even workers); OR-Tools re-checks its routes.
 
 Conventions (those of the benchmark): node 0 is the depot; travel time equals the Euclidean
 distance in double precision; a window bounds the *start* of service; waiting is allowed; every
