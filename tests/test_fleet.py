@@ -762,9 +762,14 @@ def test_replay_walks_the_planned_path_and_its_crossings(
     table, plans = pair
     assert list(table["scenario"]) == PAIR
     modes = set()
-    for plan in plans.values():
+    for name, plan in plans.items():
         served = _served(plan)
         assert len(served) >= 6
+        # the plan's times are the walk; the KPI counts the windows the walk misses, none under
+        # the status quo (its model is never earlier than the walk at crossings and ports)
+        assert plan.kpis["late_as_walked"] == int((served["lateness_h"] > 1e-9).sum())
+        if name == "status-quo":
+            assert plan.kpis["late_as_walked"] == 0
         assert list(served["replay_crossings"]) == list(served["crossings"])
         assert served["on_time_probability"].between(0, 1).all()
         assert (served["p90_lateness_h"] >= 0).all()
