@@ -382,12 +382,12 @@ def _river_channel(
     verts = sorted(rivers.nodes)
     vx = np.fromiter((v[0] for v in verts), float, len(verts))
     vy = np.fromiter((v[1] for v in verts), float, len(verts))
-    dist = haversine_m(lat, lon, vy, vx) / 1000
-    k = int(np.argmin(dist))
-    if dist[k] > RIVER_PORT_MAX_KM:
+    index, dist_m = nearest(lat, lon, vy, vx)  # the one snapping rule
+    k, dist_km = int(index[0]), float(dist_m[0]) / 1000
+    if dist_km > RIVER_PORT_MAX_KM:
         raise SeaDataError(
             f"port {port_id!r} at ({lat}, {lon}) lies {_inland_km(land, lon, lat):.1f} km inland "
-            f"and its nearest river line is {dist[k]:.1f} km away (allowed: at most "
+            f"and its nearest river line is {dist_km:.1f} km away (allowed: at most "
             f"RIVER_PORT_MAX_KM={RIVER_PORT_MAX_KM} km); check its position in {PORTS_FILE}"
         )
     source = verts[k]
