@@ -98,7 +98,7 @@ class _Schedule:
     geometry: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     at: dict[int, float] = field(default_factory=dict)
     veh_of: dict[int, int] = field(default_factory=dict)
-    model_at: dict[int, float] = field(default_factory=dict)
+    model_at: dict[int, float] = field(default_factory=dict)  # the model's own minutes
     relays: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -118,14 +118,21 @@ def _routes(model: Model, solution: Any) -> dict[int, list[int]]:
     return out
 
 
-def _utc(inst: FleetInstance, minutes: float) -> str:
-    """ISO time ``minutes`` after ``t0``, to the second."""
-    return (inst.t0 + timedelta(seconds=round(minutes * 60.0))).isoformat()
+def _when(inst: FleetInstance, minutes: float) -> datetime:
+    """The time ``minutes`` after ``t0``, to the second."""
+    return inst.t0 + timedelta(seconds=round(minutes * 60.0))
 
 
-def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) -> _Schedule:
-    """Walk every used vehicle's route: stops, km, driving, rests, fees and cost; times from
-    ``timing`` (the rules' walk), the model's own beside them."""
+def _schedule(
+    inst: FleetInstance,
+    model: Model,
+    solution: Any,
+    routes: dict[int, list[int]],
+    timing: Timing | None,
+) -> _Schedule:
+    """Go along every used vehicle's route (:func:`_routes`): stops, km, driving, rests, fees
+    and cost; times from ``timing`` (the rules' walk), the model's own beside them (``None``:
+    terms built by hand, without rules to walk, report the model's own)."""
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     mat, stops = inst.mat, inst.node_stop
     node_leg = inst.node_leg()
@@ -137,21 +144,20 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) 
         out.veh_rows,
         out.geometry,
     )
-    for k, v in enumerate(inst.vehicles):
-        idx = routing.Start(k)
-        if routing.IsEnd(solution.Value(routing.NextVar(idx))):
-            continue
+    for k, nodes in routes.items():
+        v = inst.vehicles[k]
         vid = vehicle_id(inst, k)
         hos = inst.terms.hours_of_service[v.crew]
         on_board: set[str] = set()
-        seq = 0
         km = drive_h = empty_km = hours = fee = 0.0
         n_rests = 0
         coords: list[tuple[float, float]] = []
         prev_node = None
-        while True:
+        indices = [routing.Start(k), *map(manager.NodeToIndex, nodes[1:-1]), routing.End(k)]
+        for seq, idx in enumerate(indices):
             node = manager.IndexToNode(idx)
             minute = solution.Min(time_dim.CumulVar(idx))
+            exact = minute
             arc_drive_h = 0.0
             if prev_node is not None:
                 a, b = stops[prev_node], stops[node]
@@ -169,24 +175,25 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) 
                 coords += mat.path_lonlat(int(a), int(b))
             info = node_leg.get(node)
             place = mat.places[stops[node]]
+            relays = timing.relays.get(node, ()) if timing is not None else ()
             for carried in sorted(on_board):  # a fresh driver took over with these on board
-                out.relays.setdefault(carried, []).extend(timing.relays.get(node, ()))
+                out.relays.setdefault(carried, []).extend(relays)
             sid, kind, leg_no = "", "depot", 0
             if info is not None:
                 leg, kind, _ = info
                 sid = inst.shipments[leg.shipment].shipment_id
                 leg_no = leg.index + 1
-                exact = timing.at_min[node]
+                if timing is not None:
+                    exact = timing.at_min[node]
                 at[node] = exact
+                out.model_at[node] = float(minute)
                 veh_of[node] = k
                 if kind == "pickup":
                     on_board.add(sid)
                 else:
                     on_board.discard(sid)
-            elif routing.IsStart(idx):
-                exact = timing.start_min[k]
-            else:
-                exact = timing.end_min[k]
+            elif timing is not None:
+                exact = timing.start_min[k] if routing.IsStart(idx) else timing.end_min[k]
             rest_here = not routing.IsEnd(idx) and solution.Value(model.rests[idx]) == 1
             if rest_here:
                 n_rests += 1
@@ -202,18 +209,14 @@ def _schedule(inst: FleetInstance, model: Model, solution: Any, timing: Timing) 
                     "country": place.country,
                     "lat": place.lat,
                     "lon": place.lon,
-                    "arrival_utc": _utc(inst, exact),
-                    "model_arrival_utc": _utc(inst, minute),
+                    "arrival_utc": _when(inst, exact).isoformat(),
+                    "model_arrival_utc": _when(inst, minute).isoformat(),
                     "on_board": len(on_board),
                     "driving_h": arc_drive_h,
                     "daily_rest_h": hos.daily_rest_h if rest_here else 0.0,
                 }
             )
-            seq += 1
             prev_node = node
-            if routing.IsEnd(idx):
-                break
-            idx = solution.Value(routing.NextVar(idx))
         coords.append((float(v.depot.lon), float(v.depot.lat)))
         geometry[vid] = coords
         cost = km * v.cost_per_km_usd + hours * v.cost_per_h_usd + fee + v.fixed_cost_usd
@@ -268,9 +271,9 @@ def _shipment_rows(
             row.update(status="dropped", mode="", reason=reason, legs=0)
             rows.append(row)
             continue
-        pick = datetime.fromisoformat(_utc(inst, at[chosen.legs[0].pickup_node]))
-        deliver = datetime.fromisoformat(_utc(inst, at[chosen.legs[-1].delivery_node]))
-        model_deliver = _utc(inst, sched.model_at[chosen.legs[-1].delivery_node])
+        pick = _when(inst, at[chosen.legs[0].pickup_node])
+        deliver = _when(inst, at[chosen.legs[-1].delivery_node])
+        model_deliver = _when(inst, sched.model_at[chosen.legs[-1].delivery_node])
         others = [a for a in options if a is not chosen]
         why = chosen.note
         if others:
@@ -298,7 +301,7 @@ def _shipment_rows(
             sea_co2_kg=chosen.co2_kg,
             pickup_utc=pick.isoformat(),
             delivery_utc=deliver.isoformat(),
-            model_delivery_utc=model_deliver,
+            model_delivery_utc=model_deliver.isoformat(),
             transit_h=(deliver - pick).total_seconds() / 3600.0,
             estimate_h=chosen.estimate_h,
             lateness_h=late_h,
@@ -316,22 +319,8 @@ def extract(inst: FleetInstance, model: Model, solution: Any, graph: nx.MultiDiG
     timed by walking its routes on ``graph`` (:func:`logistics.fleet.timing.time_routes`; with
     terms built by hand, without a scenario, by the model's own times)."""
     routes = _routes(model, solution)
-
-    def cumul(idx: int) -> float:
-        return float(solution.Min(model.time_dim.CumulVar(idx)))
-
-    routing, manager = model.routing, model.manager
-    model_at = {n: cumul(manager.NodeToIndex(n)) for nodes in routes.values() for n in nodes[1:-1]}
-    if inst.terms.scenario is not None:
-        timing = time_routes(inst, routes, graph)
-    else:  # terms built by hand (no rules to walk): the model's own times
-        timing = Timing(
-            at_min=model_at,
-            start_min={k: cumul(routing.Start(k)) for k in routes},
-            end_min={k: cumul(routing.End(k)) for k in routes},
-        )
-    sched = _schedule(inst, model, solution, timing)
-    sched.model_at = model_at
+    timing = time_routes(inst, routes, graph) if inst.terms.scenario is not None else None
+    sched = _schedule(inst, model, solution, routes, timing)
     rows, leg_rows = _shipment_rows(inst, sched)
     ship = pd.DataFrame(rows)
     veh = pd.DataFrame(sched.veh_rows, columns=VEHICLE_COLUMNS)

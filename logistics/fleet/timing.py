@@ -16,12 +16,12 @@ every delay at its median (``tests/test_parity.py``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
-from logistics.fleet.instance import Alternative, FleetInstance, Leg
+from logistics.fleet.instance import MINUTES_PER_H, Alternative, FleetInstance, Leg
 from logistics.fleet.terms import RoutingError
 from logistics.itinerary import DriverState, quantile_sampler, to_hours, walk_on
 from networks.routing import route_from_nodes
@@ -62,11 +62,40 @@ def _earliest_h(inst: FleetInstance) -> dict[int, float]:
 
 
 class _Walks:
-    """Routes of the stretches walked, built once per pair of stops."""
+    """The stretches of a plan walked under its scenario at its percentile; the routes of the
+    road stretches built once per pair of stops."""
 
     def __init__(self, inst: FleetInstance, graph: nx.MultiDiGraph) -> None:
+        terms = inst.terms
+        if terms.scenario is None or terms.params is None:
+            raise RoutingError(
+                "timing a plan needs terms built by scenario_terms (with a scenario)"
+            )
         self.inst, self.graph = inst, graph
+        self.scenario, self.params = terms.scenario, terms.params
+        self.sampler = quantile_sampler(terms.percentile / 100.0)
         self._cache: dict[tuple[bool, int, int], Route | None] = {}
+
+    def walk(
+        self,
+        route: Route,
+        state: DriverState,
+        *,
+        crew: str = "single",
+        relay: bool = False,
+        transload_at: frozenset[str] = frozenset(),
+    ) -> tuple[DriverState, tuple[str, ...]]:
+        """:func:`logistics.itinerary.walk_on` under the plan's scenario and percentile."""
+        return walk_on(
+            route,
+            state,
+            self.scenario,
+            self.params,
+            sampler=self.sampler,
+            crew=crew,
+            relay=relay,
+            transload_at=transload_at,
+        )
 
     def road(self, k: int, a: int, b: int) -> Route | None:
         """Vehicle ``k``'s drive from stop ``a`` to stop ``b`` (None when they coincide)."""
@@ -84,17 +113,13 @@ class _Walks:
         return self._cache[key]
 
 
-def _drive_h(
-    route: Route | None,
-    arrive_h: float,
-    walk: Callable[[Route, DriverState], tuple[DriverState, tuple[str, ...]]],
-) -> float:
+def _drive_h(walks: _Walks, route: Route | None, arrive_h: float) -> float:
     """Hours a fresh driver takes on ``route`` when leaving so as to arrive about
     ``arrive_h`` (walked once from ``arrive_h`` minus the free-flow time)."""
     if route is None:
         return 0.0
     leave = arrive_h - sum(leg.travel_time_h for leg in route.legs)
-    return walk(route, DriverState(leave))[0].t_h - leave
+    return walks.walk(route, DriverState(leave))[0].t_h - leave
 
 
 def _transfer(
@@ -108,8 +133,6 @@ def _transfer(
     for the next leg: the crossing walked from that minute with the transload, or the port
     dwell, sailing and the destination port."""
     inst_mat = inst.mat
-    sc, params = inst.terms.scenario, inst.terms.params
-    sampler = quantile_sampler(inst.terms.percentile / 100.0)
     nxt = alt.legs[leg.index + 1]
     if alt.mode == "sea":
         route = route_from_nodes(
@@ -119,7 +142,7 @@ def _transfer(
             inst_mat.places[nxt.start],
             mode="sea",
         )
-        return walk_on(route, state, sc, params, sampler=sampler)[0].t_h
+        return walks.walk(route, state)[0].t_h
     nodes = inst_mat.path_nodes(leg.end, nxt.start)
     route = route_from_nodes(
         walks.graph, nodes, inst_mat.places[leg.end], inst_mat.places[nxt.start]
@@ -130,9 +153,7 @@ def _transfer(
             f"{leg.index + 1}: expected crossing {leg.transload_at!r}, the path crosses "
             f"{route.crossings}"
         )
-    done, _ = walk_on(
-        route, state, sc, params, sampler=sampler, transload_at=frozenset({leg.transload_at})
-    )
+    done, _ = walks.walk(route, state, transload_at=frozenset({leg.transload_at}))
     return done.t_h
 
 
@@ -151,21 +172,10 @@ def time_routes(
     RoutingError
         Terms without a scenario, or routes whose transfers wait on each other in a cycle.
     """
-    terms = inst.terms
-    sc, params = terms.scenario, terms.params
-    if sc is None or params is None:
-        raise RoutingError("timing a plan needs terms built by scenario_terms (with a scenario)")
-    sampler = quantile_sampler(terms.percentile / 100.0)
+    walks = _Walks(inst, graph)
     t0_h = to_hours(inst.t0)
     earliest = _earliest_h(inst)
     node_leg = inst.node_leg()
-    walks = _Walks(inst, graph)
-
-    def walk(
-        route: Route, st: DriverState, crew: str = "single", relay: bool = False
-    ) -> tuple[DriverState, tuple[str, ...]]:
-        return walk_on(route, st, sc, params, sampler=sampler, crew=crew, relay=relay)
-
     ready: dict[int, float] = {}  # pickup node of a later leg -> its goods are through
     at: dict[int, float] = {}
     relays: dict[int, tuple[str, ...]] = {}
@@ -177,7 +187,7 @@ def time_routes(
         moved = False
         for k in sorted(routes):
             seq = routes[k]
-            crew = inst.vehicles[k].crew
+            vehicle = inst.vehicles[k]
             while pos[k] < len(seq):
                 node = seq[pos[k]]
                 info = node_leg.get(node)
@@ -190,12 +200,14 @@ def time_routes(
                 a, b = int(inst.node_stop[seq[pos[k] - 1]]), int(inst.node_stop[node])
                 route = walks.road(k, a, b)
                 if k not in state:  # leave the depot just in time for the first stop
-                    state[k] = DriverState(max(t0_h, opens - _drive_h(route, opens, walk)))
+                    state[k] = DriverState(max(t0_h, opens - _drive_h(walks, route, opens)))
                     start[k] = state[k].t_h
                 st = state[k]
                 if route is not None:
                     # a permit is an option: a fresh driver may take over at the border
-                    st, relays[node] = walk(route, st, crew, inst.vehicles[k].cross_border_permit)
+                    st, relays[node] = walks.walk(
+                        route, st, crew=vehicle.crew, relay=vehicle.cross_border_permit
+                    )
                 if info is None:  # back at the depot
                     end[k] = st.t_h
                 else:
@@ -218,10 +230,9 @@ def time_routes(
             raise RoutingError(
                 f"the plan's transfers wait on each other (vehicles {waiting}); cannot time it"
             )
-    minutes = 60.0
 
     def rel(h: float) -> float:
-        return (h - t0_h) * minutes
+        return (h - t0_h) * MINUTES_PER_H
 
     return Timing(
         relays=relays,
